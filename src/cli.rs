@@ -1,0 +1,206 @@
+//! The headless face on the same core: `baosong drafts`, `baosong validate DRAFT`, for IT staff,
+//! scripts and end-to-end tests. No arguments opens the window.
+//!
+//! Exit codes of `validate`: 0 ready to send, 1 problems found, 2 could not check (an error).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::core::campaign::Campaign;
+use crate::core::clock::{Clock, SystemClock};
+use crate::core::dates::chinese_date_time;
+use crate::core::error::CoreError;
+use crate::core::store::{self, DataDir};
+use crate::core::validate::{Section, validate};
+
+const HELP_TEMPLATE: &str = "\
+{name} {version} — {about}
+
+用法：{usage}
+
+命令：
+{subcommands}
+
+选项：
+{options}
+
+不带参数运行时打开图形界面。草稿存放在数据文件夹中（可用环境变量 BAOSONG_DATA_DIR 指定）。";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "baosong",
+    version,
+    about = "重庆市妇联“三八”国际妇女节活动情况报送",
+    help_template = HELP_TEMPLATE,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true
+)]
+pub struct Args {
+    /// 使用此活动模板文件，而不是内置模板或上次打开的模板
+    #[arg(long, global = true, value_name = "模板文件")]
+    pub template: Option<PathBuf>,
+
+    /// 显示帮助
+    #[arg(short = 'h', long = "help", action = clap::ArgAction::Help, global = true)]
+    help: Option<bool>,
+
+    /// 显示版本号
+    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version)]
+    version: Option<bool>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 列出所有草稿（编号、单位、状态、最后修改时间）
+    Drafts,
+    /// 检查一份草稿，列出需要修改的问题；齐全时退出码为 0，有问题为 1，出错为 2
+    Validate {
+        /// 草稿编号，或草稿文件夹的路径
+        #[arg(value_name = "草稿")]
+        draft: String,
+    },
+}
+
+/// Parse the arguments and run: the window, or a subcommand.
+pub fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    init_logging();
+    match args.command {
+        None => crate::gui::run(args.template),
+        Some(command) => {
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            let code = run(command, args.template, Arc::new(SystemClock), &mut out);
+            let _ = out.flush();
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BAOSONG_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Run one subcommand; returns the exit code. Errors are printed in Chinese on stderr.
+pub fn run(command: Command, template: Option<PathBuf>, clock: Arc<dyn Clock>, out: &mut dyn Write) -> u8 {
+    let result = match command {
+        Command::Drafts => drafts(clock, out).map(|()| 0),
+        Command::Validate { draft } => validate_cmd(&draft, template, clock, out),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            tracing::error!(error = %e, "command failed");
+            eprintln!("错误：{}", e.user_message());
+            2
+        }
+    }
+}
+
+fn open_data_dir(clock: Arc<dyn Clock>) -> Result<DataDir, CoreError> {
+    DataDir::open(DataDir::locate()?, clock)
+}
+
+/// The template to check against: `--template`, else the one the GUI last opened, else built in.
+pub fn resolve_template(explicit: Option<PathBuf>, data: Option<&DataDir>) -> Result<Campaign, CoreError> {
+    if let Some(path) = explicit {
+        return Campaign::load(&path);
+    }
+    if let Some(path) = data.and_then(|d| d.load_settings().template_path) {
+        return Campaign::load(&path);
+    }
+    Campaign::builtin()
+}
+
+fn drafts(clock: Arc<dyn Clock>, out: &mut dyn Write) -> Result<(), CoreError> {
+    let data = open_data_dir(clock)?;
+    let listing = data.list();
+    let w = |out: &mut dyn Write, line: String| {
+        let _ = writeln!(out, "{line}");
+    };
+    if listing.drafts.is_empty() {
+        w(out, format!("没有草稿（数据文件夹：{}）", data.root().display()));
+    } else {
+        w(out, "编号\t单位\t状态\t最后修改".into());
+        for d in &listing.drafts {
+            let unit = if d.unit.is_empty() { "（未填写单位）" } else { &d.unit };
+            w(out, format!("{}\t{}\t{}\t{}", d.id, unit, d.status.label(), chinese_date_time(d.updated_at)));
+        }
+    }
+    for q in &listing.quarantined {
+        w(out, format!("无法读取：{}", q.user_message()));
+    }
+    if !listing.recycled.is_empty() {
+        w(out, format!("回收区中另有 {} 份已删除的草稿", listing.recycled.len()));
+    }
+    Ok(())
+}
+
+fn validate_cmd(query: &str, template: Option<PathBuf>, clock: Arc<dyn Clock>, out: &mut dyn Write) -> Result<u8, CoreError> {
+    // A folder given by path is read where it is; an id is looked up in the data folder.
+    let as_folder = PathBuf::from(query);
+    let (folder, data) = if as_folder.join(store::DRAFT_FILE).is_file() {
+        (as_folder, open_data_dir(clock).ok())
+    } else {
+        let data = open_data_dir(clock)?;
+        (data.find(query)?, Some(data))
+    };
+    let path = folder.join(store::DRAFT_FILE);
+    let draft = store::read_draft_file(&path).map_err(|defect| CoreError::DraftUnreadable { path, defect })?;
+    let campaign = resolve_template(template, data.as_ref())?;
+    if draft.campaign_id != campaign.id {
+        return Err(CoreError::WrongCampaign {
+            id: draft.id,
+            draft_campaign: draft.campaign_id,
+            template: campaign.id,
+        });
+    }
+    let report = validate(&campaign, &draft);
+    let unit = if draft.unit.unit.is_empty() { "（未填写单位）" } else { &draft.unit.unit };
+    let _ = writeln!(out, "草稿 {}（{}）：{}", draft.id, unit, campaign.title);
+    if report.is_ready() {
+        let _ = writeln!(out, "材料齐全，可以报送。");
+        return Ok(0);
+    }
+    let _ = writeln!(out, "还有 {} 个问题需要修改：", report.problems.len());
+    let sections = std::iter::once((Section::Profile, "单位信息".to_string())).chain(
+        campaign
+            .pillars
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (Section::Pillar(i), p.heading())),
+    );
+    for (section, heading) in sections {
+        let mut problems = report.in_section(section).peekable();
+        if problems.peek().is_none() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{heading}");
+        for p in problems {
+            let _ = writeln!(out, "  - {}：{}", p.place, p.message);
+        }
+    }
+    Ok(1)
+}

@@ -1,0 +1,23 @@
+//! The core of baosong: no egui here. The GUI and the CLI are two thin faces on it.
+//!
+//! - [`campaign`]: the campaign template (the notice as data): pillars, items, fields, deadline.
+//! - [`draft`]: `Draft`, `UnitProfile`, `ItemAnswer`, `Activity`, `Status` and its transitions.
+//! - [`validate`]: problems, each pointing at a field, and the per-pillar progress.
+//! - [`store`]: the data folder: atomic writes, backups, quarantine, recycle area, settings.
+//! - [`clock`]: "now", injectable so tests and screenshots do not depend on the day they run.
+//! - [`error`]: `CoreError`, with one Chinese message for the clerk and detail for the log.
+//! - [`dates`]: the date formats a clerk types.
+
+pub mod campaign;
+pub mod clock;
+pub mod dates;
+pub mod draft;
+pub mod error;
+pub mod store;
+pub mod validate;
+
+pub use campaign::Campaign;
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use draft::{Activity, Draft, ItemAnswer, Status, UnitProfile};
+pub use error::CoreError;
+pub use store::DataDir;

@@ -1,0 +1,495 @@
+//! The data folder and everything kept in it.
+//!
+//! ```text
+//! <data dir>/                  BAOSONG_DATA_DIR, or %LOCALAPPDATA%\cqwomen\baosong\data
+//!   settings.json              remembered unit profile, template path
+//!   drafts/<id>/draft.json     one folder per draft (format: docs/draft-folder.md)
+//!   drafts/<id>/files/         its attachments
+//!   drafts/<id>/backups/       the last few versions of draft.json
+//!   recycle/<id>~<time>/       deleted drafts, restorable
+//!   quarantine/<id>~<time>/    drafts that could not be read, with quarantine.json saying why
+//! ```
+//!
+//! Every write is atomic ([`atomic::write_atomic`]). A draft that cannot be read is moved to
+//! `quarantine/` and reported; the other drafts still load.
+
+pub mod atomic;
+pub mod migrate;
+pub mod settings;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use super::campaign::Campaign;
+use super::clock::Clock;
+use super::draft::{Draft, Status, UnitProfile};
+use super::error::{CoreError, DraftDefect};
+use atomic::{remove_stale_temps, write_atomic};
+pub use settings::Settings;
+
+pub const DRAFT_FILE: &str = "draft.json";
+pub const FILES_DIR: &str = "files";
+pub const BACKUPS_DIR: &str = "backups";
+const QUARANTINE_NOTE: &str = "quarantine.json";
+const SETTINGS_FILE: &str = "settings.json";
+/// How many old versions of draft.json are kept.
+pub const BACKUPS_KEPT: usize = 5;
+
+/// One line of the start screen's list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DraftSummary {
+    pub id: String,
+    pub unit: String,
+    pub campaign_id: String,
+    pub status: Status,
+    pub updated_at: DateTime<FixedOffset>,
+    pub activity_count: usize,
+}
+
+impl DraftSummary {
+    fn of(d: &Draft) -> Self {
+        Self {
+            id: d.id.clone(),
+            unit: d.unit.unit.clone(),
+            campaign_id: d.campaign_id.clone(),
+            status: d.status.clone(),
+            updated_at: d.updated_at,
+            activity_count: d.activity_count(),
+        }
+    }
+}
+
+/// A draft in the recycle area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecycledDraft {
+    /// The folder name under `recycle/`; what [`DataDir::restore`] takes.
+    pub name: String,
+    pub summary: Option<DraftSummary>,
+}
+
+/// A draft moved aside because it could not be read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuarantineNote {
+    pub id: String,
+    /// Chinese: what happened.
+    pub reason: String,
+    /// Technical detail, for IT staff.
+    pub detail: String,
+    pub at: DateTime<FixedOffset>,
+    /// Where the files are now.
+    #[serde(default)]
+    pub folder: PathBuf,
+}
+
+impl QuarantineNote {
+    pub fn user_message(&self) -> String {
+        format!(
+            "草稿“{}”无法读取：{}。原文件已移至“{}”，其他草稿不受影响；如需找回，请把该文件夹交给信息技术人员。",
+            self.id,
+            self.reason,
+            self.folder.display()
+        )
+    }
+}
+
+/// What the start screen shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Listing {
+    pub drafts: Vec<DraftSummary>,
+    pub recycled: Vec<RecycledDraft>,
+    pub quarantined: Vec<QuarantineNote>,
+}
+
+/// The data folder.
+#[derive(Clone)]
+pub struct DataDir {
+    root: PathBuf,
+    clock: Arc<dyn Clock>,
+    backup_interval: Duration,
+}
+
+impl std::fmt::Debug for DataDir {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataDir").field("root", &self.root).finish()
+    }
+}
+
+impl DataDir {
+    /// The folder named by `BAOSONG_DATA_DIR`, or the system's local app-data folder.
+    pub fn locate() -> Result<PathBuf, CoreError> {
+        match std::env::var_os("BAOSONG_DATA_DIR") {
+            Some(p) if !p.is_empty() => Ok(PathBuf::from(p)),
+            _ => crate::platform::default_data_dir().ok_or(CoreError::NoDataDir),
+        }
+    }
+
+    /// Open (and create) the data folder at `root`, checking that it can be written.
+    pub fn open(root: impl Into<PathBuf>, clock: Arc<dyn Clock>) -> Result<Self, CoreError> {
+        let root = root.into();
+        let unusable = |source| CoreError::DataDirUnusable {
+            path: root.clone(),
+            source,
+        };
+        for sub in ["drafts", "recycle", "quarantine"] {
+            std::fs::create_dir_all(root.join(sub)).map_err(unusable)?;
+        }
+        let probe = root.join(".write-probe");
+        write_atomic(&probe, b"ok").map_err(unusable)?;
+        let _ = std::fs::remove_file(&probe);
+        remove_stale_temps(&root);
+        Ok(Self {
+            root,
+            clock,
+            backup_interval: Duration::from_secs(60),
+        })
+    }
+
+    /// Keep a backup at most this often (the default is a minute; tests use zero).
+    pub fn with_backup_interval(mut self, every: Duration) -> Self {
+        self.backup_interval = every;
+        self
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn now(&self) -> DateTime<FixedOffset> {
+        self.clock.now()
+    }
+
+    pub fn draft_dir(&self, id: &str) -> PathBuf {
+        self.root.join("drafts").join(id)
+    }
+
+    /// Every draft, newest change first; unreadable ones are moved to quarantine and listed.
+    pub fn list(&self) -> Listing {
+        let mut listing = Listing::default();
+        for (id, dir) in subfolders(&self.root.join("drafts")) {
+            remove_stale_temps(&dir);
+            match read_draft_file(&dir.join(DRAFT_FILE)) {
+                Ok(d) => listing.drafts.push(DraftSummary::of(&d)),
+                Err(defect) => {
+                    let note = self.quarantine(&id, &dir, &defect);
+                    tracing::warn!(id, %defect, "draft quarantined");
+                    listing.quarantined.push(note);
+                }
+            }
+        }
+        listing.drafts.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+        for (name, dir) in subfolders(&self.root.join("quarantine")) {
+            if listing.quarantined.iter().any(|q| q.folder == dir) {
+                continue;
+            }
+            let note = std::fs::read(dir.join(QUARANTINE_NOTE))
+                .ok()
+                .and_then(|b| serde_json::from_slice::<QuarantineNote>(&b).ok());
+            listing.quarantined.push(QuarantineNote {
+                folder: dir.clone(),
+                ..note.unwrap_or(QuarantineNote {
+                    id: name,
+                    reason: "草稿文件无法读取".into(),
+                    detail: String::new(),
+                    at: self.now(),
+                    folder: dir,
+                })
+            });
+        }
+        listing.quarantined.sort_by_key(|q| std::cmp::Reverse(q.at));
+        listing.recycled = self.recycled();
+        listing
+    }
+
+    /// Move an unreadable draft's folder aside, with a note saying why.
+    fn quarantine(&self, id: &str, dir: &Path, defect: &DraftDefect) -> QuarantineNote {
+        let now = self.now();
+        let target = unique_path(&self.root.join("quarantine"), &format!("{id}~{}", now.format("%Y%m%d-%H%M%S")));
+        let folder = match std::fs::rename(dir, &target) {
+            Ok(()) => target,
+            Err(e) => {
+                tracing::error!(id, error = %e, "could not move the unreadable draft aside");
+                dir.to_path_buf()
+            }
+        };
+        let note = QuarantineNote {
+            id: id.to_string(),
+            reason: defect.user_message(),
+            detail: defect.to_string(),
+            at: now,
+            folder: folder.clone(),
+        };
+        if let Ok(json) = serde_json::to_vec_pretty(&note) {
+            let _ = write_atomic(&folder.join(QUARANTINE_NOTE), &json);
+        }
+        note
+    }
+
+    /// Load one draft by id; an unreadable one is moved to quarantine.
+    pub fn load(&self, id: &str) -> Result<Draft, CoreError> {
+        let dir = self.draft_dir(id);
+        let path = dir.join(DRAFT_FILE);
+        match read_draft_file(&path) {
+            Ok(d) => Ok(d),
+            Err(DraftDefect::Missing) if !dir.exists() => Err(CoreError::DraftNotFound {
+                query: id.to_string(),
+                data_dir: self.root.clone(),
+            }),
+            Err(defect) => {
+                self.quarantine(id, &dir, &defect);
+                Err(CoreError::DraftUnreadable { path, defect })
+            }
+        }
+    }
+
+    /// A new draft for `campaign`, saved at once.
+    pub fn create(&self, campaign: &Campaign, unit: UnitProfile) -> Result<Draft, CoreError> {
+        let now = self.now();
+        let id = self.new_id(now);
+        let draft = Draft::new(id, campaign, unit, now);
+        let dir = self.draft_dir(&draft.id);
+        std::fs::create_dir_all(dir.join(FILES_DIR)).map_err(|e| CoreError::io("create", &dir, e))?;
+        self.save(&draft)?;
+        Ok(draft)
+    }
+
+    /// A fresh id: the creation time, with a suffix if that is taken.
+    fn new_id(&self, now: DateTime<FixedOffset>) -> String {
+        let base = now.format("%Y%m%d-%H%M%S").to_string();
+        let taken = |id: &str| {
+            self.draft_dir(id).exists()
+                || subfolders(&self.root.join("recycle"))
+                    .iter()
+                    .any(|(n, _)| n.split('~').next() == Some(id))
+        };
+        if !taken(&base) {
+            return base;
+        }
+        (2..)
+            .map(|n| format!("{base}-{n}"))
+            .find(|id| !taken(id))
+            .unwrap_or(base)
+    }
+
+    /// Write a draft atomically, keeping a backup of the previous version now and then.
+    pub fn save(&self, draft: &Draft) -> Result<(), CoreError> {
+        let dir = self.draft_dir(&draft.id);
+        std::fs::create_dir_all(&dir).map_err(|e| CoreError::io("create", &dir, e))?;
+        let path = dir.join(DRAFT_FILE);
+        if path.exists() {
+            self.keep_backup(&dir, &path);
+        }
+        let json = serde_json::to_vec_pretty(draft).map_err(|e| CoreError::io("serialise", &path, std::io::Error::other(e)))?;
+        write_atomic(&path, &json).map_err(|e| CoreError::io("write", &path, e))
+    }
+
+    /// Copy the current draft.json into backups/ when the newest backup is older than the
+    /// interval; keep the last [`BACKUPS_KEPT`]. A failed backup never stops the save.
+    fn keep_backup(&self, dir: &Path, current: &Path) {
+        let backups = dir.join(BACKUPS_DIR);
+        let mut existing = numbered_backups(&backups);
+        let newest_age = existing
+            .last()
+            .and_then(|(_, p)| p.metadata().ok()?.modified().ok())
+            .and_then(|m| SystemTime::now().duration_since(m).ok());
+        if newest_age.is_some_and(|age| age < self.backup_interval) {
+            return;
+        }
+        let next = existing.last().map_or(1, |(n, _)| n + 1);
+        let result = std::fs::create_dir_all(&backups)
+            .and_then(|()| std::fs::read(current))
+            .and_then(|bytes| {
+                // Only a readable version is worth keeping.
+                if migrate::draft_from_bytes(&bytes).is_err() {
+                    return Ok(());
+                }
+                write_atomic(&backups.join(format!("draft.{next}.json")), &bytes)?;
+                existing.push((next, PathBuf::new()));
+                Ok(())
+            });
+        if let Err(e) = result {
+            tracing::warn!(dir = %dir.display(), error = %e, "backup failed");
+        }
+        while existing.len() > BACKUPS_KEPT {
+            let (_, old) = existing.remove(0);
+            let _ = std::fs::remove_file(old);
+        }
+    }
+
+    /// The backups of a draft, oldest first.
+    pub fn backups(&self, id: &str) -> Vec<PathBuf> {
+        numbered_backups(&self.draft_dir(id).join(BACKUPS_DIR))
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect()
+    }
+
+    /// 复制: a new draft with the same answers and attachments.
+    pub fn duplicate(&self, id: &str) -> Result<Draft, CoreError> {
+        let original = self.load(id)?;
+        let now = self.now();
+        let copy = original.duplicate(self.new_id(now), now);
+        let from = self.draft_dir(id).join(FILES_DIR);
+        let to = self.draft_dir(&copy.id).join(FILES_DIR);
+        copy_tree(&from, &to).map_err(|e| CoreError::io("copy", &from, e))?;
+        self.save(&copy)?;
+        Ok(copy)
+    }
+
+    /// 删除: move the draft's folder to the recycle area.
+    pub fn delete(&self, id: &str) -> Result<RecycledDraft, CoreError> {
+        let dir = self.draft_dir(id);
+        if !dir.is_dir() {
+            return Err(CoreError::DraftNotFound {
+                query: id.to_string(),
+                data_dir: self.root.clone(),
+            });
+        }
+        let name = format!("{id}~{}", self.now().format("%Y%m%d-%H%M%S"));
+        let target = unique_path(&self.root.join("recycle"), &name);
+        std::fs::rename(&dir, &target).map_err(|e| CoreError::io("move", &dir, e))?;
+        let _ = crate::platform::sync_dir(&self.root.join("drafts"));
+        Ok(recycled_at(&target))
+    }
+
+    /// The recycle area, most recently deleted first.
+    pub fn recycled(&self) -> Vec<RecycledDraft> {
+        let mut all: Vec<RecycledDraft> = subfolders(&self.root.join("recycle"))
+            .into_iter()
+            .map(|(_, dir)| recycled_at(&dir))
+            .collect();
+        all.sort_by(|a, b| b.name.cmp(&a.name));
+        all
+    }
+
+    /// 恢复: move a recycled draft back (under a new id if its old one was taken meanwhile).
+    pub fn restore(&self, name: &str) -> Result<Draft, CoreError> {
+        let from = self.root.join("recycle").join(name);
+        let mut draft = read_draft_file(&from.join(DRAFT_FILE)).map_err(|defect| CoreError::DraftUnreadable {
+            path: from.join(DRAFT_FILE),
+            defect,
+        })?;
+        if self.draft_dir(&draft.id).exists() {
+            draft.id = self.new_id(self.now());
+        }
+        let to = self.draft_dir(&draft.id);
+        std::fs::rename(&from, &to).map_err(|e| CoreError::io("move", &from, e))?;
+        self.save(&draft)?;
+        Ok(draft)
+    }
+
+    /// Find a draft by id or by folder path (the CLI's argument).
+    pub fn find(&self, query: &str) -> Result<PathBuf, CoreError> {
+        let as_path = PathBuf::from(query);
+        if as_path.join(DRAFT_FILE).is_file() {
+            return Ok(as_path);
+        }
+        if as_path.is_file() && as_path.file_name().is_some_and(|n| n == DRAFT_FILE) {
+            return Ok(as_path.parent().map(Path::to_path_buf).unwrap_or_default());
+        }
+        let dir = self.draft_dir(query);
+        if !query.contains(['/', '\\']) && dir.join(DRAFT_FILE).is_file() {
+            return Ok(dir);
+        }
+        Err(CoreError::DraftNotFound {
+            query: query.to_string(),
+            data_dir: self.root.clone(),
+        })
+    }
+
+    /// The remembered settings; a missing or unreadable file gives the defaults.
+    pub fn load_settings(&self) -> Settings {
+        let path = self.root.join(SETTINGS_FILE);
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                tracing::warn!(path = %path.display(), error = %e, "settings unreadable, using defaults");
+                Settings::default()
+            }),
+            Err(_) => Settings::default(),
+        }
+    }
+
+    pub fn save_settings(&self, settings: &Settings) -> Result<(), CoreError> {
+        let path = self.root.join(SETTINGS_FILE);
+        let json = serde_json::to_vec_pretty(settings).map_err(|e| CoreError::io("serialise", &path, std::io::Error::other(e)))?;
+        write_atomic(&path, &json).map_err(|e| CoreError::io("write", &path, e))
+    }
+}
+
+/// Read a draft.json without touching anything else (the CLI's `validate FOLDER` uses it).
+pub fn read_draft_file(path: &Path) -> Result<Draft, DraftDefect> {
+    match std::fs::read(path) {
+        Ok(bytes) => migrate::draft_from_bytes(&bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(DraftDefect::Missing),
+        Err(e) => Err(DraftDefect::Invalid(e.to_string())),
+    }
+}
+
+fn recycled_at(dir: &Path) -> RecycledDraft {
+    RecycledDraft {
+        name: dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        summary: read_draft_file(&dir.join(DRAFT_FILE)).ok().map(|d| DraftSummary::of(&d)),
+    }
+}
+
+/// Sub-folders of `dir` as (name, path), sorted by name; none if it cannot be read.
+fn subfolders(dir: &Path) -> Vec<(String, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .filter(|(n, _)| !n.starts_with('.'))
+        .collect();
+    out.sort();
+    out
+}
+
+fn numbered_backups(dir: &Path) -> Vec<(u64, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(u64, PathBuf)> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let n = name.strip_prefix("draft.")?.strip_suffix(".json")?.parse().ok()?;
+            Some((n, e.path()))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn unique_path(parent: &Path, name: &str) -> PathBuf {
+    let first = parent.join(name);
+    if !first.exists() {
+        return first;
+    }
+    (2..)
+        .map(|n| parent.join(format!("{name}-{n}")))
+        .find(|p| !p.exists())
+        .unwrap_or(first)
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    let Ok(entries) = std::fs::read_dir(from) else {
+        return Ok(());
+    };
+    for entry in entries {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}

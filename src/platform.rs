@@ -1,0 +1,54 @@
+//! The only place with `cfg(windows)`: what differs between the clerk's Windows PC and the
+//! Linux machines the tests run on.
+
+use std::io;
+use std::path::Path;
+
+/// Replace `to` with `from` in one step (both in the same folder).
+///
+/// On Windows `rename` is `MoveFileExW(MOVEFILE_REPLACE_EXISTING)`, which fails while another
+/// program (an antivirus scanner, a backup tool, a search indexer) briefly holds the target open;
+/// retry a few times before giving up.
+pub fn replace_file(from: &Path, to: &Path) -> io::Result<()> {
+    #[cfg(windows)]
+    {
+        let mut last = None;
+        for attempt in 0..10u64 {
+            match std::fs::rename(from, to) {
+                Ok(()) => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                    last = Some(e);
+                    std::thread::sleep(std::time::Duration::from_millis(20 * (attempt + 1)));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| io::Error::other("rename failed")))
+    }
+    #[cfg(not(windows))]
+    {
+        std::fs::rename(from, to)
+    }
+}
+
+/// Make a rename inside `dir` durable.
+///
+/// POSIX needs the folder itself fsynced; NTFS journals its metadata and Windows cannot open a
+/// folder for flushing without backup privileges, so there it is nothing to do.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(windows)]
+    {
+        let _ = dir;
+        Ok(())
+    }
+    #[cfg(not(windows))]
+    {
+        std::fs::File::open(dir)?.sync_all()
+    }
+}
+
+/// The default data folder when `BAOSONG_DATA_DIR` is not set: `%LOCALAPPDATA%\baosong\data`
+/// on Windows, `$XDG_DATA_HOME/baosong` (usually `~/.local/share/baosong`) on Linux.
+pub fn default_data_dir() -> Option<std::path::PathBuf> {
+    directories::ProjectDirs::from("cn", "cqwomen", "baosong").map(|d| d.data_local_dir().to_path_buf())
+}
