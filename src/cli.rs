@@ -76,7 +76,9 @@ pub fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
                 _ => ExitCode::from(2),
             };
         }
@@ -104,7 +106,12 @@ fn init_logging() {
 }
 
 /// Run one subcommand; returns the exit code. Errors are printed in Chinese on stderr.
-pub fn run(command: Command, template: Option<PathBuf>, clock: Arc<dyn Clock>, out: &mut dyn Write) -> u8 {
+pub fn run(
+    command: Command,
+    template: Option<PathBuf>,
+    clock: Arc<dyn Clock>,
+    out: &mut dyn Write,
+) -> u8 {
     let result = match command {
         Command::Drafts => drafts(clock, out).map(|()| 0),
         Command::Validate { draft } => validate_cmd(&draft, template, clock, out),
@@ -124,7 +131,10 @@ fn open_data_dir(clock: Arc<dyn Clock>) -> Result<DataDir, CoreError> {
 }
 
 /// The template to check against: `--template`, else the one the GUI last opened, else built in.
-pub fn resolve_template(explicit: Option<PathBuf>, data: Option<&DataDir>) -> Result<Campaign, CoreError> {
+pub fn resolve_template(
+    explicit: Option<PathBuf>,
+    data: Option<&DataDir>,
+) -> Result<Campaign, CoreError> {
     if let Some(path) = explicit {
         return Campaign::load(&path);
     }
@@ -141,24 +151,48 @@ fn drafts(clock: Arc<dyn Clock>, out: &mut dyn Write) -> Result<(), CoreError> {
         let _ = writeln!(out, "{line}");
     };
     if listing.drafts.is_empty() {
-        w(out, format!("没有草稿（数据文件夹：{}）", data.root().display()));
+        w(
+            out,
+            format!("没有草稿（数据文件夹：{}）", data.root().display()),
+        );
     } else {
         w(out, "编号\t单位\t状态\t最后修改".into());
         for d in &listing.drafts {
-            let unit = if d.unit.is_empty() { "（未填写单位）" } else { &d.unit };
-            w(out, format!("{}\t{}\t{}\t{}", d.id, unit, d.status.label(), chinese_date_time(d.updated_at)));
+            let unit = if d.unit.is_empty() {
+                "（未填写单位）"
+            } else {
+                &d.unit
+            };
+            w(
+                out,
+                format!(
+                    "{}\t{}\t{}\t{}",
+                    d.id,
+                    unit,
+                    d.status.label(),
+                    chinese_date_time(d.updated_at)
+                ),
+            );
         }
     }
     for q in &listing.quarantined {
         w(out, format!("无法读取：{}", q.user_message()));
     }
     if !listing.recycled.is_empty() {
-        w(out, format!("回收区中另有 {} 份已删除的草稿", listing.recycled.len()));
+        w(
+            out,
+            format!("回收区中另有 {} 份已删除的草稿", listing.recycled.len()),
+        );
     }
     Ok(())
 }
 
-fn validate_cmd(query: &str, template: Option<PathBuf>, clock: Arc<dyn Clock>, out: &mut dyn Write) -> Result<u8, CoreError> {
+fn validate_cmd(
+    query: &str,
+    template: Option<PathBuf>,
+    clock: Arc<dyn Clock>,
+    out: &mut dyn Write,
+) -> Result<u8, CoreError> {
     // A folder given by path is read where it is; an id is looked up in the data folder.
     let as_folder = PathBuf::from(query);
     let (folder, data) = if as_folder.join(store::DRAFT_FILE).is_file() {
@@ -168,7 +202,8 @@ fn validate_cmd(query: &str, template: Option<PathBuf>, clock: Arc<dyn Clock>, o
         (data.find(query)?, Some(data))
     };
     let path = folder.join(store::DRAFT_FILE);
-    let draft = store::read_draft_file(&path).map_err(|defect| CoreError::DraftUnreadable { path, defect })?;
+    let draft = store::read_draft_file(&path)
+        .map_err(|defect| CoreError::DraftUnreadable { path, defect })?;
     let campaign = resolve_template(template, data.as_ref())?;
     if draft.campaign_id != campaign.id {
         return Err(CoreError::WrongCampaign {
@@ -178,7 +213,11 @@ fn validate_cmd(query: &str, template: Option<PathBuf>, clock: Arc<dyn Clock>, o
         });
     }
     let report = validate(&campaign, &draft);
-    let unit = if draft.unit.unit.is_empty() { "（未填写单位）" } else { &draft.unit.unit };
+    let unit = if draft.unit.unit.is_empty() {
+        "（未填写单位）"
+    } else {
+        &draft.unit.unit
+    };
     let _ = writeln!(out, "草稿 {}（{}）：{}", draft.id, unit, campaign.title);
     if report.is_ready() {
         let _ = writeln!(out, "材料齐全，可以报送。");

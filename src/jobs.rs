@@ -15,24 +15,48 @@ use crate::core::store::{DataDir, Listing, Settings};
 #[derive(Debug)]
 pub enum StoreCommand {
     List,
-    Create { campaign: Arc<Campaign>, unit: UnitProfile },
-    Open { id: String },
-    Save { draft: Box<Draft> },
-    Duplicate { id: String },
-    Delete { id: String },
-    Restore { name: String },
+    Create {
+        campaign: Arc<Campaign>,
+        unit: UnitProfile,
+    },
+    Open {
+        id: String,
+    },
+    Save {
+        draft: Box<Draft>,
+    },
+    Duplicate {
+        id: String,
+    },
+    Delete {
+        id: String,
+    },
+    Restore {
+        name: String,
+    },
     SaveSettings(Settings),
-    LoadTemplate { path: PathBuf },
+    LoadTemplate {
+        path: PathBuf,
+    },
 }
 
 #[derive(Debug)]
 pub enum StoreEvent {
     Listed(Listing),
     Opened(Box<Draft>),
-    Saved { id: String },
-    Done { message: String },
-    TemplateLoaded { path: PathBuf, campaign: Box<Campaign> },
-    Failed { message: String },
+    Saved {
+        id: String,
+    },
+    Done {
+        message: String,
+    },
+    TemplateLoaded {
+        path: PathBuf,
+        campaign: Box<Campaign>,
+    },
+    Failed {
+        message: String,
+    },
 }
 
 /// The GUI's handle on the worker. Dropping it finishes every queued command first.

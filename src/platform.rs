@@ -50,5 +50,6 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 /// The default data folder when `BAOSONG_DATA_DIR` is not set: `%LOCALAPPDATA%\baosong\data`
 /// on Windows, `$XDG_DATA_HOME/baosong` (usually `~/.local/share/baosong`) on Linux.
 pub fn default_data_dir() -> Option<std::path::PathBuf> {
-    directories::ProjectDirs::from("cn", "cqwomen", "baosong").map(|d| d.data_local_dir().to_path_buf())
+    directories::ProjectDirs::from("cn", "cqwomen", "baosong")
+        .map(|d| d.data_local_dir().to_path_buf())
 }

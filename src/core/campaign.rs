@@ -196,7 +196,8 @@ impl Campaign {
             return Err(invalid("文件是空的".into()));
         }
         // Look at the schema first, so a newer template says so instead of "missing field".
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| invalid(json_problem(&e)))?;
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| invalid(json_problem(&e)))?;
         match value.get("schema").and_then(serde_json::Value::as_u64) {
             None => return Err(invalid("缺少 schema（模板格式版本号）".into())),
             Some(s) if s > u64::from(TEMPLATE_SCHEMA) => {
@@ -206,7 +207,8 @@ impl Campaign {
             }
             Some(_) => {}
         }
-        let campaign: Campaign = serde_json::from_value(value).map_err(|e| invalid(json_problem(&e)))?;
+        let campaign: Campaign =
+            serde_json::from_value(value).map_err(|e| invalid(json_problem(&e)))?;
         campaign.check().map_err(invalid)?;
         Ok(campaign)
     }
@@ -244,7 +246,11 @@ impl Campaign {
             }
             for item in &pillar.items {
                 if item.title.trim().is_empty() {
-                    return Err(format!("板块“{}”中事项“{}”的标题为空", pillar.heading(), item.id));
+                    return Err(format!(
+                        "板块“{}”中事项“{}”的标题为空",
+                        pillar.heading(),
+                        item.id
+                    ));
                 }
                 if item.id.trim().is_empty() || !ids.insert(item.id.as_str()) {
                     return Err(format!("事项编号“{}”为空或重复", item.id));
@@ -257,7 +263,10 @@ impl Campaign {
     /// The item with this id, with its pillar's index.
     pub fn item(&self, item_id: &str) -> Option<(usize, &Pillar, &Item)> {
         self.pillars.iter().enumerate().find_map(|(i, p)| {
-            p.items.iter().find(|it| it.id == item_id).map(|it| (i, p, it))
+            p.items
+                .iter()
+                .find(|it| it.id == item_id)
+                .map(|it| (i, p, it))
         })
     }
 
@@ -301,7 +310,10 @@ mod tests {
         assert_eq!(c.items().count(), 10);
         assert_eq!(c.receiver.name, "市妇联宣传部");
         assert_eq!(c.receiver.email, "cqflxcb@163.com");
-        assert_eq!(c.deadline.date_naive(), NaiveDate::from_ymd_opt(2024, 3, 12).unwrap());
+        assert_eq!(
+            c.deadline.date_naive(),
+            NaiveDate::from_ymd_opt(2024, 3, 12).unwrap()
+        );
     }
 
     #[test]
@@ -334,7 +346,10 @@ mod tests {
     fn malformed_templates_name_the_file_and_the_problem() {
         let truncated = &BUILTIN_JSON[..BUILTIN_JSON.len() / 2];
         let m = message_for(truncated);
-        assert!(m.contains("测试模板.json") && m.contains("文件不完整"), "{m}");
+        assert!(
+            m.contains("测试模板.json") && m.contains("文件不完整"),
+            "{m}"
+        );
 
         assert!(message_for("").contains("文件是空的"));
         assert!(message_for("{ \"schema\": 1, ").contains("不完整"));
@@ -371,7 +386,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("没有这个模板.json");
         let m = Campaign::load(&missing).unwrap_err().user_message();
-        assert!(m.contains("没有这个模板.json") && m.contains("不存在"), "{m}");
+        assert!(
+            m.contains("没有这个模板.json") && m.contains("不存在"),
+            "{m}"
+        );
 
         let binary = dir.path().join("binary.json");
         std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x81, 0x00]).unwrap();
@@ -437,9 +455,18 @@ mod countdown_tests {
     fn counts_down_then_flags_late() {
         let deadline = t("2024-03-12T23:59:59+08:00");
         let c = Countdown::until(deadline, t("2024-03-01T10:00:00+08:00"));
-        assert_eq!(c, Countdown::Remaining { days: 11, hours: 13 });
+        assert_eq!(
+            c,
+            Countdown::Remaining {
+                days: 11,
+                hours: 13
+            }
+        );
         assert_eq!(c.label(), "距报送截止还有 11 天 13 小时");
-        assert_eq!(Countdown::until(deadline, t("2024-03-12T20:30:00+08:00")).label(), "距报送截止不到 4 小时");
+        assert_eq!(
+            Countdown::until(deadline, t("2024-03-12T20:30:00+08:00")).label(),
+            "距报送截止不到 4 小时"
+        );
         let late = Countdown::until(deadline, t("2024-03-15T09:00:00+08:00"));
         assert!(late.is_late());
         assert_eq!(late.label(), "已超过报送截止时间 2 天（逾期）");

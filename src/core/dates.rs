@@ -23,7 +23,8 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
         .collect();
     let normalised = normalised.trim();
     let mut parts = normalised.split('-');
-    let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return None;
     };
@@ -65,7 +66,15 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_date() {
-        for text in ["", "三月八日", "2024-02-30", "24-3-8", "2024-03", "2024-03-08-01", "明天"] {
+        for text in [
+            "",
+            "三月八日",
+            "2024-02-30",
+            "24-3-8",
+            "2024-03",
+            "2024-03-08-01",
+            "明天",
+        ] {
             assert_eq!(parse_date(text), None, "{text}");
         }
     }

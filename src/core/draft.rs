@@ -196,7 +196,12 @@ pub enum TransitionError {
 
 impl Draft {
     /// A new, empty draft for `campaign`.
-    pub fn new(id: String, campaign: &Campaign, unit: UnitProfile, now: DateTime<FixedOffset>) -> Self {
+    pub fn new(
+        id: String,
+        campaign: &Campaign,
+        unit: UnitProfile,
+        now: DateTime<FixedOffset>,
+    ) -> Self {
         Self {
             id,
             campaign_id: campaign.id.clone(),
@@ -225,7 +230,11 @@ impl Draft {
     }
 
     /// 草稿 → 已完成待报送, only when the check found nothing.
-    pub fn mark_ready(&mut self, problem_count: usize, now: DateTime<FixedOffset>) -> Result<(), TransitionError> {
+    pub fn mark_ready(
+        &mut self,
+        problem_count: usize,
+        now: DateTime<FixedOffset>,
+    ) -> Result<(), TransitionError> {
         match self.status {
             Status::Submitted { .. } => Err(TransitionError::AlreadySubmitted),
             Status::Submitting => Err(TransitionError::Submitting),
@@ -293,7 +302,11 @@ mod tests {
         d.mark_ready(0, now).unwrap();
         assert_eq!(d.status.label(), "已完成待报送");
         d.mark_edited(now).unwrap();
-        assert_eq!(d.status, Status::Draft, "an edit sends a checked draft back to 草稿");
+        assert_eq!(
+            d.status,
+            Status::Draft,
+            "an edit sends a checked draft back to 草稿"
+        );
         d.status = Status::Submitted {
             receipt: Receipt {
                 endpoint: "https://example.invalid".into(),
@@ -311,7 +324,12 @@ mod tests {
     #[test]
     fn activity_ids_are_never_reused() {
         let c = Campaign::builtin().unwrap();
-        let mut d = Draft::new("d1".into(), &c, UnitProfile::default(), t("2024-03-01T10:00:00+08:00"));
+        let mut d = Draft::new(
+            "d1".into(),
+            &c,
+            UnitProfile::default(),
+            t("2024-03-01T10:00:00+08:00"),
+        );
         let a = d.add_activity("p1-1");
         let b = d.add_activity("p1-1");
         d.answer_mut("p1-1").activities.remove(1);
@@ -322,7 +340,10 @@ mod tests {
 
     #[test]
     fn status_serialises_as_a_tagged_state() {
-        let json = serde_json::to_string(&Status::Failed { reason: "网络中断".into() }).unwrap();
+        let json = serde_json::to_string(&Status::Failed {
+            reason: "网络中断".into(),
+        })
+        .unwrap();
         assert_eq!(json, r#"{"state":"failed","reason":"网络中断"}"#);
     }
 }

@@ -19,9 +19,13 @@ pub enum Target {
     ContactPerson,
     Phone,
     /// The item as a whole: add an activity or mark it 本项未开展.
-    Item { item_id: String },
+    Item {
+        item_id: String,
+    },
     /// The reason for 本项未开展.
-    ItemReason { item_id: String },
+    ItemReason {
+        item_id: String,
+    },
     ActivityField {
         item_id: String,
         activity_id: String,
@@ -97,7 +101,14 @@ pub fn validate(campaign: &Campaign, draft: &Draft) -> Report {
         for item in &pillar.items {
             let answer = draft.answer(&item.id).unwrap_or(&empty);
             let place = format!("{} {}", item.number, item.title).trim().to_string();
-            check_item(campaign, Section::Pillar(pi), &item.id, &place, answer, &mut problems);
+            check_item(
+                campaign,
+                Section::Pillar(pi),
+                &item.id,
+                &place,
+                answer,
+                &mut problems,
+            );
         }
     }
     Report { problems }
@@ -114,7 +125,10 @@ fn check_profile(draft: &Draft, out: &mut Vec<Problem>) {
     };
     let u = &draft.unit;
     if u.unit.trim().is_empty() {
-        push(Target::UnitName, "请选择报送单位；市级机关妇委会请选择“其他单位”后填写单位全称");
+        push(
+            Target::UnitName,
+            "请选择报送单位；市级机关妇委会请选择“其他单位”后填写单位全称",
+        );
     }
     if u.contact_person.trim().is_empty() {
         push(Target::ContactPerson, "请填写联系人姓名");
@@ -130,11 +144,7 @@ fn check_profile(draft: &Draft, out: &mut Vec<Problem>) {
 /// (`67125371`, `023-67125371`, `(023)67125371`), optionally with an extension (`转123`).
 pub fn check_phone(phone: &str) -> Result<(), &'static str> {
     const MSG: &str = "联系电话格式不正确：请填写11位手机号，或固定电话（如 023-67125371）";
-    let main = phone
-        .split(['转', '#'])
-        .next()
-        .unwrap_or_default()
-        .trim();
+    let main = phone.split(['转', '#']).next().unwrap_or_default().trim();
     let mut digits = String::new();
     for c in main.chars() {
         match c {
@@ -144,7 +154,10 @@ pub fn check_phone(phone: &str) -> Result<(), &'static str> {
             _ => return Err(MSG),
         }
     }
-    let digits = digits.strip_prefix("86").filter(|d| d.len() == 11).unwrap_or(&digits);
+    let digits = digits
+        .strip_prefix("86")
+        .filter(|d| d.len() == 11)
+        .unwrap_or(&digits);
     let ok = match digits.len() {
         11 if digits.starts_with('1') => digits.as_bytes()[1] >= b'3',
         7 | 8 => !digits.starts_with('0') && !digits.starts_with('1'),
@@ -173,14 +186,18 @@ fn check_item(
     if answer.not_carried_out {
         if answer.reason.trim().is_empty() {
             push(
-                Target::ItemReason { item_id: item_id.into() },
+                Target::ItemReason {
+                    item_id: item_id.into(),
+                },
                 place.into(),
                 "已标记“本项未开展”，请填写未开展的原因".into(),
             );
         }
         if !answer.activities.is_empty() {
             push(
-                Target::Item { item_id: item_id.into() },
+                Target::Item {
+                    item_id: item_id.into(),
+                },
                 place.into(),
                 "已标记“本项未开展”，但仍填有活动：请删除这些活动，或取消“本项未开展”".into(),
             );
@@ -189,7 +206,9 @@ fn check_item(
     }
     if answer.activities.is_empty() {
         push(
-            Target::Item { item_id: item_id.into() },
+            Target::Item {
+                item_id: item_id.into(),
+            },
             place.into(),
             "本项尚未填写：请添加开展的活动，或勾选“本项未开展”并说明原因".into(),
         );
@@ -223,13 +242,19 @@ pub fn check_field(campaign: &Campaign, field: ActivityField, text: &str) -> Opt
     if let Some(max) = spec.max_chars {
         let n = text.chars().count();
         if n > max {
-            return Some(format!("{}不能超过{max}字（现为{n}字），请精简", spec.label));
+            return Some(format!(
+                "{}不能超过{max}字（现为{n}字），请精简",
+                spec.label
+            ));
         }
     }
     match field {
         ActivityField::Date => {
             let Some(date) = parse_date(text) else {
-                return Some(format!("{}“{text}”看不懂，请按 2024-03-08 的格式填写", spec.label));
+                return Some(format!(
+                    "{}“{text}”看不懂，请按 2024-03-08 的格式填写",
+                    spec.label
+                ));
             };
             let w = campaign.window;
             (!w.contains(date)).then(|| {
@@ -263,7 +288,12 @@ pub fn item_progress(report: &Report, draft: &Draft, item_id: &str) -> Progress 
 
 /// The progress of a pillar: 未开始 when no item was touched, 已完成 when every item is done,
 /// 有问题 when a started item has a problem, 进行中 otherwise.
-pub fn pillar_progress(campaign: &Campaign, report: &Report, draft: &Draft, pillar: usize) -> Progress {
+pub fn pillar_progress(
+    campaign: &Campaign,
+    report: &Report,
+    draft: &Draft,
+    pillar: usize,
+) -> Progress {
     let Some(p) = campaign.pillars.get(pillar) else {
         return Progress::NotStarted;
     };
@@ -305,7 +335,12 @@ mod tests {
         let ids: Vec<String> = c.items().map(|(_, it)| it.id.clone()).collect();
         for id in ids {
             let aid = d.add_activity(&id);
-            let a = d.answer_mut(&id).activities.iter_mut().find(|a| a.id == aid).unwrap();
+            let a = d
+                .answer_mut(&id)
+                .activities
+                .iter_mut()
+                .find(|a| a.id == aid)
+                .unwrap();
             a.title = "“巾帼大宣讲”进社区".into();
             a.date = "2024-03-05".into();
             a.place = "解放碑街道社区活动中心".into();
@@ -330,7 +365,12 @@ mod tests {
     #[test]
     fn an_empty_draft_lists_every_item_and_the_profile() {
         let c = campaign();
-        let d = Draft::new("d".into(), &c, UnitProfile::default(), DateTime::UNIX_EPOCH.fixed_offset());
+        let d = Draft::new(
+            "d".into(),
+            &c,
+            UnitProfile::default(),
+            DateTime::UNIX_EPOCH.fixed_offset(),
+        );
         let r = validate(&c, &d);
         assert_eq!(r.in_section(Section::Profile).count(), 3);
         assert_eq!(r.problems.len(), 3 + 10);
@@ -375,10 +415,24 @@ mod tests {
 
     #[test]
     fn phone_numbers() {
-        for ok in ["13812345678", "023-67125371", "67125371", "(023)67125371", "023 6712 5371", "+86 138 1234 5678", "023-67125371转123"] {
+        for ok in [
+            "13812345678",
+            "023-67125371",
+            "67125371",
+            "(023)67125371",
+            "023 6712 5371",
+            "+86 138 1234 5678",
+            "023-67125371转123",
+        ] {
             assert!(check_phone(ok).is_ok(), "{ok}");
         }
-        for bad in ["6712", "12345678901", "023-6712537a", "电话", "0236712537112345"] {
+        for bad in [
+            "6712",
+            "12345678901",
+            "023-6712537a",
+            "电话",
+            "0236712537112345",
+        ] {
             assert!(check_phone(bad).is_err(), "{bad}");
         }
     }

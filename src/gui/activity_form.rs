@@ -21,7 +21,13 @@ enum Edit {
 }
 
 /// Returns true when the draft was edited.
-pub fn activities(ui: &mut Ui, campaign: &Campaign, open: &mut OpenDraft, item_id: &str, focus: &mut Option<Target>) -> bool {
+pub fn activities(
+    ui: &mut Ui,
+    campaign: &Campaign,
+    open: &mut OpenDraft,
+    item_id: &str,
+    focus: &mut Option<Target>,
+) -> bool {
     let mut edited = false;
     let mut edit = None;
     let confirming: Option<String> = ui.data(|d| d.get_temp(confirm_id(item_id)));
@@ -32,14 +38,21 @@ pub fn activities(ui: &mut Ui, campaign: &Campaign, open: &mut OpenDraft, item_i
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.horizontal(|ui| {
-                let name = if activity.title.trim().is_empty() { "（未命名）" } else { activity.title.as_str() };
+                let name = if activity.title.trim().is_empty() {
+                    "（未命名）"
+                } else {
+                    activity.title.as_str()
+                };
                 ui.label(RichText::new(format!("活动{}：{name}", n + 1)).strong());
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     if confirming.as_deref() == Some(activity.id.as_str()) {
                         if ui.button("取消").clicked() {
                             ui.data_mut(|d| d.remove::<String>(confirm_id(item_id)));
                         }
-                        if ui.button(RichText::new("确定删除").color(widgets::RED)).clicked() {
+                        if ui
+                            .button(RichText::new("确定删除").color(widgets::RED))
+                            .clicked()
+                        {
                             edit = Some(Edit::Remove(n));
                         }
                         ui.label(RichText::new("删除这条活动？").color(widgets::RED));
@@ -89,7 +102,7 @@ pub fn activities(ui: &mut Ui, campaign: &Campaign, open: &mut OpenDraft, item_i
         None => {}
     }
     edited |= edit.is_some();
-    if ui.button(RichText::new("＋ 添加活动").strong()).clicked() {
+    if ui.button(RichText::new("添加活动").strong()).clicked() {
         let id = open.draft.add_activity(item_id);
         *focus = Some(Target::ActivityField {
             item_id: item_id.to_string(),

@@ -152,7 +152,11 @@ impl App {
                 (None, PathBuf::new(), Settings::default())
             }
         };
-        let current_item = campaign.items().next().map(|(_, it)| it.id.clone()).unwrap_or_default();
+        let current_item = campaign
+            .items()
+            .next()
+            .map(|(_, it)| it.id.clone())
+            .unwrap_or_default();
         let mut app = Self {
             campaign,
             template_path: None,
@@ -259,7 +263,8 @@ impl App {
             match (self.screen, &mut self.open) {
                 (Screen::Start, _) | (_, None) => start_screen::ui(ui, self, &mut actions),
                 (Screen::Profile, Some(open)) => {
-                    edited = profile_screen::ui(ui, &self.campaign, open, &mut self.focus, &mut actions);
+                    edited =
+                        profile_screen::ui(ui, &self.campaign, open, &mut self.focus, &mut actions);
                 }
                 (Screen::Tasks, Some(open)) => {
                     edited = tasks_screen::ui(
@@ -271,7 +276,9 @@ impl App {
                         &mut actions,
                     );
                 }
-                (Screen::Check, Some(open)) => check_screen::ui(ui, &self.campaign, open, &mut actions),
+                (Screen::Check, Some(open)) => {
+                    check_screen::ui(ui, &self.campaign, open, &mut actions)
+                }
             }
             if edited {
                 self.draft_changed();
@@ -290,9 +297,16 @@ impl App {
                 ui.heading(RichText::new(&self.campaign.title).strong());
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let countdown = Countdown::until(self.campaign.deadline, self.now());
-                    let colour = if countdown.is_late() { widgets::RED } else { widgets::GREEN };
+                    let colour = if countdown.is_late() {
+                        widgets::RED
+                    } else {
+                        widgets::GREEN
+                    };
                     ui.label(RichText::new(countdown.label()).color(colour).strong());
-                    ui.label(format!("截止：{}", chinese_date(self.campaign.deadline.date_naive())));
+                    ui.label(format!(
+                        "截止：{}",
+                        chinese_date(self.campaign.deadline.date_naive())
+                    ));
                 });
             });
             if let Some(open) = &self.open
@@ -313,7 +327,11 @@ impl App {
                         }
                     }
                     ui.separator();
-                    let unit = if open.draft.unit.unit.is_empty() { "（未填写单位）" } else { &open.draft.unit.unit };
+                    let unit = if open.draft.unit.unit.is_empty() {
+                        "（未填写单位）"
+                    } else {
+                        &open.draft.unit.unit
+                    };
                     ui.label(format!("{unit} · {}", open.draft.status.label()));
                 });
             }
@@ -337,15 +355,22 @@ impl App {
                         ui.label(RichText::new(format!("已自动保存 {when}")).color(widgets::GREY));
                     }
                     None => {
-                        ui.label(RichText::new(format!("数据文件夹：{}", self.data_root.display())).color(widgets::GREY));
+                        ui.label(
+                            RichText::new("草稿随时自动保存在本机，关闭程序或断电也不会丢失")
+                                .color(widgets::GREY),
+                        )
+                        .on_hover_text(format!("数据文件夹：{}", self.data_root.display()));
                     }
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let r = &self.campaign.receiver;
                     ui.label(
-                        RichText::new(format!("{} 联系人：{} 电话：{} 邮箱：{}", r.name, r.contact_person, r.phone, r.email))
-                            .color(widgets::GREY)
-                            .small(),
+                        RichText::new(format!(
+                            "{} 联系人：{} 电话：{} 邮箱：{}",
+                            r.name, r.contact_person, r.phone, r.email
+                        ))
+                        .color(widgets::GREY)
+                        .small(),
                     );
                 });
             });
@@ -376,7 +401,11 @@ impl App {
     }
 
     fn handle_events(&mut self) {
-        let events = self.worker.as_mut().map(StoreWorker::poll).unwrap_or_default();
+        let events = self
+            .worker
+            .as_mut()
+            .map(StoreWorker::poll)
+            .unwrap_or_default();
         for event in events {
             match event {
                 StoreEvent::Listed(listing) => self.listing = listing,
@@ -392,14 +421,23 @@ impl App {
                 StoreEvent::Done { message } if message.is_empty() => {}
                 StoreEvent::Done { message } => self.banner = Some(Banner::Info(message)),
                 StoreEvent::TemplateLoaded { path, campaign } => {
-                    self.banner = Some(Banner::Info(format!("已打开活动模板：{}（{}）", campaign.title, path.display())));
+                    self.banner = Some(Banner::Info(format!(
+                        "已打开活动模板：{}（{}）",
+                        campaign.title,
+                        path.display()
+                    )));
                     self.campaign = Arc::new(*campaign);
                     self.template_path = Some(path.clone());
                     if self.settings.template_path.as_ref() != Some(&path) {
                         self.settings.template_path = Some(path);
                         self.settings_dirty = true;
                     }
-                    self.current_item = self.campaign.items().next().map(|(_, it)| it.id.clone()).unwrap_or_default();
+                    self.current_item = self
+                        .campaign
+                        .items()
+                        .next()
+                        .map(|(_, it)| it.id.clone())
+                        .unwrap_or_default();
                     if let Some(open) = &mut self.open {
                         open.report = validate(&self.campaign, &open.draft);
                     }
@@ -428,7 +466,11 @@ impl App {
         }
         let report = validate(&self.campaign, &draft);
         let fresh = draft.activity_count() == 0 && draft.answers.values().all(|a| a.is_untouched());
-        self.screen = if fresh || draft.unit.unit.is_empty() { Screen::Profile } else { Screen::Tasks };
+        self.screen = if fresh || draft.unit.unit.is_empty() {
+            Screen::Profile
+        } else {
+            Screen::Tasks
+        };
         self.open = Some(OpenDraft {
             saved_at: Some(draft.updated_at),
             draft,
@@ -453,7 +495,9 @@ impl App {
             Action::OpenDraft(id) => self.send(StoreCommand::Open { id }),
             Action::Duplicate(id) => self.send(StoreCommand::Duplicate { id }),
             Action::Delete(id) => {
-                self.banner = Some(Banner::Info("草稿已移到回收区，可在“回收区”中恢复。".into()));
+                self.banner = Some(Banner::Info(
+                    "草稿已移到回收区，可在“回收区”中恢复。".into(),
+                ));
                 self.send(StoreCommand::Delete { id });
             }
             Action::Restore(name) => {
@@ -489,7 +533,9 @@ impl App {
                 use Target as T;
                 match &target {
                     T::UnitName | T::ContactPerson | T::Phone => self.screen = Screen::Profile,
-                    T::Item { item_id } | T::ItemReason { item_id } | T::ActivityField { item_id, .. } => {
+                    T::Item { item_id }
+                    | T::ItemReason { item_id }
+                    | T::ActivityField { item_id, .. } => {
                         self.current_item = item_id.clone();
                         self.screen = Screen::Tasks;
                     }
@@ -527,7 +573,8 @@ impl App {
                 last_change,
                 ..
             }) => {
-                let due = first.elapsed() >= SAVE_AT_MOST_AFTER || last_change.elapsed() >= SAVE_AFTER_PAUSE;
+                let due = first.elapsed() >= SAVE_AT_MOST_AFTER
+                    || last_change.elapsed() >= SAVE_AFTER_PAUSE;
                 if !due {
                     ctx.request_repaint_after(Duration::from_millis(100));
                 }

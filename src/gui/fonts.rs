@@ -11,12 +11,15 @@ use egui::{FontData, FontDefinitions, FontFamily};
 pub const CJK_FONT_NAME: &str = "NotoSansSC-baosong";
 pub const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-baosong.otf");
 
-/// Install the CJK font first in both families, egui's defaults after it, and a readable size.
+/// Install the CJK font first in both families, egui's defaults after it, a readable size, and
+/// the light theme an office PC's other programs use.
 pub fn install(ctx: &egui::Context) {
+    ctx.set_theme(egui::Theme::Light);
     let mut fonts = FontDefinitions::default();
-    fonts
-        .font_data
-        .insert(CJK_FONT_NAME.to_owned(), Arc::new(FontData::from_static(CJK_FONT)));
+    fonts.font_data.insert(
+        CJK_FONT_NAME.to_owned(),
+        Arc::new(FontData::from_static(CJK_FONT)),
+    );
     if let Some(list) = fonts.families.get_mut(&FontFamily::Proportional) {
         list.insert(0, CJK_FONT_NAME.to_owned());
     }

@@ -18,42 +18,45 @@ pub struct StartState {
 
 pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     let campaign = app.campaign.clone();
-    egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
-        widgets::notice_box(ui, widgets::GREY, |ui| {
-            ui.label(RichText::new(&campaign.notice_title).strong());
-            if !campaign.theme.is_empty() {
-                ui.label(format!("活动主题：“{}”", campaign.theme));
-            }
-            ui.label(format!(
-                "{}（{}）{}。",
-                campaign.material_kinds_text, campaign.issuer, campaign.deadline_text
-            ));
-            ui.horizontal(|ui| {
-                let source = match &app.template_path {
-                    Some(p) => format!("活动模板：{}", p.display()),
-                    None => "活动模板：内置（2024年通知）".into(),
-                };
-                ui.label(RichText::new(source).color(widgets::GREY).small());
-                if ui.small_button("打开活动模板…").clicked() {
-                    actions.push(Action::OpenTemplate);
+    egui::ScrollArea::vertical()
+        .auto_shrink(false)
+        .show(ui, |ui| {
+            widgets::notice_box(ui, widgets::GREY, |ui| {
+                ui.label(RichText::new(&campaign.notice_title).strong());
+                if !campaign.theme.is_empty() {
+                    ui.label(format!("活动主题：“{}”", campaign.theme));
                 }
-                if app.template_path.is_some() && ui.small_button("改用内置模板").clicked() {
-                    actions.push(Action::UseBuiltinTemplate);
+                ui.label(format!(
+                    "报送内容：{}。{}。",
+                    campaign.material_kinds_text, campaign.deadline_text
+                ));
+                ui.horizontal(|ui| {
+                    let source = match &app.template_path {
+                        Some(p) => format!("活动模板：{}", p.display()),
+                        None => "活动模板：内置（2024年通知）".into(),
+                    };
+                    ui.label(RichText::new(source).color(widgets::GREY).small());
+                    if ui.small_button("打开活动模板…").clicked() {
+                        actions.push(Action::OpenTemplate);
+                    }
+                    if app.template_path.is_some() && ui.small_button("改用内置模板").clicked()
+                    {
+                        actions.push(Action::UseBuiltinTemplate);
+                    }
+                });
+            });
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                ui.heading("草稿列表");
+                if ui.button(RichText::new("新建草稿").strong()).clicked() {
+                    actions.push(Action::NewDraft);
                 }
             });
+            ui.add_space(4.0);
+            drafts_table(ui, app, actions);
+            quarantined(ui, app);
+            recycle_area(ui, app, actions);
         });
-        ui.add_space(8.0);
-        ui.horizontal(|ui| {
-            ui.heading("草稿列表");
-            if ui.button(RichText::new("＋ 新建草稿").strong()).clicked() {
-                actions.push(Action::NewDraft);
-            }
-        });
-        ui.add_space(4.0);
-        drafts_table(ui, app, actions);
-        quarantined(ui, app);
-        recycle_area(ui, app, actions);
-    });
 }
 
 fn drafts_table(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
@@ -71,7 +74,11 @@ fn drafts_table(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
             }
             ui.end_row();
             for d in &app.listing.drafts {
-                let unit = if d.unit.is_empty() { "（未填写单位）" } else { d.unit.as_str() };
+                let unit = if d.unit.is_empty() {
+                    "（未填写单位）"
+                } else {
+                    d.unit.as_str()
+                };
                 ui.label(unit);
                 ui.label(d.status.label());
                 ui.label(chinese_date_time(d.updated_at));
@@ -112,7 +119,11 @@ fn quarantined(ui: &mut Ui, app: &App) {
     }
     ui.add_space(8.0);
     widgets::notice_box(ui, widgets::AMBER, |ui| {
-        ui.label(RichText::new("以下草稿无法读取，已移到隔离区：").color(widgets::AMBER).strong());
+        ui.label(
+            RichText::new("以下草稿无法读取，已移到隔离区：")
+                .color(widgets::AMBER)
+                .strong(),
+        );
         for q in &app.listing.quarantined {
             ui.label(q.user_message());
         }
@@ -133,23 +144,30 @@ fn recycle_area(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         ui.label(RichText::new("回收区是空的。").color(widgets::GREY));
         return;
     }
-    egui::Grid::new("recycle").striped(true).num_columns(3).show(ui, |ui| {
-        for r in &app.listing.recycled {
-            match &r.summary {
-                Some(s) => {
-                    let unit = if s.unit.is_empty() { "（未填写单位）" } else { s.unit.as_str() };
-                    ui.label(unit);
-                    ui.label(chinese_date_time(s.updated_at));
+    egui::Grid::new("recycle")
+        .striped(true)
+        .num_columns(3)
+        .show(ui, |ui| {
+            for r in &app.listing.recycled {
+                match &r.summary {
+                    Some(s) => {
+                        let unit = if s.unit.is_empty() {
+                            "（未填写单位）"
+                        } else {
+                            s.unit.as_str()
+                        };
+                        ui.label(unit);
+                        ui.label(chinese_date_time(s.updated_at));
+                    }
+                    None => {
+                        ui.label(&r.name);
+                        ui.label("（无法读取）");
+                    }
                 }
-                None => {
-                    ui.label(&r.name);
-                    ui.label("（无法读取）");
+                if ui.button("恢复").clicked() {
+                    actions.push(Action::Restore(r.name.clone()));
                 }
+                ui.end_row();
             }
-            if ui.button("恢复").clicked() {
-                actions.push(Action::Restore(r.name.clone()));
-            }
-            ui.end_row();
-        }
-    });
+        });
 }

@@ -27,34 +27,48 @@ pub fn ui(
     edited
 }
 
-fn task_list(ui: &mut Ui, campaign: &Campaign, open: &OpenDraft, current_item: &str, actions: &mut Vec<Action>) {
+fn task_list(
+    ui: &mut Ui,
+    campaign: &Campaign,
+    open: &OpenDraft,
+    current_item: &str,
+    actions: &mut Vec<Action>,
+) {
     egui::Panel::left("task_list")
         .resizable(true)
         .default_size(330.0)
         .show(ui, |ui| {
-            egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
-                for (pi, pillar) in campaign.pillars.iter().enumerate() {
-                    ui.add_space(6.0);
-                    ui.horizontal_wrapped(|ui| {
-                        ui.label(RichText::new(pillar.heading()).strong());
-                        widgets::progress_badge(ui, pillar_progress(campaign, &open.report, &open.draft, pi));
-                    });
-                    for item in &pillar.items {
-                        ui.horizontal(|ui| {
-                            ui.add_space(12.0);
-                            let selected = item.id == current_item;
-                            if ui.selectable_label(selected, &item.title).clicked() {
-                                actions.push(Action::SelectItem(item.id.clone()));
-                            }
-                            widgets::progress_badge(ui, item_progress(&open.report, &open.draft, &item.id));
+            egui::ScrollArea::vertical()
+                .auto_shrink(false)
+                .show(ui, |ui| {
+                    for (pi, pillar) in campaign.pillars.iter().enumerate() {
+                        ui.add_space(6.0);
+                        ui.horizontal_wrapped(|ui| {
+                            ui.label(RichText::new(pillar.heading()).strong());
+                            widgets::progress_badge(
+                                ui,
+                                pillar_progress(campaign, &open.report, &open.draft, pi),
+                            );
                         });
+                        for item in &pillar.items {
+                            ui.horizontal(|ui| {
+                                ui.add_space(12.0);
+                                let selected = item.id == current_item;
+                                if ui.selectable_label(selected, &item.title).clicked() {
+                                    actions.push(Action::SelectItem(item.id.clone()));
+                                }
+                                widgets::progress_badge(
+                                    ui,
+                                    item_progress(&open.report, &open.draft, &item.id),
+                                );
+                            });
+                        }
                     }
-                }
-                ui.add_space(12.0);
-                if ui.button(RichText::new("检查并提交 →").strong()).clicked() {
-                    actions.push(Action::GoTo(Screen::Check));
-                }
-            });
+                    ui.add_space(12.0);
+                    if ui.button(RichText::new("检查并提交 →").strong()).clicked() {
+                        actions.push(Action::GoTo(Screen::Check));
+                    }
+                });
         });
 }
 
@@ -89,7 +103,9 @@ fn item_page(
             ui.add_enabled_ui(editable, |ui| {
                 let report = &open.report;
                 let answer = open.draft.answer_mut(&item.id);
-                let item_target = Target::Item { item_id: item.id.clone() };
+                let item_target = Target::Item {
+                    item_id: item.id.clone(),
+                };
                 let check = ui.checkbox(&mut answer.not_carried_out, "本项未开展");
                 edited |= check.changed();
                 if focus.as_ref() == Some(&item_target) {
@@ -98,7 +114,13 @@ fn item_page(
                     *focus = None;
                 }
                 if let Some(p) = report.on(&item_target) {
-                    ui.label(RichText::new(&p.message).color(widgets::RED));
+                    // Not yet started is not an error yet: say what to do, quietly.
+                    let colour = if answer.is_untouched() {
+                        widgets::GREY
+                    } else {
+                        widgets::RED
+                    };
+                    ui.label(RichText::new(&p.message).color(colour));
                 }
                 if answer.not_carried_out {
                     let r = Field {
@@ -106,15 +128,24 @@ fn item_page(
                         required: true,
                         hint: "简要说明本项未开展的原因",
                         multiline: true,
-                        target: Target::ItemReason { item_id: item.id.clone() },
-                        problem: report.on(&Target::ItemReason { item_id: item.id.clone() }).map(|p| p.message.as_str()),
+                        target: Target::ItemReason {
+                            item_id: item.id.clone(),
+                        },
+                        problem: report
+                            .on(&Target::ItemReason {
+                                item_id: item.id.clone(),
+                            })
+                            .map(|p| p.message.as_str()),
                     }
                     .show(ui, &mut answer.reason, focus);
                     edited |= r.changed();
                 }
             });
             ui.add_space(8.0);
-            let show_activities = !open.draft.answer(&item.id).is_some_and(|a| a.not_carried_out && a.activities.is_empty());
+            let show_activities = !open
+                .draft
+                .answer(&item.id)
+                .is_some_and(|a| a.not_carried_out && a.activities.is_empty());
             if show_activities {
                 ui.add_enabled_ui(editable, |ui| {
                     edited |= activity_form::activities(ui, campaign, open, &item.id, focus);

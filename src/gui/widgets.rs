@@ -28,12 +28,16 @@ pub struct Field<'a> {
 
 impl Field<'_> {
     pub fn show(self, ui: &mut Ui, value: &mut String, focus: &mut Option<Target>) -> Response {
-        let label_text = if self.required {
-            format!("{} *", self.label)
-        } else {
-            self.label.to_string()
-        };
-        let label = ui.label(RichText::new(label_text).strong());
+        let label = ui
+            .horizontal(|ui| {
+                let label = ui.label(RichText::new(self.label).strong());
+                if self.required {
+                    ui.label(RichText::new("*").color(RED))
+                        .on_hover_text("必填");
+                }
+                label
+            })
+            .inner;
         let id = field_id(&self.target);
         let edit = if self.multiline {
             TextEdit::multiline(value).desired_rows(4)
@@ -41,7 +45,11 @@ impl Field<'_> {
             TextEdit::singleline(value)
         };
         let response = ui
-            .add(edit.id(id).hint_text(self.hint).desired_width(f32::INFINITY))
+            .add(
+                edit.id(id)
+                    .hint_text(self.hint)
+                    .desired_width(f32::INFINITY),
+            )
             .labelled_by(label.id);
         if let Some(problem) = self.problem {
             ui.label(RichText::new(problem).color(RED).small());

@@ -71,6 +71,9 @@ mod tests {
     fn fails_cleanly_in_a_missing_folder() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("gone").join("draft.json");
-        assert_eq!(write_atomic(&p, b"x").unwrap_err().kind(), io::ErrorKind::NotFound);
+        assert_eq!(
+            write_atomic(&p, b"x").unwrap_err().kind(),
+            io::ErrorKind::NotFound
+        );
     }
 }

@@ -32,7 +32,9 @@ pub fn draft_from_bytes(bytes: &[u8]) -> Result<Draft, DraftDefect> {
         }
     })?;
     if !value.is_object() {
-        return Err(DraftDefect::Invalid("the top level is not an object".into()));
+        return Err(DraftDefect::Invalid(
+            "the top level is not an object".into(),
+        ));
     }
     let found = match value.get("schema").map(Value::as_u64) {
         Some(Some(s)) => u32::try_from(s).unwrap_or(u32::MAX),
@@ -62,20 +64,39 @@ mod tests {
     fn bad_files_are_named_by_their_defect() {
         assert_eq!(draft_from_bytes(b""), Err(DraftDefect::Empty));
         assert_eq!(draft_from_bytes(b"  \n"), Err(DraftDefect::Empty));
-        assert_eq!(draft_from_bytes(&[0x89, b'P', b'N', b'G', 0, 0xff]), Err(DraftDefect::NotText));
-        assert!(matches!(draft_from_bytes(br#"{"schema": 1, "id": "d"#), Err(DraftDefect::Truncated(_))));
-        assert!(matches!(draft_from_bytes(b"not json"), Err(DraftDefect::Invalid(_))));
-        assert!(matches!(draft_from_bytes(b"[1,2]"), Err(DraftDefect::Invalid(_))));
-        assert!(matches!(draft_from_bytes(br#"{"id": "d"}"#), Err(DraftDefect::Invalid(_))));
+        assert_eq!(
+            draft_from_bytes(&[0x89, b'P', b'N', b'G', 0, 0xff]),
+            Err(DraftDefect::NotText)
+        );
+        assert!(matches!(
+            draft_from_bytes(br#"{"schema": 1, "id": "d"#),
+            Err(DraftDefect::Truncated(_))
+        ));
+        assert!(matches!(
+            draft_from_bytes(b"not json"),
+            Err(DraftDefect::Invalid(_))
+        ));
+        assert!(matches!(
+            draft_from_bytes(b"[1,2]"),
+            Err(DraftDefect::Invalid(_))
+        ));
+        assert!(matches!(
+            draft_from_bytes(br#"{"id": "d"}"#),
+            Err(DraftDefect::Invalid(_))
+        ));
         assert_eq!(
             draft_from_bytes(br#"{"schema": 7, "id": "d"}"#),
-            Err(DraftDefect::NewerSchema { found: 7, supported: DRAFT_SCHEMA })
+            Err(DraftDefect::NewerSchema {
+                found: 7,
+                supported: DRAFT_SCHEMA
+            })
         );
     }
 
     #[test]
     fn unknown_fields_and_missing_fields_are_tolerated() {
-        let d = draft_from_bytes(br#"{"schema": 1, "id": "d1", "added_by_a_later_version": true}"#).unwrap();
+        let d = draft_from_bytes(br#"{"schema": 1, "id": "d1", "added_by_a_later_version": true}"#)
+            .unwrap();
         assert_eq!(d.id, "d1");
         assert!(d.answers.is_empty());
     }

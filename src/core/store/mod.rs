@@ -180,7 +180,9 @@ impl DataDir {
                 }
             }
         }
-        listing.drafts.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+        listing
+            .drafts
+            .sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
         for (name, dir) in subfolders(&self.root.join("quarantine")) {
             if listing.quarantined.iter().any(|q| q.folder == dir) {
                 continue;
@@ -207,7 +209,10 @@ impl DataDir {
     /// Move an unreadable draft's folder aside, with a note saying why.
     fn quarantine(&self, id: &str, dir: &Path, defect: &DraftDefect) -> QuarantineNote {
         let now = self.now();
-        let target = unique_path(&self.root.join("quarantine"), &format!("{id}~{}", now.format("%Y%m%d-%H%M%S")));
+        let target = unique_path(
+            &self.root.join("quarantine"),
+            &format!("{id}~{}", now.format("%Y%m%d-%H%M%S")),
+        );
         let folder = match std::fs::rename(dir, &target) {
             Ok(()) => target,
             Err(e) => {
@@ -251,7 +256,8 @@ impl DataDir {
         let id = self.new_id(now);
         let draft = Draft::new(id, campaign, unit, now);
         let dir = self.draft_dir(&draft.id);
-        std::fs::create_dir_all(dir.join(FILES_DIR)).map_err(|e| CoreError::io("create", &dir, e))?;
+        std::fs::create_dir_all(dir.join(FILES_DIR))
+            .map_err(|e| CoreError::io("create", &dir, e))?;
         self.save(&draft)?;
         Ok(draft)
     }
@@ -282,7 +288,8 @@ impl DataDir {
         if path.exists() {
             self.keep_backup(&dir, &path);
         }
-        let json = serde_json::to_vec_pretty(draft).map_err(|e| CoreError::io("serialise", &path, std::io::Error::other(e)))?;
+        let json = serde_json::to_vec_pretty(draft)
+            .map_err(|e| CoreError::io("serialise", &path, std::io::Error::other(e)))?;
         write_atomic(&path, &json).map_err(|e| CoreError::io("write", &path, e))
     }
 
@@ -368,9 +375,11 @@ impl DataDir {
     /// 恢复: move a recycled draft back (under a new id if its old one was taken meanwhile).
     pub fn restore(&self, name: &str) -> Result<Draft, CoreError> {
         let from = self.root.join("recycle").join(name);
-        let mut draft = read_draft_file(&from.join(DRAFT_FILE)).map_err(|defect| CoreError::DraftUnreadable {
-            path: from.join(DRAFT_FILE),
-            defect,
+        let mut draft = read_draft_file(&from.join(DRAFT_FILE)).map_err(|defect| {
+            CoreError::DraftUnreadable {
+                path: from.join(DRAFT_FILE),
+                defect,
+            }
         })?;
         if self.draft_dir(&draft.id).exists() {
             draft.id = self.new_id(self.now());
@@ -414,7 +423,8 @@ impl DataDir {
 
     pub fn save_settings(&self, settings: &Settings) -> Result<(), CoreError> {
         let path = self.root.join(SETTINGS_FILE);
-        let json = serde_json::to_vec_pretty(settings).map_err(|e| CoreError::io("serialise", &path, std::io::Error::other(e)))?;
+        let json = serde_json::to_vec_pretty(settings)
+            .map_err(|e| CoreError::io("serialise", &path, std::io::Error::other(e)))?;
         write_atomic(&path, &json).map_err(|e| CoreError::io("write", &path, e))
     }
 }
@@ -430,8 +440,13 @@ pub fn read_draft_file(path: &Path) -> Result<Draft, DraftDefect> {
 
 fn recycled_at(dir: &Path) -> RecycledDraft {
     RecycledDraft {
-        name: dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-        summary: read_draft_file(&dir.join(DRAFT_FILE)).ok().map(|d| DraftSummary::of(&d)),
+        name: dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        summary: read_draft_file(&dir.join(DRAFT_FILE))
+            .ok()
+            .map(|d| DraftSummary::of(&d)),
     }
 }
 
@@ -458,7 +473,11 @@ fn numbered_backups(dir: &Path) -> Vec<(u64, PathBuf)> {
         .flatten()
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            let n = name.strip_prefix("draft.")?.strip_suffix(".json")?.parse().ok()?;
+            let n = name
+                .strip_prefix("draft.")?
+                .strip_suffix(".json")?
+                .parse()
+                .ok()?;
             Some((n, e.path()))
         })
         .collect();

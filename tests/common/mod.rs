@@ -1,0 +1,110 @@
+//! Shared set-up for the GUI tests: a harness on a data folder of the test's own, with the
+//! bundled font, a fixed clock (so screenshots do not change with the day) and a file picker
+//! the test controls.
+#![allow(dead_code)]
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use baosong::core::FixedClock;
+use baosong::gui::{App, AppConfig, FilePicker, fonts};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+pub const NOW: &str = "2024-03-01T10:00:00+08:00";
+
+pub fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock::at(NOW).expect("valid time"))
+}
+
+/// A file picker that answers what the test puts in it.
+#[derive(Clone, Default)]
+pub struct TestPicker(pub Rc<RefCell<Option<PathBuf>>>);
+
+impl FilePicker for TestPicker {
+    fn pick_template(&mut self) -> Option<PathBuf> {
+        self.0.borrow_mut().take()
+    }
+}
+
+pub fn app(data: &Path, picker: TestPicker) -> App {
+    App::new(AppConfig {
+        data_root: Some(data.to_path_buf()),
+        template: None,
+        clock: clock(),
+        picker: Box::new(picker),
+    })
+}
+
+pub fn harness_with(app: App) -> Harness<'static, App> {
+    let mut h = Harness::builder()
+        .with_size([1280.0, 1000.0])
+        .with_theme(egui::Theme::Light)
+        .with_max_steps(64)
+        .with_context_setup(fonts::install)
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    settle(&mut h);
+    h
+}
+
+pub fn harness(data: &Path) -> Harness<'static, App> {
+    harness_with(app(data, TestPicker::default()))
+}
+
+/// Run frames until the app has nothing queued and nothing unsaved (the worker and the
+/// autosave are real threads and real timers).
+pub fn settle(h: &mut Harness<'_, App>) {
+    for _ in 0..1000 {
+        h.run_ok();
+        if h.state().is_idle() {
+            h.run_ok();
+            if h.state().is_idle() {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("the app did not settle within 5 s");
+}
+
+pub fn click(h: &mut Harness<'_, App>, label: &str) {
+    h.get_by_label(label).click();
+    h.run();
+}
+
+/// Click the `n`th widget labelled `label` (0-based), e.g. one of several 去修改.
+pub fn click_nth(h: &mut Harness<'_, App>, label: &str, n: usize) {
+    h.get_all_by_label(label)
+        .nth(n)
+        .unwrap_or_else(|| panic!("no {n}th {label}"))
+        .click();
+    h.run();
+}
+
+/// The last widget labelled `label` (a new activity's fields come last).
+fn last<'h>(h: &'h Harness<'_, App>, label: &'h str) -> egui_kittest::Node<'h> {
+    h.get_all_by_label(label)
+        .last()
+        .unwrap_or_else(|| panic!("no field {label}"))
+}
+
+/// Click into the (last) text field labelled `label` and type `text`, as a person would.
+pub fn type_into(h: &mut Harness<'_, App>, label: &str, text: &str) {
+    last(h, label).scroll_to_me();
+    h.run();
+    last(h, label).click();
+    h.run();
+    last(h, label).type_text(text);
+    h.run();
+}
+
+pub fn has_label(h: &Harness<'_, App>, label: &str) -> bool {
+    h.query_by_label(label).is_some()
+}
+
+pub fn has_text_containing(h: &Harness<'_, App>, part: &str) -> bool {
+    h.query_all_by_label_contains(part).next().is_some()
+}

@@ -1,0 +1,219 @@
+//! The start screen and the check page as a clerk uses them: problems listed with a jump to the
+//! field; duplicate, delete to the recycle area and restore; an unreadable draft reported while
+//! the others still load; a template opened from a file, a bad one refused with its reason;
+//! typing saved within a second without closing anything.
+
+mod common;
+
+use baosong::core::campaign::Campaign;
+use baosong::core::draft::{ActivityField, UnitProfile};
+use baosong::core::store::DataDir;
+use baosong::gui::app::Screen;
+use common::*;
+use egui_kittest::kittest::Queryable;
+
+/// A draft with a complete profile and one activity (no title) in 加强理论武装.
+fn seed_draft_with_problems(data: &std::path::Path) -> String {
+    let store = DataDir::open(data, clock()).unwrap();
+    let campaign = Campaign::builtin().unwrap();
+    let unit = UnitProfile {
+        unit: "万州区妇联".into(),
+        typed: false,
+        contact_person: "李娟".into(),
+        phone: "13812345678".into(),
+    };
+    let mut d = store.create(&campaign, unit).unwrap();
+    let aid = d.add_activity("p1-1");
+    let a = d
+        .answer_mut("p1-1")
+        .activities
+        .iter_mut()
+        .find(|a| a.id == aid)
+        .unwrap();
+    a.date = "2024-01-05".into();
+    a.place = "万州区妇女儿童活动中心".into();
+    a.organiser = "万州区妇联".into();
+    a.summary = "学习贯彻“10·30”重要讲话精神。".into();
+    store.save(&d).unwrap();
+    d.id
+}
+
+#[test]
+fn check_page_lists_problems_and_jumps_to_the_field() {
+    let data = tempfile::tempdir().unwrap();
+    seed_draft_with_problems(data.path());
+    let mut h = harness(data.path());
+    assert!(has_label(&h, "万州区妇联"));
+    click(&mut h, "继续填写");
+    settle(&mut h);
+    click(&mut h, "检查并提交");
+    assert!(has_text_containing(&h, "还有 11 个问题需要修改"));
+    assert!(has_label(&h, "请填写活动名称"));
+    assert!(has_label(
+        &h,
+        "活动日期2024年1月5日不在本次活动期间（2024年2月20日至2024年3月12日），请核对"
+    ));
+    assert!(!has_label(&h, "材料齐全，可以报送。"));
+    settle(&mut h);
+    h.snapshot("check_answers_problems");
+
+    // The first 去修改 is the missing title of 活动1 in 加强理论武装.
+    click_nth(&mut h, "去修改", 0);
+    h.run();
+    assert_eq!(h.state().screen, Screen::Tasks);
+    assert_eq!(h.state().current_item, "p1-1");
+    assert!(
+        h.get_by_label("活动名称").is_focused(),
+        "the jump lands on the field"
+    );
+    h.get_by_label("活动名称")
+        .type_text("学习贯彻“10·30”重要讲话精神专题会");
+    h.run();
+
+    // The date: jump, and the date field is focused.
+    click(&mut h, "检查并提交");
+    assert!(!has_label(&h, "请填写活动名称"));
+    click_nth(&mut h, "去修改", 0);
+    h.run();
+    assert!(h.get_by_label("日期").is_focused());
+
+    // An untouched item's jump lands on 本项未开展.
+    click(&mut h, "检查并提交");
+    click_nth(&mut h, "去修改", 1);
+    h.run();
+    assert_eq!(h.state().current_item, "p1-2");
+    assert!(h.get_by_label("本项未开展").is_focused());
+    settle(&mut h);
+}
+
+#[test]
+fn duplicate_delete_and_restore() {
+    let data = tempfile::tempdir().unwrap();
+    seed_draft_with_problems(data.path());
+    let mut h = harness(data.path());
+    click(&mut h, "复制");
+    settle(&mut h);
+    assert_eq!(
+        h.query_all_by_label("万州区妇联").count(),
+        2,
+        "the copy is listed"
+    );
+
+    click_nth(&mut h, "删除", 0);
+    assert!(has_label(&h, "确定删除？"), "deleting asks first");
+    click(&mut h, "取消");
+    assert_eq!(h.query_all_by_label("万州区妇联").count(), 2);
+
+    click_nth(&mut h, "删除", 0);
+    click(&mut h, "确定删除");
+    settle(&mut h);
+    assert_eq!(h.query_all_by_label("万州区妇联").count(), 1);
+    assert!(has_label(&h, "回收区（1）"));
+    assert_eq!(
+        std::fs::read_dir(data.path().join("recycle"))
+            .unwrap()
+            .count(),
+        1
+    );
+
+    click(&mut h, "回收区（1）");
+    assert_eq!(
+        h.query_all_by_label("万州区妇联").count(),
+        2,
+        "listed in the recycle area"
+    );
+    click(&mut h, "恢复");
+    settle(&mut h);
+    assert!(has_label(&h, "回收区（0）"));
+    assert_eq!(
+        std::fs::read_dir(data.path().join("drafts"))
+            .unwrap()
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn unreadable_draft_is_reported_and_the_others_load() {
+    let data = tempfile::tempdir().unwrap();
+    seed_draft_with_problems(data.path());
+    let broken = data.path().join("drafts").join("20240229-080000");
+    std::fs::create_dir_all(&broken).unwrap();
+    std::fs::write(
+        broken.join("draft.json"),
+        r#"{"schema": 1, "id": "20240229-080000", "unit": {"unit": "江北"#,
+    )
+    .unwrap();
+    let mut h = harness(data.path());
+    assert!(has_label(&h, "万州区妇联"), "the good draft still loads");
+    assert!(has_label(&h, "以下草稿无法读取，已移到隔离区："));
+    assert!(has_text_containing(
+        &h,
+        "草稿“20240229-080000”无法读取：草稿文件不完整（被截断）"
+    ));
+    assert!(!broken.exists(), "moved aside");
+    settle(&mut h);
+}
+
+#[test]
+fn template_opened_from_a_file_and_a_bad_one_refused() {
+    let data = tempfile::tempdir().unwrap();
+    let picker = TestPicker::default();
+    let mut h = harness_with(app(data.path(), picker.clone()));
+
+    let bad = data.path().join("坏模板.json");
+    std::fs::write(&bad, "{\"schema\": 1, \"id\": ").unwrap();
+    *picker.0.borrow_mut() = Some(bad);
+    click(&mut h, "打开活动模板…");
+    settle(&mut h);
+    assert!(has_text_containing(&h, "坏模板.json"));
+    assert!(has_text_containing(&h, "文件不完整"));
+    assert!(
+        has_label(&h, "2024年“三八”国际妇女节纪念活动情况报送"),
+        "the built-in template stays"
+    );
+
+    let mut next: serde_json::Value =
+        serde_json::from_str(include_str!("../assets/campaigns/cq-sanba-2024.json")).unwrap();
+    next["id"] = "cq-sanba-2025".into();
+    next["title"] = "2025年“三八”国际妇女节纪念活动情况报送".into();
+    next["deadline"] = "2025-03-12T23:59:59+08:00".into();
+    let good = data.path().join("2025年模板.json");
+    std::fs::write(&good, next.to_string()).unwrap();
+    *picker.0.borrow_mut() = Some(good.clone());
+    click(&mut h, "知道了");
+    click(&mut h, "打开活动模板…");
+    settle(&mut h);
+    assert!(has_label(&h, "2025年“三八”国际妇女节纪念活动情况报送"));
+    assert!(has_text_containing(&h, "距报送截止还有 376 天"));
+    drop(h);
+
+    // Remembered: the next start opens the same template.
+    let h = harness(data.path());
+    assert!(has_label(&h, "2025年“三八”国际妇女节纪念活动情况报送"));
+    let settings: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data.path().join("settings.json")).unwrap()).unwrap();
+    assert_eq!(settings["template_path"], good.to_string_lossy().as_ref());
+}
+
+#[test]
+fn typing_is_saved_within_a_second_without_closing() {
+    let data = tempfile::tempdir().unwrap();
+    let id = seed_draft_with_problems(data.path());
+    let mut h = harness(data.path());
+    click(&mut h, "继续填写");
+    settle(&mut h);
+    type_into(&mut h, "活动名称", "巾帼宣讲进机关");
+    // No flush, no close: just let a second of wall time pass with the window running.
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_millis(1500) {
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let store = DataDir::open(data.path(), clock()).unwrap();
+    let d = store.load(&id).unwrap();
+    let a = &d.answer("p1-1").unwrap().activities[0];
+    assert_eq!(ActivityField::Title.value(a), "巾帼宣讲进机关");
+    // Keep the harness alive until here: nothing was saved by closing it.
+    drop(h);
+}
