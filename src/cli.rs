@@ -30,6 +30,25 @@ const HELP_TEMPLATE: &str = "\
 
 不带参数运行时打开图形界面。草稿存放在数据文件夹中（可用环境变量 BAOSONG_DATA_DIR 指定）。";
 
+const VALIDATE_HELP_TEMPLATE: &str = "\
+{about}
+
+用法：{usage}
+
+参数：
+{positionals}
+
+选项：
+{options}";
+
+const DRAFTS_HELP_TEMPLATE: &str = "\
+{about}
+
+用法：{usage}
+
+选项：
+{options}";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "baosong",
@@ -38,7 +57,8 @@ const HELP_TEMPLATE: &str = "\
     help_template = HELP_TEMPLATE,
     disable_help_flag = true,
     disable_version_flag = true,
-    disable_help_subcommand = true
+    disable_help_subcommand = true,
+    override_usage = "baosong [--template 模板文件] [命令]"
 )]
 pub struct Args {
     /// 使用此活动模板文件，而不是内置模板或上次打开的模板
@@ -60,8 +80,13 @@ pub struct Args {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// 列出所有草稿（编号、单位、状态、最后修改时间）
+    #[command(help_template = DRAFTS_HELP_TEMPLATE, override_usage = "baosong drafts")]
     Drafts,
     /// 检查一份草稿，列出需要修改的问题；齐全时退出码为 0，有问题为 1，出错为 2
+    #[command(
+        help_template = VALIDATE_HELP_TEMPLATE,
+        override_usage = "baosong validate [--template 模板文件] <草稿编号或文件夹>"
+    )]
     Validate {
         /// 草稿编号，或草稿文件夹的路径
         #[arg(value_name = "草稿")]
@@ -74,13 +99,13 @@ pub fn main() -> ExitCode {
     let args = match Args::try_parse() {
         Ok(a) => a,
         Err(e) => {
-            let _ = e.print();
-            return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
-                    ExitCode::SUCCESS
-                }
-                _ => ExitCode::from(2),
-            };
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("错误：命令行参数有误。请运行 baosong --help 查看用法。\n\n{e}");
+            return ExitCode::from(2);
         }
     };
     init_logging();

@@ -217,3 +217,52 @@ fn typing_is_saved_within_a_second_without_closing() {
     // Keep the harness alive until here: nothing was saved by closing it.
     drop(h);
 }
+
+#[test]
+fn an_unusable_data_folder_is_explained_in_the_window() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("不是文件夹");
+    std::fs::write(&file, b"x").unwrap();
+    let h = harness(&file.join("数据"));
+    assert!(has_label(&h, "无法启动"));
+    assert!(has_text_containing(&h, "无法使用数据文件夹"));
+    assert!(has_text_containing(&h, "BAOSONG_DATA_DIR"));
+}
+
+#[test]
+fn a_failed_save_keeps_the_draft_and_says_so() {
+    let data = tempfile::tempdir().unwrap();
+    let id = seed_draft_with_problems(data.path());
+    let mut h = harness(data.path());
+    click(&mut h, "继续填写");
+    settle(&mut h);
+
+    // The draft's folder disappears (a USB stick pulled, a cleaner run) and a file takes its place.
+    let dir = data.path().join("drafts").join(&id);
+    let aside = data.path().join("aside");
+    std::fs::rename(&dir, &aside).unwrap();
+    std::fs::write(&dir, b"in the way").unwrap();
+    type_into(&mut h, "活动名称", "巾帼普法乡村行");
+    settle(&mut h);
+    assert!(has_text_containing(&h, "保存失败"), "the clerk is told");
+    assert_eq!(
+        h.get_by_label("活动名称").value().as_deref(),
+        Some("巾帼普法乡村行"),
+        "nothing typed is lost"
+    );
+
+    // The folder comes back; the next change saves everything.
+    std::fs::remove_file(&dir).unwrap();
+    std::fs::rename(&aside, &dir).unwrap();
+    type_into(&mut h, "活动名称", "！");
+    settle(&mut h);
+    assert!(has_text_containing(&h, "已自动保存"));
+    let d = DataDir::open(data.path(), clock())
+        .unwrap()
+        .load(&id)
+        .unwrap();
+    assert_eq!(
+        d.answer("p1-1").unwrap().activities[0].title,
+        "巾帼普法乡村行！"
+    );
+}

@@ -21,6 +21,8 @@ use crate::jobs::{StoreCommand, StoreEvent, StoreWorker};
 const SAVE_AT_MOST_AFTER: Duration = Duration::from_millis(800);
 /// …or once typing has paused this long.
 const SAVE_AFTER_PAUSE: Duration = Duration::from_millis(300);
+/// After a failed save, try again this often until it works.
+const SAVE_RETRY: Duration = Duration::from_secs(5);
 
 /// Asks the clerk for a file. The real one is a native dialog; tests put in their own.
 pub trait FilePicker {
@@ -81,6 +83,8 @@ pub struct OpenDraft {
     first_unsaved: Option<Instant>,
     last_change: Instant,
     saving: bool,
+    /// After a failed save: when to try again (sooner if the clerk changes something).
+    retry_at: Option<Instant>,
     pub saved_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     pub save_error: Option<String>,
 }
@@ -416,6 +420,7 @@ impl App {
                         open.saving = false;
                         open.saved_at = Some(now);
                         open.save_error = None;
+                        open.retry_at = None;
                     }
                 }
                 StoreEvent::Done { message } if message.is_empty() => {}
@@ -447,7 +452,7 @@ impl App {
                         // The draft stays in memory and is saved again on the next change.
                         open.saving = false;
                         open.save_error = Some(message.clone());
-                        open.first_unsaved.get_or_insert_with(Instant::now);
+                        open.retry_at = Some(Instant::now() + SAVE_RETRY);
                     }
                     self.banner = Some(Banner::Error(message));
                     self.send(StoreCommand::List);
@@ -478,6 +483,7 @@ impl App {
             first_unsaved: None,
             last_change: Instant::now(),
             saving: false,
+            retry_at: None,
             save_error: None,
         });
         self.send(StoreCommand::List);
@@ -567,6 +573,16 @@ impl App {
     /// Send the draft to the worker within a second of a change: after a pause in typing, or
     /// at the latest [`SAVE_AT_MOST_AFTER`] after the first unsaved change.
     fn autosave(&mut self, ctx: &egui::Context) {
+        if let Some(open) = &mut self.open
+            && let Some(at) = open.retry_at
+        {
+            if Instant::now() >= at {
+                open.retry_at = None;
+                open.first_unsaved.get_or_insert_with(Instant::now);
+            } else {
+                ctx.request_repaint_after(at - Instant::now());
+            }
+        }
         let due = match &self.open {
             Some(OpenDraft {
                 first_unsaved: Some(first),

@@ -1,0 +1,216 @@
+//! The data folder against bad inputs: truncated, empty, binary and newer-schema draft.json files
+//! are moved aside with their reason while the other drafts load; a data folder that cannot be
+//! created says so; backups, duplicate, delete and restore keep everything.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use baosong::core::campaign::Campaign;
+use baosong::core::draft::UnitProfile;
+use baosong::core::error::{CoreError, DraftDefect};
+use baosong::core::store::{self, DataDir};
+use common::clock;
+
+fn open(dir: &Path) -> DataDir {
+    DataDir::open(dir, clock()).unwrap()
+}
+
+fn unit() -> UnitProfile {
+    UnitProfile {
+        unit: "巫溪县妇联".into(),
+        typed: false,
+        contact_person: "王芳".into(),
+        phone: "13900001111".into(),
+    }
+}
+
+fn plant(dir: &Path, id: &str, bytes: &[u8]) {
+    let d = dir.join("drafts").join(id);
+    std::fs::create_dir_all(d.join("files")).unwrap();
+    std::fs::write(d.join("draft.json"), bytes).unwrap();
+    std::fs::write(d.join("files").join("photo.jpg"), b"not really a photo").unwrap();
+}
+
+#[test]
+fn unreadable_drafts_are_quarantined_with_their_reason_and_the_rest_load() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = open(tmp.path());
+    let good = data.create(&Campaign::builtin().unwrap(), unit()).unwrap();
+    let full = serde_json::to_vec_pretty(&good).unwrap();
+    plant(tmp.path(), "truncated", &full[..full.len() / 3]);
+    plant(tmp.path(), "empty", b"");
+    plant(
+        tmp.path(),
+        "binary",
+        &[0x50, 0x4b, 0x03, 0x04, 0x00, 0xff, 0xfe],
+    );
+    plant(tmp.path(), "newer", br#"{"schema": 99, "id": "newer"}"#);
+    plant(tmp.path(), "not-json", b"<html>captive portal</html>");
+    std::fs::create_dir_all(tmp.path().join("drafts").join("no-file")).unwrap();
+
+    let listing = data.list();
+    assert_eq!(listing.drafts.len(), 1);
+    assert_eq!(listing.drafts[0].unit, "巫溪县妇联");
+    let reason = |id: &str| {
+        listing
+            .quarantined
+            .iter()
+            .find(|q| q.id == id)
+            .unwrap_or_else(|| panic!("{id} not reported"))
+            .user_message()
+    };
+    assert!(reason("truncated").contains("草稿文件不完整（被截断）"));
+    assert!(reason("empty").contains("草稿文件是空的"));
+    assert!(reason("binary").contains("不是文本"));
+    assert!(reason("newer").contains("请升级本程序"));
+    assert!(reason("not-json").contains("格式不正确"));
+    assert!(reason("no-file").contains("不存在"));
+    assert_eq!(listing.quarantined.len(), 6);
+
+    // Moved aside whole, attachments included, with a note saying why.
+    let q = listing
+        .quarantined
+        .iter()
+        .find(|q| q.id == "truncated")
+        .unwrap();
+    assert!(q.folder.starts_with(tmp.path().join("quarantine")));
+    assert!(q.folder.join("files").join("photo.jpg").is_file());
+    assert!(q.folder.join("quarantine.json").is_file());
+
+    // Reported again on the next start, from the notes.
+    let again = open(tmp.path()).list();
+    assert_eq!(again.drafts.len(), 1);
+    assert_eq!(again.quarantined.len(), 6);
+    assert!(
+        again
+            .quarantined
+            .iter()
+            .any(|q| q.reason.contains("被截断"))
+    );
+}
+
+#[test]
+fn loading_a_broken_draft_by_id_says_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = open(tmp.path());
+    plant(tmp.path(), "broken", b"{\"schema\": 1, \"id\": \"bro");
+    match data.load("broken") {
+        Err(CoreError::DraftUnreadable {
+            defect: DraftDefect::Truncated(_),
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+    match data.load("never-existed") {
+        Err(e @ CoreError::DraftNotFound { .. }) => {
+            assert!(e.user_message().contains("baosong drafts"))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_data_folder_that_cannot_be_created_says_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("占位文件");
+    std::fs::write(&file, b"x").unwrap();
+    // A regular file where a folder should be (root ignores permissions, this it cannot).
+    let err = DataDir::open(file.join("数据"), clock()).unwrap_err();
+    let m = err.user_message();
+    assert!(
+        m.contains("无法使用数据文件夹") && m.contains("BAOSONG_DATA_DIR"),
+        "{m}"
+    );
+}
+
+#[test]
+fn backups_keep_the_last_versions_and_are_readable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = open(tmp.path()).with_backup_interval(Duration::ZERO);
+    let mut d = data.create(&Campaign::builtin().unwrap(), unit()).unwrap();
+    for n in 0..9 {
+        d.unit.contact_person = format!("版本{n}");
+        data.save(&d).unwrap();
+    }
+    let backups = data.backups(&d.id);
+    assert_eq!(backups.len(), store::BACKUPS_KEPT);
+    let names: Vec<String> = backups
+        .iter()
+        .map(|p| store::read_draft_file(p).unwrap().unit.contact_person)
+        .collect();
+    assert_eq!(names, ["版本3", "版本4", "版本5", "版本6", "版本7"]);
+    assert_eq!(data.load(&d.id).unwrap().unit.contact_person, "版本8");
+}
+
+#[test]
+fn backups_are_spaced_by_the_interval() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = open(tmp.path()); // default: at most one a minute
+    let mut d = data.create(&Campaign::builtin().unwrap(), unit()).unwrap();
+    for n in 0..5 {
+        d.unit.contact_person = format!("版本{n}");
+        data.save(&d).unwrap();
+    }
+    assert_eq!(data.backups(&d.id).len(), 1);
+}
+
+#[test]
+fn duplicate_copies_answers_and_files_delete_and_restore_keep_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = open(tmp.path());
+    let mut d = data.create(&Campaign::builtin().unwrap(), unit()).unwrap();
+    d.add_activity("p2-3");
+    d.mark_ready(0, data.now()).unwrap();
+    data.save(&d).unwrap();
+    std::fs::write(
+        data.draft_dir(&d.id).join("files").join("合影.jpg"),
+        b"jpeg",
+    )
+    .unwrap();
+
+    let copy = data.duplicate(&d.id).unwrap();
+    assert_ne!(copy.id, d.id);
+    assert_eq!(copy.status.label(), "草稿", "a copy starts as a draft");
+    assert_eq!(copy.activity_count(), 1);
+    assert!(
+        data.draft_dir(&copy.id)
+            .join("files")
+            .join("合影.jpg")
+            .is_file()
+    );
+
+    let recycled = data.delete(&d.id).unwrap();
+    assert!(!data.draft_dir(&d.id).exists());
+    assert_eq!(data.list().drafts.len(), 1);
+    assert_eq!(data.list().recycled.len(), 1);
+    assert_eq!(recycled.summary.as_ref().unwrap().unit, "巫溪县妇联");
+
+    // A new draft made meanwhile does not take the deleted one's id.
+    let restored = data.restore(&recycled.name).unwrap();
+    assert_eq!(restored.id, d.id);
+    assert_eq!(restored.status.label(), "已完成待报送");
+    assert!(
+        data.draft_dir(&d.id)
+            .join("files")
+            .join("合影.jpg")
+            .is_file()
+    );
+    assert_eq!(data.list().drafts.len(), 2);
+    assert!(data.list().recycled.is_empty());
+}
+
+#[test]
+fn settings_survive_a_corrupt_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = open(tmp.path());
+    std::fs::write(tmp.path().join("settings.json"), b"{\"default_unit\": ").unwrap();
+    assert_eq!(data.load_settings(), store::Settings::default());
+    let s = store::Settings {
+        default_unit: unit(),
+        ..Default::default()
+    };
+    data.save_settings(&s).unwrap();
+    assert_eq!(data.load_settings().default_unit.unit, "巫溪县妇联");
+}
