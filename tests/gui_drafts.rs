@@ -266,3 +266,50 @@ fn a_failed_save_keeps_the_draft_and_says_so() {
         "巾帼普法乡村行！"
     );
 }
+
+#[test]
+fn activities_are_reordered_and_removed_after_asking() {
+    let data = tempfile::tempdir().unwrap();
+    let id = seed_draft_with_problems(data.path());
+    let mut h = harness(data.path());
+    click(&mut h, "继续填写");
+    settle(&mut h);
+    type_into(&mut h, "活动名称", "第一场");
+    click(&mut h, "添加活动");
+    type_into(&mut h, "活动名称", "第二场");
+    click(&mut h, "添加活动");
+    type_into(&mut h, "活动名称", "第三场");
+    let titles = |h: &egui_kittest::Harness<'_, baosong::gui::App>| -> Vec<String> {
+        h.get_all_by_label("活动名称")
+            .filter_map(|n| n.value())
+            .collect()
+    };
+    assert_eq!(titles(&h), ["第一场", "第二场", "第三场"]);
+
+    click_nth(&mut h, "下移", 0);
+    assert_eq!(titles(&h), ["第二场", "第一场", "第三场"]);
+    click_nth(&mut h, "上移", 1); // the third activity's 上移 (the first has none)
+    assert_eq!(titles(&h), ["第二场", "第三场", "第一场"]);
+
+    click_nth(&mut h, "删除活动", 1);
+    assert!(has_label(&h, "删除这条活动？"), "removing asks first");
+    click(&mut h, "取消");
+    assert_eq!(titles(&h).len(), 3);
+    click_nth(&mut h, "删除活动", 1);
+    click(&mut h, "确定删除");
+    assert_eq!(titles(&h), ["第二场", "第一场"]);
+    settle(&mut h);
+
+    let d = DataDir::open(data.path(), clock())
+        .unwrap()
+        .load(&id)
+        .unwrap();
+    let saved: Vec<&str> = d
+        .answer("p1-1")
+        .unwrap()
+        .activities
+        .iter()
+        .map(|a| a.title.as_str())
+        .collect();
+    assert_eq!(saved, ["第二场", "第一场"]);
+}

@@ -70,13 +70,24 @@ pub fn settle(h: &mut Harness<'_, App>) {
     panic!("the app did not settle within 5 s");
 }
 
+/// Scroll the widget labelled `label` into view and click it, as a person would.
 pub fn click(h: &mut Harness<'_, App>, label: &str) {
+    h.get_by_label(label).scroll_to_me();
+    h.run();
     h.get_by_label(label).click();
     h.run();
 }
 
 /// Click the `n`th widget labelled `label` (0-based), e.g. one of several 去修改.
 pub fn click_nth(h: &mut Harness<'_, App>, label: &str, n: usize) {
+    let nth = |h: &Harness<'_, App>| {
+        h.get_all_by_label(label)
+            .nth(n)
+            .unwrap_or_else(|| panic!("no {n}th {label}"))
+            .scroll_to_me()
+    };
+    nth(h);
+    h.run();
     h.get_all_by_label(label)
         .nth(n)
         .unwrap_or_else(|| panic!("no {n}th {label}"))
