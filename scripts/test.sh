@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Run all of baosong's tests. On a fresh Debian/Ubuntu machine it first installs what the tests
-# need: Mesa's software Vulkan driver (lavapipe), so the GUI screenshots render without a GPU.
+# need with apt-get (see PACKAGES below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1; then
-    echo "== installing mesa-vulkan-drivers (software Vulkan for the GUI screenshots)"
+# mesa-vulkan-drivers: software Vulkan (lavapipe) for the GUI screenshots; xvfb and Mesa's
+# OpenGL for the real-window smoke test (wgpu, and the OpenGL fallback).
+PACKAGES="mesa-vulkan-drivers xvfb libgl1-mesa-dri libegl1"
+if ! dpkg -s $PACKAGES >/dev/null 2>&1; then
+    echo "== installing $PACKAGES"
     SUDO=""
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq mesa-vulkan-drivers >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $PACKAGES >/dev/null
 fi
 
 if cargo nextest --version >/dev/null 2>&1; then

@@ -100,6 +100,7 @@ pub fn main() -> ExitCode {
         Ok(a) => a,
         Err(e) => {
             use clap::error::ErrorKind;
+            crate::platform::attach_console();
             if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
                 let _ = e.print();
                 return ExitCode::SUCCESS;
@@ -108,10 +109,14 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging();
     match args.command {
-        None => crate::gui::run(args.template),
+        None => {
+            let _logs = crate::logging::init_with_file(DataDir::locate().ok().as_deref());
+            crate::gui::run(args.template)
+        }
         Some(command) => {
+            crate::platform::attach_console();
+            let _logs = crate::logging::init_stderr();
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             let code = run(command, args.template, Arc::new(SystemClock), &mut out);
@@ -119,15 +124,6 @@ pub fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("BAOSONG_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }
 
 /// Run one subcommand; returns the exit code. Errors are printed in Chinese on stderr.

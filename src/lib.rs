@@ -7,10 +7,12 @@
 //! - [`jobs`]: the worker thread that does every file operation for the GUI; commands in, events out.
 //! - [`cli`]: the headless face (`baosong drafts|validate`).
 //! - [`gui`]: the egui face; one file per screen.
+//! - [`logging`]: stderr and the rotating log file in the data folder.
 //! - [`platform`]: the only place with `cfg(windows)`.
 
 pub mod cli;
 pub mod core;
 pub mod gui;
 pub mod jobs;
+pub mod logging;
 pub mod platform;

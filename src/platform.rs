@@ -53,3 +53,25 @@ pub fn default_data_dir() -> Option<std::path::PathBuf> {
     directories::ProjectDirs::from("cn", "cqwomen", "baosong")
         .map(|d| d.data_local_dir().to_path_buf())
 }
+
+/// Let a command-line subcommand print when the program was started from a console.
+///
+/// Release builds on Windows are GUI-subsystem programs (no console window flashes up when a clerk
+/// double-clicks the exe), so they start without a console; attach to the parent's (the `cmd` or
+/// PowerShell window IT staff typed the command in), unless the output is already redirected to a
+/// file or a pipe. Nothing to do elsewhere.
+pub fn attach_console() {
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::System::Console::{
+            ATTACH_PARENT_PROCESS, AttachConsole, GetStdHandle, STD_OUTPUT_HANDLE,
+        };
+        // SAFETY: plain Win32 calls without pointers; failure only means "no parent console".
+        unsafe {
+            let out = GetStdHandle(STD_OUTPUT_HANDLE);
+            if out.is_null() || out == windows_sys::Win32::Foundation::INVALID_HANDLE_VALUE {
+                AttachConsole(ATTACH_PARENT_PROCESS);
+            }
+        }
+    }
+}

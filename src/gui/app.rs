@@ -604,16 +604,6 @@ impl App {
     }
 }
 
-impl eframe::App for App {
-    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
-        App::ui(self, ui);
-    }
-
-    fn on_exit(&mut self) {
-        self.shutdown();
-    }
-}
-
 impl Drop for App {
     fn drop(&mut self) {
         self.shutdown();

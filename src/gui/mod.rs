@@ -7,6 +7,10 @@
 //!   activities.
 //! - [`check_screen`] — 检查并提交.
 //! - [`fonts`], [`widgets`]: the bundled CJK font; shared small widgets.
+//!
+//! [`run`] opens the real window, and never leaves a clerk with nothing: if the preferred
+//! renderer cannot start (an old graphics driver, Remote Desktop, a virtual machine), it tries the
+//! other one, and logs which one ran.
 
 pub mod activity_form;
 pub mod app;
@@ -20,41 +24,134 @@ pub mod widgets;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 pub use app::{App, AppConfig, FilePicker, NativePicker};
+use eframe::Renderer;
 
 use crate::core::clock::SystemClock;
 
 pub const WINDOW_TITLE: &str = "报送 — “三八”国际妇女节活动情况报送";
+const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
+
+/// The renderers to try, in order. `BAOSONG_RENDERER=glow` or `=wgpu` puts that one first
+/// (IT staff can force the one that works on a machine); by default wgpu, then glow (OpenGL).
+pub fn renderer_order(preference: Option<&str>) -> Vec<Renderer> {
+    match preference.map(str::trim).map(str::to_ascii_lowercase).as_deref() {
+        Some("glow" | "opengl" | "gl") => vec![Renderer::Glow, Renderer::Wgpu],
+        _ => vec![Renderer::Wgpu, Renderer::Glow],
+    }
+}
+
+pub fn renderer_name(r: Renderer) -> &'static str {
+    match r {
+        Renderer::Glow => "glow",
+        Renderer::Wgpu => "wgpu",
+    }
+}
+
+/// The window icon (the same image is the exe's icon on Windows).
+pub fn icon() -> Option<egui::IconData> {
+    let img = image::load_from_memory_with_format(ICON_PNG, image::ImageFormat::Png)
+        .map_err(|e| tracing::warn!(error = %e, "icon unreadable"))
+        .ok()?
+        .into_rgba8();
+    Some(egui::IconData {
+        width: img.width(),
+        height: img.height(),
+        rgba: img.into_raw(),
+    })
+}
 
 /// Open the window; returns when it is closed.
 pub fn run(template: Option<PathBuf>) -> ExitCode {
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
+    let preference = std::env::var("BAOSONG_RENDERER").ok();
+    let close_after = std::env::var("BAOSONG_SMOKE_EXIT_AFTER_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map(Duration::from_millis);
+    let mut failures = Vec::new();
+    for renderer in renderer_order(preference.as_deref()) {
+        let name = renderer_name(renderer);
+        tracing::info!(renderer = name, "starting the window");
+        let mut viewport = egui::ViewportBuilder::default()
             .with_title(WINDOW_TITLE)
             .with_inner_size([1200.0, 800.0])
-            .with_min_inner_size([800.0, 560.0]),
-        ..Default::default()
-    };
-    let result = eframe::run_native(
-        "baosong",
-        options,
-        Box::new(move |cc| {
-            fonts::install(&cc.egui_ctx);
-            Ok(Box::new(App::new(AppConfig {
-                data_root: None,
-                template,
-                clock: Arc::new(SystemClock),
-                picker: Box::new(NativePicker),
-            })))
-        }),
-    );
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            tracing::error!(error = %e, "the window could not be opened");
-            eprintln!("错误：无法打开程序窗口（{e}）。请确认显卡驱动正常，或联系信息技术人员。");
-            ExitCode::from(2)
+            .with_min_inner_size([800.0, 560.0]);
+        if let Some(icon) = icon() {
+            viewport = viewport.with_icon(Arc::new(icon));
         }
+        let options = eframe::NativeOptions {
+            viewport,
+            renderer,
+            ..Default::default()
+        };
+        let template = template.clone();
+        let result = eframe::run_native(
+            "baosong",
+            options,
+            Box::new(move |cc| {
+                fonts::install(&cc.egui_ctx);
+                let app = App::new(AppConfig {
+                    data_root: None,
+                    template,
+                    clock: Arc::new(SystemClock),
+                    picker: Box::new(NativePicker),
+                });
+                Ok(Box::new(Window {
+                    app,
+                    renderer: name,
+                    started: Instant::now(),
+                    first_frame: true,
+                    close_after,
+                }))
+            }),
+        );
+        match result {
+            Ok(()) => return ExitCode::SUCCESS,
+            Err(e) => {
+                tracing::warn!(renderer = name, error = %e, "renderer could not start, trying the next one");
+                failures.push(format!("{name}: {e}"));
+            }
+        }
+    }
+    tracing::error!(?failures, "no renderer could start");
+    eprintln!(
+        "错误：无法打开程序窗口（{}）。请更新显卡驱动，或把日志交给信息技术人员。",
+        failures.join("；")
+    );
+    ExitCode::from(2)
+}
+
+/// The real window around [`App`]: logs the renderer on the first frame, saves on exit, and for
+/// smoke tests closes itself after `BAOSONG_SMOKE_EXIT_AFTER_MS`.
+struct Window {
+    app: App,
+    renderer: &'static str,
+    started: Instant,
+    first_frame: bool,
+    close_after: Option<Duration>,
+}
+
+impl eframe::App for Window {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.app.ui(ui);
+        if self.first_frame {
+            self.first_frame = false;
+            tracing::info!(renderer = self.renderer, "first frame drawn; renderer in use: {}", self.renderer);
+        }
+        if let Some(after) = self.close_after {
+            if self.started.elapsed() >= after {
+                tracing::info!("closing after {} ms (BAOSONG_SMOKE_EXIT_AFTER_MS)", after.as_millis());
+                ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+            } else {
+                ui.ctx().request_repaint_after(Duration::from_millis(100));
+            }
+        }
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.app.shutdown();
+        tracing::info!("window closed, drafts saved");
     }
 }
