@@ -54,7 +54,9 @@ fn main() {
         .set_manifest(MANIFEST);
     if let Err(e) = res.compile() {
         // A build-time failure for the developer: say what is missing.
-        eprintln!("error: embedding the Windows resources failed: {e} (for cross-builds install mingw-w64's windres)");
+        eprintln!(
+            "error: embedding the Windows resources failed: {e} (for cross-builds install mingw-w64's windres)"
+        );
         std::process::exit(1);
     }
 }

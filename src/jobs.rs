@@ -38,6 +38,10 @@ pub enum StoreCommand {
     LoadTemplate {
         path: PathBuf,
     },
+    ExportDiagnostics {
+        to: PathBuf,
+        about: String,
+    },
 }
 
 #[derive(Debug)]
@@ -167,6 +171,17 @@ fn run(data: &DataDir, command: StoreCommand) -> StoreEvent {
             },
             Err(e) => fail(e),
         },
+        StoreCommand::ExportDiagnostics { to, about } => {
+            match crate::core::diagnostics::export(data, &about, &to) {
+                Ok(_) => StoreEvent::Done {
+                    message: format!(
+                        "诊断信息已导出到“{}”，请把这个文件交给信息技术人员。",
+                        to.display()
+                    ),
+                },
+                Err(e) => fail(e),
+            }
+        }
         StoreCommand::LoadTemplate { path } => match Campaign::load(&path) {
             Ok(c) => StoreEvent::TemplateLoaded {
                 path,

@@ -50,7 +50,10 @@ pub fn init_with_file(data_root: Option<&Path>) -> LogGuard {
     let stderr_layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_filter(filter("warn"));
-    let _ = tracing_subscriber::registry().with(file_layer).with(stderr_layer).try_init();
+    let _ = tracing_subscriber::registry()
+        .with(file_layer)
+        .with(stderr_layer)
+        .try_init();
     LogGuard(Some(guard))
 }
 

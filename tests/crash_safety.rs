@@ -58,7 +58,8 @@ fn crash_child_saver() {
             stamp(d, next);
             data.save(d).expect("save");
             let mut out = stdout.lock();
-            writeln!(out, "{k} {next}").expect("report");
+            // libtest may print "test crash_child_saver ... " on the same line: mark ours.
+            writeln!(out, "saved {k} {next}").expect("report");
             out.flush().expect("flush");
         }
     }
@@ -107,7 +108,7 @@ fn kill_during_save_200_times() {
             .unwrap()
             .read_to_string(&mut out)
             .unwrap();
-        for line in out.lines() {
+        for line in out.lines().filter_map(|l| l.split("saved ").nth(1)) {
             let mut parts = line.split(' ');
             if let (Some(k), Some(v), None) = (parts.next(), parts.next(), parts.next())
                 && let (Ok(k), Ok(v)) = (k.parse::<usize>(), v.parse::<u64>())

@@ -21,6 +21,7 @@ impl Drop for Xvfb {
     }
 }
 
+#[allow(clippy::zombie_processes)] // waited for in Drop
 fn xvfb() -> Xvfb {
     for _ in 0..20 {
         let n = fastrand::u32(200..60000);
@@ -29,7 +30,14 @@ fn xvfb() -> Xvfb {
         }
         let display = format!(":{n}");
         let child = Command::new("Xvfb")
-            .args([display.as_str(), "-screen", "0", "1280x860x24", "-nolisten", "tcp"])
+            .args([
+                display.as_str(),
+                "-screen",
+                "0",
+                "1280x860x24",
+                "-nolisten",
+                "tcp",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -45,7 +53,11 @@ fn xvfb() -> Xvfb {
 }
 
 /// Run the window for a moment; returns the exit status and the log file's text.
-fn run_window(display: &str, data: &Path, env: &[(&str, &str)]) -> (std::process::ExitStatus, String) {
+fn run_window(
+    display: &str,
+    data: &Path,
+    env: &[(&str, &str)],
+) -> (std::process::ExitStatus, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_baosong"));
     cmd.env("DISPLAY", display)
         .env("BAOSONG_DATA_DIR", data)
@@ -93,12 +105,18 @@ fn the_window_opens_logs_its_renderer_and_falls_back_to_opengl() {
     let data = tempfile::tempdir().unwrap();
     let (status, log) = run_window(&x.display, data.path(), &[("WGPU_BACKEND", "dx12")]);
     assert!(status.success(), "{status:?}\n{log}");
-    assert!(log.contains("renderer could not start, trying the next one renderer=\"wgpu\""), "{log}");
+    assert!(
+        log.contains("renderer could not start, trying the next one renderer=\"wgpu\""),
+        "{log}"
+    );
     assert!(log.contains("renderer in use: glow"), "{log}");
 
     let data = tempfile::tempdir().unwrap();
     let (status, log) = run_window(&x.display, data.path(), &[("BAOSONG_RENDERER", "glow")]);
     assert!(status.success(), "{status:?}\n{log}");
-    assert!(log.contains("starting the window renderer=\"glow\""), "{log}");
+    assert!(
+        log.contains("starting the window renderer=\"glow\""),
+        "{log}"
+    );
     assert!(log.contains("renderer in use: glow"), "{log}");
 }

@@ -7,12 +7,16 @@
 //! - [`clock`]: "now", injectable so tests and screenshots do not depend on the day they run.
 //! - [`error`]: `CoreError`, with one Chinese message for the clerk and detail for the log.
 //! - [`dates`]: the date formats a clerk types.
+//! - [`portable`]: `baosong.toml` beside the exe (IT's intake endpoint and template).
+//! - [`diagnostics`]: the zip of logs and settings (tokens removed) for IT support.
 
 pub mod campaign;
 pub mod clock;
 pub mod dates;
+pub mod diagnostics;
 pub mod draft;
 pub mod error;
+pub mod portable;
 pub mod store;
 pub mod validate;
 

@@ -8,11 +8,12 @@ use std::time::{Duration, Instant};
 
 use egui::{RichText, Ui};
 
-use super::{check_screen, profile_screen, start_screen, tasks_screen, widgets};
-use crate::core::campaign::{Campaign, Countdown};
+use super::{check_screen, profile_screen, settings_screen, start_screen, tasks_screen, widgets};
+use crate::core::campaign::{Campaign, Countdown, Intake};
 use crate::core::clock::Clock;
 use crate::core::dates::{chinese_date, chinese_date_time};
 use crate::core::draft::Draft;
+use crate::core::portable::PortableConfig;
 use crate::core::store::{DataDir, Listing, Settings};
 use crate::core::validate::{Report, Target, validate};
 use crate::jobs::{StoreCommand, StoreEvent, StoreWorker};
@@ -27,6 +28,8 @@ const SAVE_RETRY: Duration = Duration::from_secs(5);
 /// Asks the clerk for a file. The real one is a native dialog; tests put in their own.
 pub trait FilePicker {
     fn pick_template(&mut self) -> Option<PathBuf>;
+    /// Where to save the diagnostics zip (`default_name` suggested).
+    fn save_diagnostics(&mut self, default_name: &str) -> Option<PathBuf>;
 }
 
 /// The system's file dialog (rfd). Without a dialog service it returns nothing, never panics.
@@ -39,6 +42,14 @@ impl FilePicker for NativePicker {
             .add_filter("活动模板（JSON）", &["json"])
             .pick_file()
     }
+
+    fn save_diagnostics(&mut self, default_name: &str) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("导出诊断信息")
+            .set_file_name(default_name)
+            .add_filter("压缩文件（zip）", &["zip"])
+            .save_file()
+    }
 }
 
 /// How the app is started: where its data is, which template, what time it is.
@@ -49,6 +60,8 @@ pub struct AppConfig {
     pub template: Option<PathBuf>,
     pub clock: Arc<dyn Clock>,
     pub picker: Box<dyn FilePicker>,
+    /// `baosong.toml` from beside the exe, if IT put one there.
+    pub portable: Option<PortableConfig>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +70,7 @@ pub enum Screen {
     Profile,
     Tasks,
     Check,
+    Settings,
 }
 
 /// What a screen asks for; applied after the frame is drawn.
@@ -74,6 +88,8 @@ pub enum Action {
     Jump(Target),
     MarkReady,
     CloseDraft,
+    SaveIntake(Option<Intake>),
+    ExportDiagnostics,
 }
 
 /// The draft being edited, with its autosave bookkeeping.
@@ -116,6 +132,8 @@ pub struct App {
     picker: Box<dyn FilePicker>,
     actions: Vec<Action>,
     settings_dirty: bool,
+    pub portable: Option<PortableConfig>,
+    pub settings_form: settings_screen::SettingsForm,
 }
 
 impl App {
@@ -125,6 +143,7 @@ impl App {
             template,
             clock,
             picker,
+            portable,
         } = config;
         let builtin = Campaign::builtin().map_err(|e| e.user_message());
         let mut fatal = None;
@@ -180,8 +199,14 @@ impl App {
             picker,
             actions: Vec::new(),
             settings_dirty: false,
+            portable,
+            settings_form: settings_screen::SettingsForm::default(),
         };
-        if let Some(path) = template.or_else(|| app.settings.template_path.clone()) {
+        let portable_template = app.portable.as_ref().and_then(|p| p.template.clone());
+        if let Some(path) = template
+            .or_else(|| app.settings.template_path.clone())
+            .or(portable_template)
+        {
             app.send(StoreCommand::LoadTemplate { path });
         }
         app.send(StoreCommand::List);
@@ -228,6 +253,42 @@ impl App {
         }
     }
 
+    /// The intake endpoint in force and where it comes from: 设置, baosong.toml, or the template.
+    pub fn intake(&self) -> Option<(Intake, &'static str)> {
+        if let Some(i) = &self.settings.intake {
+            return Some((i.clone(), "设置"));
+        }
+        if let Some(i) = self.portable.as_ref().and_then(|p| p.intake.clone()) {
+            return Some((i, "程序旁的 baosong.toml"));
+        }
+        self.campaign.intake.clone().map(|i| (i, "活动模板"))
+    }
+
+    /// The "about" text of the diagnostics zip: versions, system, folders; no tokens.
+    pub fn about(&self) -> String {
+        let intake = self
+            .intake()
+            .map(|(i, from)| format!("{}（来自{from}）", i.url))
+            .unwrap_or_else(|| "未设置".into());
+        format!(
+            "baosong {}
+系统：{} {}
+数据文件夹：{}
+活动模板：{}（{}）
+报送地址：{}
+",
+            env!("CARGO_PKG_VERSION"),
+            std::env::consts::OS,
+            std::env::consts::ARCH,
+            self.data_root.display(),
+            self.campaign.id,
+            self.template_path
+                .as_ref()
+                .map_or_else(|| "内置".to_string(), |p| p.display().to_string()),
+            intake
+        )
+    }
+
     /// Note that the open draft was edited: re-check it and schedule an autosave.
     pub fn draft_changed(&mut self) {
         let now = self.now();
@@ -265,6 +326,7 @@ impl App {
             let mut actions = std::mem::take(&mut self.actions);
             let mut edited = false;
             match (self.screen, &mut self.open) {
+                (Screen::Settings, _) => settings_screen::ui(ui, self, &mut actions),
                 (Screen::Start, _) | (_, None) => start_screen::ui(ui, self, &mut actions),
                 (Screen::Profile, Some(open)) => {
                     edited =
@@ -566,6 +628,18 @@ impl App {
                 self.open = None;
                 self.screen = Screen::Start;
                 self.send(StoreCommand::List);
+            }
+            Action::SaveIntake(intake) => {
+                self.settings.intake = intake;
+                self.settings_dirty = true;
+                self.banner = Some(Banner::Info("设置已保存。".into()));
+            }
+            Action::ExportDiagnostics => {
+                let name = format!("baosong-诊断信息-{}.zip", self.now().format("%Y%m%d-%H%M"));
+                if let Some(to) = self.picker.save_diagnostics(&name) {
+                    let about = self.about();
+                    self.send(StoreCommand::ExportDiagnostics { to, about });
+                }
             }
         }
     }

@@ -6,6 +6,7 @@
 //! - [`tasks_screen`]: 填报任务, the three pillars and one item at a time; [`activity_form`] its
 //!   activities.
 //! - [`check_screen`] — 检查并提交.
+//! - [`settings_screen`] — 设置: folders, intake endpoint, 导出诊断信息, help.
 //! - [`fonts`], [`widgets`]: the bundled CJK font; shared small widgets.
 //!
 //! [`run`] opens the real window, and never leaves a clerk with nothing: if the preferred
@@ -17,6 +18,7 @@ pub mod app;
 pub mod check_screen;
 pub mod fonts;
 pub mod profile_screen;
+pub mod settings_screen;
 pub mod start_screen;
 pub mod tasks_screen;
 pub mod widgets;
@@ -37,7 +39,11 @@ const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
 /// The renderers to try, in order. `BAOSONG_RENDERER=glow` or `=wgpu` puts that one first
 /// (IT staff can force the one that works on a machine); by default wgpu, then glow (OpenGL).
 pub fn renderer_order(preference: Option<&str>) -> Vec<Renderer> {
-    match preference.map(str::trim).map(str::to_ascii_lowercase).as_deref() {
+    match preference
+        .map(str::trim)
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("glow" | "opengl" | "gl") => vec![Renderer::Glow, Renderer::Wgpu],
         _ => vec![Renderer::Wgpu, Renderer::Glow],
     }
@@ -92,11 +98,16 @@ pub fn run(template: Option<PathBuf>) -> ExitCode {
             options,
             Box::new(move |cc| {
                 fonts::install(&cc.egui_ctx);
+                let portable = crate::core::portable::PortableConfig::beside_exe()
+                    .map_err(|e| tracing::error!(error = %e, "baosong.toml unreadable"))
+                    .ok()
+                    .flatten();
                 let app = App::new(AppConfig {
                     data_root: None,
                     template,
                     clock: Arc::new(SystemClock),
                     picker: Box::new(NativePicker),
+                    portable,
                 });
                 Ok(Box::new(Window {
                     app,
@@ -138,11 +149,18 @@ impl eframe::App for Window {
         self.app.ui(ui);
         if self.first_frame {
             self.first_frame = false;
-            tracing::info!(renderer = self.renderer, "first frame drawn; renderer in use: {}", self.renderer);
+            tracing::info!(
+                renderer = self.renderer,
+                "first frame drawn; renderer in use: {}",
+                self.renderer
+            );
         }
         if let Some(after) = self.close_after {
             if self.started.elapsed() >= after {
-                tracing::info!("closing after {} ms (BAOSONG_SMOKE_EXIT_AFTER_MS)", after.as_millis());
+                tracing::info!(
+                    "closing after {} ms (BAOSONG_SMOKE_EXIT_AFTER_MS)",
+                    after.as_millis()
+                );
                 ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
             } else {
                 ui.ctx().request_repaint_after(Duration::from_millis(100));

@@ -51,6 +51,10 @@ pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                 if ui.button(RichText::new("新建草稿").strong()).clicked() {
                     actions.push(Action::NewDraft);
                 }
+                ui.add_space(24.0);
+                if ui.button("设置与帮助").clicked() {
+                    actions.push(Action::GoTo(super::app::Screen::Settings));
+                }
             });
             ui.add_space(4.0);
             drafts_table(ui, app, actions);

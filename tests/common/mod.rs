@@ -28,6 +28,10 @@ impl FilePicker for TestPicker {
     fn pick_template(&mut self) -> Option<PathBuf> {
         self.0.borrow_mut().take()
     }
+
+    fn save_diagnostics(&mut self, _default_name: &str) -> Option<PathBuf> {
+        self.0.borrow_mut().take()
+    }
 }
 
 pub fn app(data: &Path, picker: TestPicker) -> App {
@@ -36,6 +40,7 @@ pub fn app(data: &Path, picker: TestPicker) -> App {
         template: None,
         clock: clock(),
         picker: Box::new(picker),
+        portable: None,
     })
 }
 
@@ -118,4 +123,13 @@ pub fn has_label(h: &Harness<'_, App>, label: &str) -> bool {
 
 pub fn has_text_containing(h: &Harness<'_, App>, part: &str) -> bool {
     h.query_all_by_label_contains(part).next().is_some()
+}
+
+/// Click into the text field labelled `label`, select all (Ctrl+A) and type over it.
+pub fn replace_text(h: &mut Harness<'_, App>, label: &str, text: &str) {
+    click(h, label);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
 }

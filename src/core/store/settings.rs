@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::core::campaign::Intake;
 use crate::core::draft::UnitProfile;
 
 pub const SETTINGS_SCHEMA: u32 = 1;
@@ -17,6 +18,8 @@ pub struct Settings {
     pub default_unit: UnitProfile,
     /// A template file opened instead of the built-in one.
     pub template_path: Option<PathBuf>,
+    /// The intake endpoint set in 设置, overriding baosong.toml and the template's.
+    pub intake: Option<Intake>,
 }
 
 impl Default for Settings {
@@ -25,6 +28,7 @@ impl Default for Settings {
             schema: SETTINGS_SCHEMA,
             default_unit: UnitProfile::default(),
             template_path: None,
+            intake: None,
         }
     }
 }

@@ -1,0 +1,105 @@
+//! `baosong.toml` beside `baosong.exe`: how IT hands out one folder that already knows the city
+//! federation's intake endpoint and this year's template. No installer, no admin rights.
+//!
+//! ```toml
+//! # baosong.toml
+//! template = "2025年三八活动模板.json"   # relative to this file's folder
+//!
+//! [intake]
+//! url = "https://intake.example.cn/files/"
+//! token = "…"                            # optional
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::campaign::Intake;
+use super::error::CoreError;
+
+pub const FILE_NAME: &str = "baosong.toml";
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortableConfig {
+    /// A template file; a relative path is taken from the folder of `baosong.toml`.
+    #[serde(default)]
+    pub template: Option<PathBuf>,
+    #[serde(default)]
+    pub intake: Option<Intake>,
+}
+
+impl PortableConfig {
+    /// Read `baosong.toml` from `dir`; `Ok(None)` when there is none.
+    pub fn load_from(dir: &Path) -> Result<Option<Self>, CoreError> {
+        let path = dir.join(FILE_NAME);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(CoreError::io("read", &path, e)),
+        };
+        let mut config: Self =
+            toml::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+                CoreError::TemplateInvalid {
+                    origin: path.display().to_string(),
+                    problem: format!("配置文件格式不正确：{}", e.message()),
+                }
+            })?;
+        if let Some(t) = &config.template
+            && t.is_relative()
+        {
+            config.template = Some(dir.join(t));
+        }
+        Ok(Some(config))
+    }
+
+    /// Read `baosong.toml` from the folder of the running program.
+    pub fn beside_exe() -> Result<Option<Self>, CoreError> {
+        let Some(dir) = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+        else {
+            return Ok(None);
+        };
+        Self::load_from(&dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_template_and_intake_relative_to_its_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(PortableConfig::load_from(dir.path()).unwrap(), None);
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "template = \"2025年模板.json\"\n[intake]\nurl = \"https://intake.example.cn/files/\"\ntoken = \"t\"\n",
+        )
+        .unwrap();
+        let c = PortableConfig::load_from(dir.path()).unwrap().unwrap();
+        assert_eq!(c.template.unwrap(), dir.path().join("2025年模板.json"));
+        let intake = c.intake.unwrap();
+        assert_eq!(intake.url, "https://intake.example.cn/files/");
+        assert_eq!(intake.token.as_deref(), Some("t"));
+    }
+
+    #[test]
+    fn a_bad_file_names_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), "[intake\nurl = 3").unwrap();
+        let m = PortableConfig::load_from(dir.path())
+            .unwrap_err()
+            .user_message();
+        assert!(
+            m.contains("baosong.toml") && m.contains("配置文件格式不正确"),
+            "{m}"
+        );
+        std::fs::write(dir.path().join(FILE_NAME), "colour = \"red\"").unwrap();
+        assert!(
+            PortableConfig::load_from(dir.path()).is_err(),
+            "unknown keys are refused"
+        );
+    }
+}

@@ -1,0 +1,100 @@
+//! 设置与帮助 as IT staff and clerks use it: the intake endpoint from baosong.toml shown with its
+//! source, a bad address refused, a good one saved; 导出诊断信息 writes a zip with the logs and the
+//! settings, and without the access token or any draft's content.
+
+mod common;
+
+use std::io::Read;
+
+use baosong::core::campaign::{Campaign, Intake};
+use baosong::core::draft::UnitProfile;
+use baosong::core::portable::PortableConfig;
+use baosong::core::store::DataDir;
+use common::*;
+
+#[test]
+fn intake_endpoint_and_diagnostics_export() {
+    let data = tempfile::tempdir().unwrap();
+    let store = DataDir::open(data.path(), clock()).unwrap();
+    let mut d = store
+        .create(&Campaign::builtin().unwrap(), UnitProfile::default())
+        .unwrap();
+    d.unit.contact_person = "机密姓名".into();
+    store.save(&d).unwrap();
+    std::fs::create_dir_all(data.path().join("logs")).unwrap();
+    std::fs::write(
+        data.path().join("logs").join("baosong.log.2024-03-01"),
+        "INFO started\n",
+    )
+    .unwrap();
+
+    let picker = TestPicker::default();
+    let mut app = app(data.path(), picker.clone());
+    app.portable = Some(PortableConfig {
+        template: None,
+        intake: Some(Intake {
+            url: "https://intake.example.cn/files/".into(),
+            token: Some("from-it".into()),
+        }),
+    });
+    let mut h = harness_with(app);
+    click(&mut h, "设置与帮助");
+    assert!(has_label(
+        &h,
+        "当前使用的报送地址来自：程序旁的 baosong.toml"
+    ));
+    assert!(
+        has_text_containing(&h, "莫海舟"),
+        "the notice's contact person is in the help"
+    );
+    assert!(has_text_containing(&h, "cqflxcb@163.com"));
+
+    // A bad address is refused, a good one saved (with its token) to settings.json.
+    replace_text(&mut h, "报送地址（网址）", "intake.example.cn");
+    click(&mut h, "保存报送地址");
+    assert!(has_text_containing(
+        &h,
+        "报送地址应以 https:// 或 http:// 开头"
+    ));
+    replace_text(
+        &mut h,
+        "报送地址（网址）",
+        "https://intake2.example.cn/tus/",
+    );
+    click(&mut h, "保存报送地址");
+    settle(&mut h);
+    assert!(has_label(&h, "当前使用的报送地址来自：设置"));
+    let settings = std::fs::read_to_string(data.path().join("settings.json")).unwrap();
+    assert!(
+        settings.contains("https://intake2.example.cn/tus/"),
+        "{settings}"
+    );
+
+    // 导出诊断信息
+    let zip_path = data.path().join("诊断信息.zip");
+    *picker.0.borrow_mut() = Some(zip_path.clone());
+    click(&mut h, "导出诊断信息…");
+    settle(&mut h);
+    assert!(has_text_containing(&h, "诊断信息已导出到"));
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+    let mut names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "about.txt",
+            "drafts.txt",
+            "logs/baosong.log.2024-03-01",
+            "settings.json"
+        ]
+    );
+    let mut all = String::new();
+    for i in 0..zip.len() {
+        zip.by_index(i).unwrap().read_to_string(&mut all).unwrap();
+    }
+    assert!(all.contains("https://intake2.example.cn/tus/"));
+    assert!(!all.contains("from-it"), "no token leaves the PC");
+    assert!(!all.contains("机密姓名"), "no draft content leaves the PC");
+    assert!(all.contains(&d.id), "the draft list is there");
+    assert!(all.contains("INFO started"));
+}
