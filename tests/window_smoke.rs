@@ -1,3 +1,4 @@
+#![cfg(target_os = "linux")]
 //! The real window, under Xvfb: it opens, draws, logs which renderer it used to the rotating log
 //! file in the data folder, and closes cleanly. When the preferred renderer (wgpu) cannot start —
 //! forced here with `WGPU_BACKEND=dx12`, a backend Linux does not have, as an old driver or a

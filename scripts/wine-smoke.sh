@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Smoke test of the Windows build under Wine (run by .ci/run; not part of scripts/test.sh, so the
+# README's test command runs without Wine). It:
+#   1. cross-builds baosong.exe (x86_64-pc-windows-gnu, debug) with mingw-w64;
+#   2. runs the CLI under Wine from a folder with Chinese characters in its path, and checks it
+#      gives the same answers as on Linux, and that %LOCALAPPDATA% is the default data folder;
+#   3. starts the window under Xvfb + Wine with a fresh BAOSONG_DATA_DIR, takes a screenshot
+#      (kept as target/wine-smoke/start-screen.png), checks it is more than a blank window, and
+#      checks the exe closes cleanly and logged its first frame.
+# Needs: rustup target x86_64-pc-windows-gnu, gcc-mingw-w64-x86-64, wine64, xvfb, imagemagick.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+TARGET=x86_64-pc-windows-gnu
+OUT="$ROOT/target/wine-smoke"
+APPDIR="$OUT/报送 程序"
+rm -rf "$OUT"; mkdir -p "$APPDIR"
+
+echo "== cross-building baosong.exe"
+cargo build --locked --target $TARGET
+x86_64-w64-mingw32-gcc -shared -O2 -o "$APPDIR/bcryptprimitives.dll" \
+    scripts/wine/bcryptprimitives.c scripts/wine/bcryptprimitives.def -ladvapi32
+cp "target/$TARGET/debug/baosong.exe" "$APPDIR/"
+cargo build --locked --quiet   # the Linux binary, for comparing answers
+
+# Debian's wine64 package puts its programs under /usr/lib/wine (the `wine` package adds PATH links).
+WINE=$(command -v wine64 || command -v wine || echo /usr/lib/wine/wine64)
+WINESERVER=$(command -v wineserver || echo /usr/lib/wine/wineserver64)
+export WINEPREFIX="$OUT/prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" LANG=C.UTF-8
+"$WINE" wineboot --init >/dev/null 2>&1 || true
+"$WINESERVER" -w 2>/dev/null || true
+
+winpath() { printf 'Z:%s' "$(echo "$1" | sed 's|/|\\|g')"; }
+fail() { echo "FAIL: $*"; exit 1; }
+
+echo "== CLI under Wine"
+DATA="$OUT/数据 文件夹"; mkdir -p "$DATA"
+EXE="$APPDIR/baosong.exe"
+"$WINE" "$EXE" --version | tee "$OUT/version.txt" | grep -q "baosong" || fail "--version"
+
+lin_rc=0; ./target/debug/baosong validate docs/example-draft > "$OUT/validate-linux.txt" || lin_rc=$?
+win_rc=0; BAOSONG_DATA_DIR="$(winpath "$DATA")" "$WINE" "$EXE" validate "$(winpath "$ROOT/docs/example-draft")" \
+    > "$OUT/validate-wine.txt" 2>"$OUT/validate-wine.err" || win_rc=$?
+tr -d '\r' < "$OUT/validate-wine.txt" > "$OUT/validate-wine.unix.txt"
+[ "$lin_rc" = 0 ] && [ "$win_rc" = 0 ] || fail "validate exit codes: linux $lin_rc, wine $win_rc"
+diff "$OUT/validate-linux.txt" "$OUT/validate-wine.unix.txt" || fail "validate output differs"
+
+# A draft with problems, made by the Linux binary's core in a folder with Chinese characters.
+cp -r docs/example-draft "$DATA/草稿 样例"
+python3 - "$DATA/草稿 样例/draft.json" <<'PY'
+import json, sys
+p = sys.argv[1]; d = json.load(open(p, encoding="utf-8"))
+d["unit"]["phone"] = "6712"; d["answers"]["p1-1"]["activities"][0]["title"] = ""
+json.dump(d, open(p, "w", encoding="utf-8"), ensure_ascii=False)
+PY
+lin_rc=0; ./target/debug/baosong validate "$DATA/草稿 样例" > "$OUT/problems-linux.txt" || lin_rc=$?
+win_rc=0; "$WINE" "$EXE" validate "$(winpath "$DATA/草稿 样例")" > "$OUT/problems-wine.txt" || win_rc=$?
+tr -d '\r' < "$OUT/problems-wine.txt" > "$OUT/problems-wine.unix.txt"
+[ "$lin_rc" = 1 ] && [ "$win_rc" = 1 ] || fail "problem draft exit codes: linux $lin_rc, wine $win_rc"
+diff "$OUT/problems-linux.txt" "$OUT/problems-wine.unix.txt" || fail "problem output differs"
+
+# The default data folder is %LOCALAPPDATA%.
+env -u BAOSONG_DATA_DIR "$WINE" "$EXE" drafts > "$OUT/drafts-default.txt"
+grep -q 'AppData\\Local\\cqwomen\\baosong\\data' "$OUT/drafts-default.txt" || { cat "$OUT/drafts-default.txt"; fail "default data folder"; }
+BAOSONG_DATA_DIR="$(winpath "$DATA")" "$WINE" "$EXE" drafts > "$OUT/drafts.txt"
+grep -q "没有草稿" "$OUT/drafts.txt" || fail "drafts in a Chinese path"
+
+echo "== window under Xvfb + Wine"
+DISPLAY_NUM=$(( (RANDOM % 20000) + 30000 ))
+Xvfb ":$DISPLAY_NUM" -screen 0 1280x860x24 -nolisten tcp >/dev/null 2>&1 &
+XVFB=$!
+trap 'kill $XVFB 2>/dev/null || true; "$WINESERVER" -k 2>/dev/null || true' EXIT
+sleep 2
+GUI_DATA="$OUT/gui-data"; mkdir -p "$GUI_DATA"
+DISPLAY=":$DISPLAY_NUM" WGPU_BACKEND=vulkan BAOSONG_LOG=info BAOSONG_SMOKE_EXIT_AFTER_MS=15000 \
+    BAOSONG_DATA_DIR="$(winpath "$GUI_DATA")" "$WINE" "$EXE" > "$OUT/gui.out" 2>&1 &
+GUI=$!
+shot=""
+for i in $(seq 1 40); do
+    sleep 1
+    if ls "$GUI_DATA"/logs/* >/dev/null 2>&1 && grep -q "first frame drawn" "$GUI_DATA"/logs/*; then
+        sleep 3
+        DISPLAY=":$DISPLAY_NUM" import -window root "$OUT/start-screen.png"
+        shot=yes
+        break
+    fi
+done
+[ -n "$shot" ] || { cat "$OUT/gui.out" | tail -20; fail "no first frame within 40 s"; }
+colours=$(convert "$OUT/start-screen.png" -format %k info:)
+echo "screenshot: $OUT/start-screen.png ($colours colours)"
+[ "$colours" -gt 50 ] || fail "the window looks blank ($colours colours)"
+gui_rc=0; wait $GUI || gui_rc=$?
+[ "$gui_rc" = 0 ] || fail "the exe exited with $gui_rc"
+grep -q "window closed, drafts saved" "$GUI_DATA"/logs/* || fail "no clean close in the log"
+grep -h "renderer in use" "$GUI_DATA"/logs/* | tail -1
+echo "== Wine smoke test passed: CLI answers match Linux, the window drew its start screen and closed cleanly"
