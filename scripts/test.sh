@@ -15,6 +15,17 @@ if ! dpkg -s $PACKAGES >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $PACKAGES >/dev/null
 fi
 
+# The real upload peers the network tests start on loopback: a tus server (Node, @tus/server +
+# @tus/file-store, pinned in tests/peers/package-lock.json) and uploadserver (Python).
+if [ ! -d tests/peers/node_modules/@tus/server ]; then
+    echo "== npm ci in tests/peers"
+    (cd tests/peers && npm ci --no-audit --no-fund >/dev/null)
+fi
+if ! python3 -c "import uploadserver" >/dev/null 2>&1; then
+    echo "== pip install uploadserver"
+    python3 -m pip install -q uploadserver==6.0.5
+fi
+
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --no-fail-fast "$@"
 else

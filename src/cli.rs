@@ -92,6 +92,19 @@ pub enum Command {
         #[arg(value_name = "草稿")]
         draft: String,
     },
+    /// 测试报送地址能否连通、是否支持断点续传；连通时退出码为 0，否则为 2
+    #[command(
+        help_template = VALIDATE_HELP_TEMPLATE,
+        override_usage = "baosong probe [报送地址]"
+    )]
+    Probe {
+        /// 要测试的报送地址；不填则用设置、程序旁的 baosong.toml 或活动模板中的地址
+        #[arg(value_name = "报送地址")]
+        url: Option<String>,
+        /// 访问令牌（与报送地址一起给出时使用）
+        #[arg(long, value_name = "令牌")]
+        token: Option<String>,
+    },
 }
 
 /// Parse the arguments and run: the window, or a subcommand.
@@ -136,6 +149,7 @@ pub fn run(
     let result = match command {
         Command::Drafts => drafts(clock, out).map(|()| 0),
         Command::Validate { draft } => validate_cmd(&draft, template, clock, out),
+        Command::Probe { url, token } => return probe_cmd(url, token, template, clock, out),
     };
     match result {
         Ok(code) => code,
@@ -263,4 +277,53 @@ fn validate_cmd(
         }
     }
     Ok(1)
+}
+
+fn probe_cmd(
+    url: Option<String>,
+    token: Option<String>,
+    template: Option<PathBuf>,
+    clock: Arc<dyn Clock>,
+    out: &mut dyn Write,
+) -> u8 {
+    use crate::core::campaign::Intake;
+    use crate::core::intake::{IntakeClient, effective};
+    let intake = match url {
+        Some(url) => Intake { url, token },
+        None => {
+            let data = open_data_dir(clock).ok();
+            let settings = data.as_ref().map(DataDir::load_settings);
+            let portable = crate::core::portable::PortableConfig::beside_exe()
+                .ok()
+                .flatten();
+            let campaign = resolve_template(template, data.as_ref()).ok();
+            match effective(
+                settings.as_ref().and_then(|s| s.intake.as_ref()),
+                portable.as_ref().and_then(|p| p.intake.as_ref()),
+                campaign.as_ref().and_then(|c| c.intake.as_ref()),
+            ) {
+                Some((intake, source)) => {
+                    let _ = writeln!(out, "报送地址（来自{}）：{}", source.label(), intake.url);
+                    intake
+                }
+                None => {
+                    eprintln!(
+                        "错误：尚未设置报送地址。请在命令后写上地址，或在“设置与帮助”中填写。"
+                    );
+                    return 2;
+                }
+            }
+        }
+    };
+    match IntakeClient::new().and_then(|c| c.probe(&intake)) {
+        Ok(probe) => {
+            let _ = writeln!(out, "{}", probe.user_message());
+            0
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "probe failed");
+            eprintln!("错误：{}", e.user_message());
+            2
+        }
+    }
 }

@@ -191,3 +191,40 @@ fn run(data: &DataDir, command: StoreCommand) -> StoreEvent {
         },
     }
 }
+
+/// 测试连接, on a thread of its own: a slow network must never hold up the saves queued on the
+/// store worker.
+pub struct ProbeJob {
+    rx: Receiver<Result<crate::core::intake::Probe, String>>,
+}
+
+impl ProbeJob {
+    pub fn start(intake: crate::core::campaign::Intake, wake: impl Fn() + Send + 'static) -> Self {
+        let (tx, rx) = mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("baosong-probe".into())
+            .spawn(move || {
+                let result =
+                    crate::core::intake::IntakeClient::new().and_then(|c| c.probe(&intake));
+                match &result {
+                    Ok(p) => tracing::info!(url = %intake.url, probe = ?p, "intake probe"),
+                    Err(e) => tracing::warn!(url = %intake.url, error = %e, "intake probe failed"),
+                }
+                let _ = tx.send(result.map_err(|e| e.user_message()));
+                wake();
+            });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot start the probe thread");
+        }
+        Self { rx }
+    }
+
+    /// The result, once it has come; `Some(Err)` also when the thread died.
+    pub fn poll(&self) -> Option<Result<crate::core::intake::Probe, String>> {
+        match self.rx.try_recv() {
+            Ok(r) => Some(r),
+            Err(mpsc::TryRecvError::Empty) => None,
+            Err(mpsc::TryRecvError::Disconnected) => Some(Err("连接测试意外中止，请重试。".into())),
+        }
+    }
+}

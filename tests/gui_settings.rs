@@ -98,3 +98,28 @@ fn intake_endpoint_and_diagnostics_export() {
     assert!(all.contains(&d.id), "the draft list is there");
     assert!(all.contains("INFO started"));
 }
+
+#[test]
+fn test_connection_reports_in_chinese_without_freezing_the_window() {
+    let data = tempfile::tempdir().unwrap();
+    let mut h = harness(data.path());
+    click(&mut h, "设置与帮助");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    type_into(
+        &mut h,
+        "报送地址（网址）",
+        &format!("http://127.0.0.1:{closed}/files/"),
+    );
+    click(&mut h, "测试连接");
+    // The probe runs on its own thread; the window keeps drawing meanwhile.
+    settle(&mut h);
+    assert!(
+        has_text_containing(&h, "连接不上"),
+        "the failure is explained"
+    );
+    assert!(has_text_containing(&h, "代理设置"));
+}

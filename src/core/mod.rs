@@ -7,6 +7,7 @@
 //! - [`clock`]: "now", injectable so tests and screenshots do not depend on the day they run.
 //! - [`error`]: `CoreError`, with one Chinese message for the clerk and detail for the log.
 //! - [`dates`]: the date formats a clerk types.
+//! - [`intake`]: the intake endpoint: which one is in force, and the client that talks to it.
 //! - [`portable`]: `baosong.toml` beside the exe (IT's intake endpoint and template).
 //! - [`diagnostics`]: the zip of logs and settings (tokens removed) for IT support.
 
@@ -16,6 +17,7 @@ pub mod dates;
 pub mod diagnostics;
 pub mod draft;
 pub mod error;
+pub mod intake;
 pub mod portable;
 pub mod store;
 pub mod validate;

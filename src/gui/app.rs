@@ -16,7 +16,7 @@ use crate::core::draft::Draft;
 use crate::core::portable::PortableConfig;
 use crate::core::store::{DataDir, Listing, Settings};
 use crate::core::validate::{Report, Target, validate};
-use crate::jobs::{StoreCommand, StoreEvent, StoreWorker};
+use crate::jobs::{ProbeJob, StoreCommand, StoreEvent, StoreWorker};
 
 /// Save at most this long after the first unsaved change…
 const SAVE_AT_MOST_AFTER: Duration = Duration::from_millis(800);
@@ -89,6 +89,7 @@ pub enum Action {
     MarkReady,
     CloseDraft,
     SaveIntake(Option<Intake>),
+    ProbeIntake(Intake),
     ExportDiagnostics,
 }
 
@@ -134,6 +135,8 @@ pub struct App {
     settings_dirty: bool,
     pub portable: Option<PortableConfig>,
     pub settings_form: settings_screen::SettingsForm,
+    /// 测试连接 under way.
+    pub probe: Option<ProbeJob>,
 }
 
 impl App {
@@ -201,6 +204,7 @@ impl App {
             settings_dirty: false,
             portable,
             settings_form: settings_screen::SettingsForm::default(),
+            probe: None,
         };
         let portable_template = app.portable.as_ref().and_then(|p| p.template.clone());
         if let Some(path) = template
@@ -228,6 +232,7 @@ impl App {
         self.worker.as_ref().is_none_or(|w| w.pending() == 0)
             && self.open.as_ref().is_none_or(|o| o.first_unsaved.is_none())
             && !self.settings_dirty
+            && self.probe.is_none()
     }
 
     /// Send any unsaved change to the worker now.
@@ -255,13 +260,12 @@ impl App {
 
     /// The intake endpoint in force and where it comes from: 设置, baosong.toml, or the template.
     pub fn intake(&self) -> Option<(Intake, &'static str)> {
-        if let Some(i) = &self.settings.intake {
-            return Some((i.clone(), "设置"));
-        }
-        if let Some(i) = self.portable.as_ref().and_then(|p| p.intake.clone()) {
-            return Some((i, "程序旁的 baosong.toml"));
-        }
-        self.campaign.intake.clone().map(|i| (i, "活动模板"))
+        crate::core::intake::effective(
+            self.settings.intake.as_ref(),
+            self.portable.as_ref().and_then(|p| p.intake.as_ref()),
+            self.campaign.intake.as_ref(),
+        )
+        .map(|(i, source)| (i, source.label()))
     }
 
     /// The "about" text of the diagnostics zip: versions, system, folders; no tokens.
@@ -467,6 +471,13 @@ impl App {
     }
 
     fn handle_events(&mut self) {
+        if let Some(result) = self.probe.as_ref().and_then(ProbeJob::poll) {
+            self.probe = None;
+            self.banner = Some(match result {
+                Ok(p) => Banner::Info(p.user_message()),
+                Err(m) => Banner::Error(m),
+            });
+        }
         let events = self
             .worker
             .as_mut()
@@ -633,6 +644,14 @@ impl App {
                 self.settings.intake = intake;
                 self.settings_dirty = true;
                 self.banner = Some(Banner::Info("设置已保存。".into()));
+            }
+            Action::ProbeIntake(intake) => {
+                let wake = self.wake.clone();
+                self.probe = Some(ProbeJob::start(intake, move || {
+                    if let Some(ctx) = wake.get() {
+                        ctx.request_repaint();
+                    }
+                }));
             }
             Action::ExportDiagnostics => {
                 let name = format!("baosong-诊断信息-{}.zip", self.now().format("%Y%m%d-%H%M"));

@@ -17,6 +17,26 @@ pub struct SettingsForm {
     pub problem: Option<String>,
 }
 
+impl SettingsForm {
+    /// The endpoint as typed: `Ok(None)` when the address is empty (use the default one).
+    pub fn intake(&mut self) -> Result<Option<Intake>, String> {
+        let url = self.url.trim().to_string();
+        if url.is_empty() {
+            self.problem = None;
+            return Ok(None);
+        }
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err("报送地址应以 https:// 或 http:// 开头，请核对后重新填写".into());
+        }
+        self.problem = None;
+        let token = self.token.trim();
+        Ok(Some(Intake {
+            url,
+            token: (!token.is_empty()).then(|| token.to_string()),
+        }))
+    }
+}
+
 pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     if !app.settings_form.loaded {
         let current = app.intake().map(|(i, _)| i);
@@ -61,20 +81,22 @@ pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
         }
         ui.horizontal(|ui| {
             if ui.button("保存报送地址").clicked() {
-                let url = app.settings_form.url.trim().to_string();
-                if url.is_empty() {
-                    app.settings_form.problem = None;
-                    actions.push(Action::SaveIntake(None));
-                } else if !(url.starts_with("https://") || url.starts_with("http://")) {
-                    app.settings_form.problem =
-                        Some("报送地址应以 https:// 或 http:// 开头，请核对后重新填写".into());
-                } else {
-                    app.settings_form.problem = None;
-                    let token = app.settings_form.token.trim();
-                    actions.push(Action::SaveIntake(Some(Intake {
-                        url,
-                        token: (!token.is_empty()).then(|| token.to_string()),
-                    })));
+                match app.settings_form.intake() {
+                    Ok(intake) => actions.push(Action::SaveIntake(intake)),
+                    Err(problem) => app.settings_form.problem = Some(problem),
+                }
+            }
+            let probing = app.probe.is_some();
+            let test = ui.add_enabled(!probing, egui::Button::new("测试连接"));
+            if probing {
+                ui.spinner();
+                ui.label("正在连接…");
+            }
+            if test.clicked() {
+                match app.settings_form.intake() {
+                    Ok(Some(intake)) => actions.push(Action::ProbeIntake(intake)),
+                    Ok(None) => app.settings_form.problem = Some("请先填写报送地址".into()),
+                    Err(problem) => app.settings_form.problem = Some(problem),
                 }
             }
         });

@@ -78,9 +78,9 @@ pub fn settle(h: &mut Harness<'_, App>) {
 /// Scroll the widget labelled `label` into view and click it, as a person would.
 pub fn click(h: &mut Harness<'_, App>, label: &str) {
     h.get_by_label(label).scroll_to_me();
-    h.run();
+    h.run_ok();
     h.get_by_label(label).click();
-    h.run();
+    h.run_ok();
 }
 
 /// Click the `n`th widget labelled `label` (0-based), e.g. one of several 去修改.
@@ -92,12 +92,12 @@ pub fn click_nth(h: &mut Harness<'_, App>, label: &str, n: usize) {
             .scroll_to_me()
     };
     nth(h);
-    h.run();
+    h.run_ok();
     h.get_all_by_label(label)
         .nth(n)
         .unwrap_or_else(|| panic!("no {n}th {label}"))
         .click();
-    h.run();
+    h.run_ok();
 }
 
 /// The last widget labelled `label` (a new activity's fields come last).
@@ -110,11 +110,11 @@ fn last<'h>(h: &'h Harness<'_, App>, label: &'h str) -> egui_kittest::Node<'h> {
 /// Click into the (last) text field labelled `label` and type `text`, as a person would.
 pub fn type_into(h: &mut Harness<'_, App>, label: &str, text: &str) {
     last(h, label).scroll_to_me();
-    h.run();
+    h.run_ok();
     last(h, label).click();
-    h.run();
+    h.run_ok();
     last(h, label).type_text(text);
-    h.run();
+    h.run_ok();
 }
 
 pub fn has_label(h: &Harness<'_, App>, label: &str) -> bool {
@@ -129,7 +129,7 @@ pub fn has_text_containing(h: &Harness<'_, App>, part: &str) -> bool {
 pub fn replace_text(h: &mut Harness<'_, App>, label: &str, text: &str) {
     click(h, label);
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.run();
+    h.run_ok();
     h.get_by_label(label).type_text(text);
-    h.run();
+    h.run_ok();
 }

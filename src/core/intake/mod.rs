@@ -1,0 +1,254 @@
+//! The intake client: talking to the city federation's intake endpoint. For now, the probe that
+//! 测试连接 and `baosong probe` use, which is also how an upload will pick its protocol: an
+//! `OPTIONS` request, answered by a tus 1.0 server with `Tus-Version` / `Tus-Extension` headers,
+//! or by a plain upload server with anything else.
+//!
+//! The HTTP client uses the system's proxy settings (`HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`; on
+//! Windows the Internet Options proxy) and the operating system's certificate store
+//! (rustls-platform-verifier), so a corporate TLS-inspecting proxy whose root certificate IT
+//! installed in Windows works. See `docs/network.md`.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+use super::campaign::Intake;
+
+pub const USER_AGENT: &str = concat!("baosong/", env!("CARGO_PKG_VERSION"));
+
+/// What the endpoint said to `OPTIONS`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Probe {
+    /// A tus server: resumable uploads.
+    Tus {
+        version: String,
+        extensions: Vec<String>,
+        max_size: Option<u64>,
+    },
+    /// Something answered, without tus: a plain (multipart) upload endpoint.
+    Plain { status: u16 },
+}
+
+impl Probe {
+    pub fn user_message(&self) -> String {
+        match self {
+            Self::Tus {
+                version,
+                extensions,
+                max_size,
+            } => {
+                let mut m = format!("连接成功：服务器支持断点续传（tus {version}）");
+                if !extensions.is_empty() {
+                    m.push_str(&format!("，扩展：{}", extensions.join("、")));
+                }
+                if let Some(max) = max_size {
+                    m.push_str(&format!("，单个文件上限 {} MB", max / 1_048_576));
+                }
+                m.push('。');
+                m
+            }
+            Self::Plain { status } => {
+                format!(
+                    "连接成功：服务器有应答（HTTP {status}），不支持断点续传，将用普通方式上传。"
+                )
+            }
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error("invalid intake URL {url}: {detail}")]
+    InvalidUrl { url: String, detail: String },
+    #[error("cannot create the HTTP client: {0}")]
+    Client(String),
+    #[error("TLS certificate of {url} not trusted: {detail}")]
+    Certificate { url: String, detail: String },
+    #[error("cannot connect to {url}: {detail}")]
+    Connect { url: String, detail: String },
+    #[error("timed out talking to {url}")]
+    Timeout { url: String },
+    #[error("{url} refused the access token (HTTP {status})")]
+    Unauthorised { url: String, status: u16 },
+    #[error("{url} answered HTTP {status}")]
+    Server { url: String, status: u16 },
+}
+
+impl IntakeError {
+    /// What happened and what to do, for the clerk.
+    pub fn user_message(&self) -> String {
+        match self {
+            Self::InvalidUrl { url, .. } => {
+                format!("报送地址“{url}”格式不正确，请在“设置与帮助”中核对（应以 https:// 开头）。")
+            }
+            Self::Client(_) => "无法初始化网络组件，请把诊断信息交给信息技术人员。".into(),
+            Self::Certificate { url, .. } => format!(
+                "无法验证“{url}”的安全证书。如果单位网络使用了加密代理，请信息技术人员把代理的根证书安装到 Windows 证书库中。"
+            ),
+            Self::Connect { url, .. } => format!(
+                "连接不上“{url}”。请检查网络；如果单位通过代理上网，请确认 Windows 的代理设置正确。"
+            ),
+            Self::Timeout { url } => format!("连接“{url}”超时。网络可能较慢或不稳定，请稍后再试。"),
+            Self::Unauthorised { status, .. } => {
+                format!("服务器拒绝了访问令牌（HTTP {status}）。请向市妇联宣传部核对访问令牌。")
+            }
+            Self::Server { url, status } => {
+                format!("服务器“{url}”返回错误（HTTP {status}）。请稍后再试，或联系市妇联宣传部。")
+            }
+        }
+    }
+}
+
+/// A blocking client; run it on a worker thread, never on the UI thread.
+pub struct IntakeClient {
+    http: reqwest::blocking::Client,
+}
+
+impl IntakeClient {
+    pub fn new() -> Result<Self, IntakeError> {
+        let http = reqwest::blocking::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(Duration::from_secs(15))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| IntakeError::Client(error_chain(&e)))?;
+        Ok(Self { http })
+    }
+
+    /// Ask the endpoint what it is (`OPTIONS`), with the token if there is one.
+    pub fn probe(&self, intake: &Intake) -> Result<Probe, IntakeError> {
+        let url = intake.url.trim().to_string();
+        let parsed = reqwest::Url::parse(&url).map_err(|e| IntakeError::InvalidUrl {
+            url: url.clone(),
+            detail: e.to_string(),
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(IntakeError::InvalidUrl {
+                url,
+                detail: "scheme is not http or https".into(),
+            });
+        }
+        let mut request = self
+            .http
+            .request(reqwest::Method::OPTIONS, parsed)
+            .header("Tus-Resumable", "1.0.0");
+        if let Some(token) = intake.token.as_deref().filter(|t| !t.is_empty()) {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().map_err(|e| classify(&url, &e))?;
+        let status = response.status();
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            return Err(IntakeError::Unauthorised {
+                url,
+                status: status.as_u16(),
+            });
+        }
+        if status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED {
+            return Err(IntakeError::Server {
+                url,
+                status: status.as_u16(),
+            });
+        }
+        Ok(tus_of(response.headers()).unwrap_or(Probe::Plain {
+            status: status.as_u16(),
+        }))
+    }
+}
+
+fn tus_of(headers: &HeaderMap) -> Option<Probe> {
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let versions = get("Tus-Version")?;
+    let version = if versions.split(',').any(|v| v.trim() == "1.0.0") {
+        "1.0.0".to_string()
+    } else {
+        versions
+    };
+    let extensions = get("Tus-Extension")
+        .map(|e| {
+            e.split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let max_size = get("Tus-Max-Size").and_then(|m| m.trim().parse().ok());
+    Some(Probe::Tus {
+        version,
+        extensions,
+        max_size,
+    })
+}
+
+fn classify(url: &str, e: &reqwest::Error) -> IntakeError {
+    let detail = error_chain(e);
+    let url = url.to_string();
+    let lower = detail.to_ascii_lowercase();
+    if lower.contains("certificate")
+        || lower.contains("unknownissuer")
+        || lower.contains("invalid peer")
+    {
+        IntakeError::Certificate { url, detail }
+    } else if e.is_timeout() {
+        IntakeError::Timeout { url }
+    } else {
+        IntakeError::Connect { url, detail }
+    }
+}
+
+/// An error with all its causes, for the log.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        s.push_str(": ");
+        s.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    s
+}
+
+/// Where the intake endpoint in force comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntakeSource {
+    Settings,
+    Portable,
+    Template,
+}
+
+impl IntakeSource {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Settings => "设置",
+            Self::Portable => "程序旁的 baosong.toml",
+            Self::Template => "活动模板",
+        }
+    }
+}
+
+/// The endpoint in force: set in 设置, else handed out by IT in baosong.toml, else the template's.
+pub fn effective(
+    settings: Option<&Intake>,
+    portable: Option<&Intake>,
+    template: Option<&Intake>,
+) -> Option<(Intake, IntakeSource)> {
+    let usable = |i: &&Intake| !i.url.trim().is_empty();
+    settings
+        .filter(usable)
+        .map(|i| (i.clone(), IntakeSource::Settings))
+        .or_else(|| {
+            portable
+                .filter(usable)
+                .map(|i| (i.clone(), IntakeSource::Portable))
+        })
+        .or_else(|| {
+            template
+                .filter(usable)
+                .map(|i| (i.clone(), IntakeSource::Template))
+        })
+}
