@@ -333,3 +333,34 @@ fn network_failures_get_chinese_messages() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("尚未设置报送地址"), "{}", text(&o));
 }
+
+#[test]
+fn the_endpoint_handed_out_in_baosong_toml_beside_the_exe_is_used() {
+    let tus = tus_server(None);
+    // IT's folder: the program and its baosong.toml, under a path with Chinese characters.
+    let folder = tempfile::tempdir().unwrap();
+    let app_dir = folder.path().join("报送 程序");
+    std::fs::create_dir_all(&app_dir).unwrap();
+    let exe = app_dir.join("baosong");
+    std::fs::copy(env!("CARGO_BIN_EXE_baosong"), &exe).unwrap();
+    std::fs::write(
+        app_dir.join("baosong.toml"),
+        format!("[intake]\nurl = \"http://127.0.0.1:{}/files/\"\n", tus.port),
+    )
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let o = Command::new(&exe)
+        .arg("probe")
+        .env("BAOSONG_DATA_DIR", data.path())
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("报送地址（来自程序旁的 baosong.toml）"),
+        "{}",
+        text(&o)
+    );
+    assert!(text(&o).contains("服务器支持断点续传"), "{}", text(&o));
+}
