@@ -313,3 +313,25 @@ fn activities_are_reordered_and_removed_after_asking() {
         .collect();
     assert_eq!(saved, ["第二场", "第一场"]);
 }
+
+#[test]
+fn a_second_window_on_the_same_data_folder_is_refused() {
+    let data = tempfile::tempdir().unwrap();
+    seed_draft_with_problems(data.path());
+    let first = harness(data.path());
+    let second = harness(data.path());
+    assert!(has_label(&second, "无法启动"));
+    assert!(has_text_containing(
+        &second,
+        "报送程序已经在另一个窗口中打开"
+    ));
+    assert!(
+        has_label(&first, "万州区妇联"),
+        "the first window is unaffected"
+    );
+    drop(second);
+    drop(first);
+    // Once the first window is closed, the folder opens again.
+    let third = harness(data.path());
+    assert!(has_label(&third, "万州区妇联"));
+}

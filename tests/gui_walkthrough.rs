@@ -51,6 +51,8 @@ fn new_draft_to_ready_then_reopen() {
     );
     type_into(&mut h, "联系电话", "1234");
     assert!(!has_text_containing(&h, "联系电话格式不正确"));
+    settle(&mut h);
+    h.snapshot("unit_profile");
     click(&mut h, "下一步：填报任务 →");
     assert_eq!(h.state().screen, Screen::Tasks);
     assert_eq!(

@@ -32,6 +32,9 @@ pub enum CoreError {
     #[error("no draft {query} in {data_dir}")]
     DraftNotFound { query: String, data_dir: PathBuf },
 
+    #[error("data folder {path} is in use by another baosong window")]
+    AlreadyOpen { path: PathBuf },
+
     #[error("draft {id} belongs to campaign {draft_campaign}, but the template is {template}")]
     WrongCampaign {
         id: String,
@@ -113,6 +116,7 @@ impl CoreError {
                 "找不到草稿“{query}”（在 {} 中）。请用 baosong drafts 查看草稿编号，或给出草稿文件夹的路径。",
                 data_dir.display()
             ),
+            Self::AlreadyOpen { .. } => "报送程序已经在另一个窗口中打开（请看任务栏）。同时打开两个窗口可能互相覆盖草稿，请关闭本窗口，切换到已打开的那个。".into(),
             Self::WrongCampaign {
                 draft_campaign,
                 template,

@@ -14,7 +14,7 @@ use crate::core::clock::Clock;
 use crate::core::dates::{chinese_date, chinese_date_time};
 use crate::core::draft::Draft;
 use crate::core::portable::PortableConfig;
-use crate::core::store::{DataDir, Listing, Settings};
+use crate::core::store::{DataDir, DataDirLock, Listing, Settings};
 use crate::core::validate::{Report, Target, validate};
 use crate::jobs::{ProbeJob, StoreCommand, StoreEvent, StoreWorker};
 
@@ -137,6 +137,8 @@ pub struct App {
     pub settings_form: settings_screen::SettingsForm,
     /// 测试连接 under way.
     pub probe: Option<ProbeJob>,
+    /// This window's hold on the data folder (declared last: released after the worker stops).
+    _lock: Option<DataDirLock>,
 }
 
 impl App {
@@ -160,8 +162,9 @@ impl App {
         let wake: Arc<OnceLock<egui::Context>> = Arc::new(OnceLock::new());
         let root = data_root.map_or_else(DataDir::locate, Ok);
         let data = root.and_then(|root| DataDir::open(root, clock.clone()));
-        let (worker, data_root, settings) = match data {
-            Ok(data) => {
+        let data = data.and_then(|data| data.lock_for_window().map(|lock| (data, lock)));
+        let (worker, data_root, settings, lock) = match data {
+            Ok((data, lock)) => {
                 let settings = data.load_settings();
                 let root = data.root().to_path_buf();
                 let wake = wake.clone();
@@ -170,12 +173,12 @@ impl App {
                         ctx.request_repaint();
                     }
                 });
-                (Some(worker), root, settings)
+                (Some(worker), root, settings, Some(lock))
             }
             Err(e) => {
                 tracing::error!(error = %e, "data folder unusable");
                 fatal.get_or_insert(e.user_message());
-                (None, PathBuf::new(), Settings::default())
+                (None, PathBuf::new(), Settings::default(), None)
             }
         };
         let current_item = campaign
@@ -205,6 +208,7 @@ impl App {
             portable,
             settings_form: settings_screen::SettingsForm::default(),
             probe: None,
+            _lock: lock,
         };
         let portable_template = app.portable.as_ref().and_then(|p| p.template.clone());
         if let Some(path) = template

@@ -104,6 +104,12 @@ pub struct Listing {
     pub quarantined: Vec<QuarantineNote>,
 }
 
+/// The data folder taken by one window; dropping it lets another window open the folder.
+#[derive(Debug)]
+pub struct DataDirLock {
+    _file: std::fs::File,
+}
+
 /// The data folder.
 #[derive(Clone)]
 pub struct DataDir {
@@ -146,6 +152,26 @@ impl DataDir {
             clock,
             backup_interval: Duration::from_secs(60),
         })
+    }
+
+    /// Take the data folder for this window: a second window on the same folder would overwrite
+    /// the first one's drafts, so it is refused. The lock is the OS's (released if the process
+    /// dies) on `<data>/.lock`, held until the returned guard is dropped.
+    pub fn lock_for_window(&self) -> Result<DataDirLock, CoreError> {
+        let path = self.root.join(".lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| CoreError::io("open", &path, e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(DataDirLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(CoreError::AlreadyOpen {
+                path: self.root.clone(),
+            }),
+            Err(std::fs::TryLockError::Error(e)) => Err(CoreError::io("lock", &path, e)),
+        }
     }
 
     /// Keep a backup at most this often (the default is a minute; tests use zero).
