@@ -22,9 +22,9 @@ use crate::core::validate::{Report, Target, validate};
 use crate::jobs::{ProbeJob, StoreCommand, StoreWorker};
 
 /// Save at most this long after the first unsaved change…
-const SAVE_AT_MOST_AFTER: Duration = Duration::from_millis(800);
+pub const SAVE_AT_MOST_AFTER: Duration = Duration::from_millis(800);
 /// …or once typing has paused this long.
-const SAVE_AFTER_PAUSE: Duration = Duration::from_millis(300);
+pub const SAVE_AFTER_PAUSE: Duration = Duration::from_millis(300);
 /// After a failed save, try again this often until it works.
 const SAVE_RETRY: Duration = Duration::from_secs(5);
 
