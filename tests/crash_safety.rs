@@ -1,9 +1,9 @@
 //! Crash safety: a child process saves three drafts in a loop while the parent kills it
-//! (SIGKILL on Linux, TerminateProcess on Windows) at random moments, 200 times. After every
+//! (SIGKILL on Linux, TerminateProcess on Windows) at random moments of its save loop, 200 times. After every
 //! kill each draft must load, and be either the last version the child reported saved or the
 //! one it was writing — never a mix, never empty, never lost.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -98,18 +98,29 @@ fn kill_during_save_200_times() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(fastrand::u64(5..60)));
+        // Wait until the child is saving (its start-up time varies with the machine's load),
+        // then kill it at a random moment of its save loop.
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut lines = Vec::new();
+        loop {
+            let mut line = String::new();
+            if out.read_line(&mut line).unwrap() == 0 {
+                panic!("round {round}: the child exited before saving: {lines:?}");
+            }
+            let saving = line.contains("saved ");
+            lines.push(line);
+            if saving {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(fastrand::u64(0..40)));
         child.kill().unwrap();
         child.wait().unwrap();
-        let mut out = String::new();
-        child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut out)
-            .unwrap();
-        for line in out.lines().filter_map(|l| l.split("saved ").nth(1)) {
-            let mut parts = line.split(' ');
+        let mut rest = String::new();
+        out.read_to_string(&mut rest).unwrap();
+        lines.extend(rest.lines().map(str::to_string));
+        for line in lines.iter().filter_map(|l| l.split("saved ").nth(1)) {
+            let mut parts = line.trim().split(' ');
             if let (Some(k), Some(v), None) = (parts.next(), parts.next(), parts.next())
                 && let (Ok(k), Ok(v)) = (k.parse::<usize>(), v.parse::<u64>())
             {
