@@ -43,8 +43,9 @@ fn xvfb() -> Xvfb {
             .stderr(Stdio::null())
             .spawn()
             .expect("Xvfb is needed for this test: apt-get install xvfb (scripts/test.sh does)");
-        for _ in 0..100 {
-            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+        // Ready when its socket accepts a connection (the file can appear a moment earlier).
+        for _ in 0..200 {
+            if std::os::unix::net::UnixStream::connect(format!("/tmp/.X11-unix/X{n}")).is_ok() {
                 return Xvfb { child, display };
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -68,7 +69,7 @@ fn run_window(
         .env_remove("WGPU_BACKEND")
         .env_remove("BAOSONG_RENDERER")
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stderr(std::fs::File::create(data.join("stderr.txt")).expect("stderr file"));
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -85,8 +86,12 @@ fn run_window(
         let _ = child.kill();
         panic!("the window did not close by itself within 60 s");
     });
-    let mut log = String::new();
-    for entry in std::fs::read_dir(data.join("logs")).expect("a logs folder in the data folder") {
+    let stderr = std::fs::read_to_string(data.join("stderr.txt")).unwrap_or_default();
+    let mut log = format!("stderr:\n{stderr}\nlog:\n");
+    let logs = std::fs::read_dir(data.join("logs"));
+    let logs =
+        logs.unwrap_or_else(|e| panic!("no logs folder ({e}); exit {status:?}; stderr:\n{stderr}"));
+    for entry in logs {
         log.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
     }
     (status, log)
