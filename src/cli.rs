@@ -14,6 +14,7 @@ use crate::core::campaign::Campaign;
 use crate::core::clock::{Clock, SystemClock};
 use crate::core::dates::chinese_date_time;
 use crate::core::error::CoreError;
+use crate::core::portable::{PortableConfig, template_choice};
 use crate::core::store::{self, DataDir};
 use crate::core::validate::{Section, validate};
 
@@ -165,18 +166,18 @@ fn open_data_dir(clock: Arc<dyn Clock>) -> Result<DataDir, CoreError> {
     DataDir::open(DataDir::locate()?, clock)
 }
 
-/// The template to check against: `--template`, else the one the GUI last opened, else built in.
+/// The template to check against, chosen as the window chooses it
+/// ([`crate::core::portable::template_choice`]), else the built-in one.
 pub fn resolve_template(
     explicit: Option<PathBuf>,
     data: Option<&DataDir>,
+    portable: Option<&PortableConfig>,
 ) -> Result<Campaign, CoreError> {
-    if let Some(path) = explicit {
-        return Campaign::load(&path);
+    let remembered = data.and_then(|d| d.load_settings().template_path);
+    match template_choice(explicit, remembered, portable) {
+        Some(path) => Campaign::load(&path),
+        None => Campaign::builtin(),
     }
-    if let Some(path) = data.and_then(|d| d.load_settings().template_path) {
-        return Campaign::load(&path);
-    }
-    Campaign::builtin()
 }
 
 fn drafts(clock: Arc<dyn Clock>, out: &mut dyn Write) -> Result<(), CoreError> {
@@ -239,7 +240,11 @@ fn validate_cmd(
     let path = folder.join(store::DRAFT_FILE);
     let draft = store::read_draft_file(&path)
         .map_err(|defect| CoreError::DraftUnreadable { path, defect })?;
-    let campaign = resolve_template(template, data.as_ref())?;
+    let campaign = resolve_template(
+        template,
+        data.as_ref(),
+        PortableConfig::found_beside_exe().as_ref(),
+    )?;
     if draft.campaign_id != campaign.id {
         return Err(CoreError::WrongCampaign {
             id: draft.id,
@@ -293,10 +298,8 @@ fn probe_cmd(
         None => {
             let data = open_data_dir(clock).ok();
             let settings = data.as_ref().map(DataDir::load_settings);
-            let portable = crate::core::portable::PortableConfig::beside_exe()
-                .ok()
-                .flatten();
-            let campaign = resolve_template(template, data.as_ref()).ok();
+            let portable = PortableConfig::found_beside_exe();
+            let campaign = resolve_template(template, data.as_ref(), portable.as_ref()).ok();
             match effective(
                 settings.as_ref().and_then(|s| s.intake.as_ref()),
                 portable.as_ref().and_then(|p| p.intake.as_ref()),

@@ -51,8 +51,9 @@ pub enum StoreEvent {
     Saved {
         id: String,
     },
+    /// Finished; with a message for the clerk, or quietly.
     Done {
-        message: String,
+        message: Option<String>,
     },
     TemplateLoaded {
         path: PathBuf,
@@ -166,18 +167,16 @@ fn run(data: &DataDir, command: StoreCommand) -> StoreEvent {
             Err(e) => fail(e),
         },
         StoreCommand::SaveSettings(settings) => match data.save_settings(&settings) {
-            Ok(()) => StoreEvent::Done {
-                message: String::new(),
-            },
+            Ok(()) => StoreEvent::Done { message: None },
             Err(e) => fail(e),
         },
         StoreCommand::ExportDiagnostics { to, about } => {
             match crate::core::diagnostics::export(data, &about, &to) {
                 Ok(_) => StoreEvent::Done {
-                    message: format!(
+                    message: Some(format!(
                         "诊断信息已导出到“{}”，请把这个文件交给信息技术人员。",
                         to.display()
-                    ),
+                    )),
                 },
                 Err(e) => fail(e),
             }

@@ -260,14 +260,17 @@ impl Campaign {
         Ok(())
     }
 
-    /// The item with this id, with its pillar's index.
-    pub fn item(&self, item_id: &str) -> Option<(usize, &Pillar, &Item)> {
-        self.pillars.iter().enumerate().find_map(|(i, p)| {
-            p.items
-                .iter()
-                .find(|it| it.id == item_id)
-                .map(|it| (i, p, it))
-        })
+    /// The item with this id, with its pillar.
+    pub fn item(&self, item_id: &str) -> Option<(&Pillar, &Item)> {
+        self.items().find(|(_, it)| it.id == item_id)
+    }
+
+    /// The first item's id (where the task list opens).
+    pub fn first_item_id(&self) -> String {
+        self.items()
+            .next()
+            .map(|(_, it)| it.id.clone())
+            .unwrap_or_default()
     }
 
     /// Every item, in the notice's order.

@@ -53,6 +53,15 @@ impl PortableConfig {
         Ok(Some(config))
     }
 
+    /// `baosong.toml` beside the exe for the window and the CLI: a broken one is logged and
+    /// ignored, so it never stops the program.
+    pub fn found_beside_exe() -> Option<Self> {
+        Self::beside_exe()
+            .map_err(|e| tracing::error!(error = %e, "baosong.toml unreadable"))
+            .ok()
+            .flatten()
+    }
+
     /// Read `baosong.toml` from the folder of the running program.
     pub fn beside_exe() -> Result<Option<Self>, CoreError> {
         let Some(dir) = std::env::current_exe()
@@ -63,6 +72,18 @@ impl PortableConfig {
         };
         Self::load_from(&dir)
     }
+}
+
+/// The template file to use instead of the built-in one, for the window and the CLI alike: the
+/// one asked for (`--template`), else the one the clerk last opened, else IT's in baosong.toml.
+pub fn template_choice(
+    explicit: Option<PathBuf>,
+    remembered: Option<PathBuf>,
+    portable: Option<&PortableConfig>,
+) -> Option<PathBuf> {
+    explicit
+        .or(remembered)
+        .or_else(|| portable.and_then(|p| p.template.clone()))
 }
 
 #[cfg(test)]

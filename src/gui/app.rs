@@ -16,7 +16,7 @@ use super::{check_screen, profile_screen, settings_screen, start_screen, tasks_s
 use crate::core::campaign::{Campaign, Intake};
 use crate::core::clock::Clock;
 use crate::core::draft::Draft;
-use crate::core::portable::PortableConfig;
+use crate::core::portable::{PortableConfig, template_choice};
 use crate::core::store::{DataDir, DataDirLock, Listing, Settings};
 use crate::core::validate::{Report, Target, validate};
 use crate::jobs::{ProbeJob, StoreCommand, StoreWorker};
@@ -170,12 +170,7 @@ impl App {
             Ok((data, lock)) => {
                 let settings = data.load_settings();
                 let root = data.root().to_path_buf();
-                let wake = wake.clone();
-                let worker = StoreWorker::start(data, move || {
-                    if let Some(ctx) = wake.get() {
-                        ctx.request_repaint();
-                    }
-                });
+                let worker = StoreWorker::start(data, repaint_waker(&wake));
                 (Some(worker), root, settings, Some(lock))
             }
             Err(e) => {
@@ -184,11 +179,7 @@ impl App {
                 (None, PathBuf::new(), Settings::default(), None)
             }
         };
-        let current_item = campaign
-            .items()
-            .next()
-            .map(|(_, it)| it.id.clone())
-            .unwrap_or_default();
+        let current_item = campaign.first_item_id();
         let mut app = Self {
             campaign,
             template_path: None,
@@ -213,11 +204,11 @@ impl App {
             probe: None,
             _lock: lock,
         };
-        let portable_template = app.portable.as_ref().and_then(|p| p.template.clone());
-        if let Some(path) = template
-            .or_else(|| app.settings.template_path.clone())
-            .or(portable_template)
-        {
+        if let Some(path) = template_choice(
+            template,
+            app.settings.template_path.clone(),
+            app.portable.as_ref(),
+        ) {
             app.send(StoreCommand::LoadTemplate { path });
         }
         app.send(StoreCommand::List);
@@ -282,12 +273,7 @@ impl App {
             .map(|(i, from)| format!("{}（来自{from}）", i.url))
             .unwrap_or_else(|| "未设置".into());
         format!(
-            "baosong {}
-系统：{} {}
-数据文件夹：{}
-活动模板：{}（{}）
-报送地址：{}
-",
+            "baosong {}\n系统：{} {}\n数据文件夹：{}\n活动模板：{}（{}）\n报送地址：{}\n",
             env!("CARGO_PKG_VERSION"),
             std::env::consts::OS,
             std::env::consts::ARCH,
@@ -404,6 +390,33 @@ impl App {
 impl Drop for App {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+/// Called by a worker thread after each event: repaint, once the window has a context.
+fn repaint_waker(wake: &Arc<OnceLock<egui::Context>>) -> impl Fn() + Send + 'static {
+    let wake = wake.clone();
+    move || {
+        if let Some(ctx) = wake.get() {
+            ctx.request_repaint();
+        }
+    }
+}
+
+impl App {
+    /// Switch to another campaign template (`path`: `None` for the built-in one): remembered in
+    /// the settings, the task list back at its first item, the open draft re-checked.
+    fn set_campaign(&mut self, campaign: Campaign, path: Option<PathBuf>) {
+        self.campaign = Arc::new(campaign);
+        self.current_item = self.campaign.first_item_id();
+        if self.settings.template_path != path {
+            self.settings.template_path = path.clone();
+            self.settings_dirty = true;
+        }
+        self.template_path = path;
+        if let Some(open) = &mut self.open {
+            open.report = validate(&self.campaign, &open.draft);
+        }
     }
 }
 

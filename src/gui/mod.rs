@@ -98,10 +98,7 @@ pub fn run(template: Option<PathBuf>) -> ExitCode {
             options,
             Box::new(move |cc| {
                 fonts::install(&cc.egui_ctx);
-                let portable = crate::core::portable::PortableConfig::beside_exe()
-                    .map_err(|e| tracing::error!(error = %e, "baosong.toml unreadable"))
-                    .ok()
-                    .flatten();
+                let portable = crate::core::portable::PortableConfig::found_beside_exe();
                 let app = App::new(AppConfig {
                     data_root: None,
                     template,

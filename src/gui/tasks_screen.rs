@@ -80,7 +80,7 @@ fn item_page(
     focus: &mut Option<Target>,
     actions: &mut Vec<Action>,
 ) -> bool {
-    let Some((pi, pillar, item)) = campaign.item(current_item) else {
+    let Some((pillar, item)) = campaign.item(current_item) else {
         ui.label("请在左侧选择一项。");
         return false;
     };
@@ -165,7 +165,6 @@ fn item_page(
                 } else if ui.button("检查并提交 →").clicked() {
                     actions.push(Action::GoTo(Screen::Check));
                 }
-                let _ = pi;
             });
         });
     edited

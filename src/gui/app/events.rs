@@ -1,7 +1,6 @@
 //! What happens between frames: events from the worker threads, and the actions the screens
 //! asked for during the frame.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use super::{Action, App, Banner, OpenDraft, SAVE_RETRY, Screen};
@@ -37,29 +36,17 @@ impl App {
                         open.retry_at = None;
                     }
                 }
-                StoreEvent::Done { message } if message.is_empty() => {}
-                StoreEvent::Done { message } => self.banner = Some(Banner::Info(message)),
+                StoreEvent::Done { message: None } => {}
+                StoreEvent::Done {
+                    message: Some(message),
+                } => self.banner = Some(Banner::Info(message)),
                 StoreEvent::TemplateLoaded { path, campaign } => {
                     self.banner = Some(Banner::Info(format!(
                         "已打开活动模板：{}（{}）",
                         campaign.title,
                         path.display()
                     )));
-                    self.campaign = Arc::new(*campaign);
-                    self.template_path = Some(path.clone());
-                    if self.settings.template_path.as_ref() != Some(&path) {
-                        self.settings.template_path = Some(path);
-                        self.settings_dirty = true;
-                    }
-                    self.current_item = self
-                        .campaign
-                        .items()
-                        .next()
-                        .map(|(_, it)| it.id.clone())
-                        .unwrap_or_default();
-                    if let Some(open) = &mut self.open {
-                        open.report = validate(&self.campaign, &open.draft);
-                    }
+                    self.set_campaign(*campaign, Some(path));
                 }
                 StoreEvent::Failed { message } => {
                     if let Some(open) = self.open.as_mut().filter(|o| o.saving) {
@@ -84,7 +71,7 @@ impl App {
             return;
         }
         let report = validate(&self.campaign, &draft);
-        let fresh = draft.activity_count() == 0 && draft.answers.values().all(|a| a.is_untouched());
+        let fresh = draft.answers.values().all(|a| a.is_untouched());
         self.screen = if fresh || draft.unit.unit.is_empty() {
             Screen::Profile
         } else {
@@ -131,10 +118,7 @@ impl App {
             }
             Action::UseBuiltinTemplate => match Campaign::builtin() {
                 Ok(c) => {
-                    self.campaign = Arc::new(c);
-                    self.template_path = None;
-                    self.settings.template_path = None;
-                    self.settings_dirty = true;
+                    self.set_campaign(c, None);
                     self.banner = Some(Banner::Info("已改用内置活动模板。".into()));
                 }
                 Err(e) => self.banner = Some(Banner::Error(e.user_message())),
@@ -165,7 +149,8 @@ impl App {
             Action::MarkReady => {
                 let now = self.now();
                 if let Some(open) = &mut self.open {
-                    let problems = validate(&self.campaign, &open.draft).problems.len();
+                    // The report is kept current by every edit and template change.
+                    let problems = open.report.problems.len();
                     match open.draft.mark_ready(problems, now) {
                         Ok(()) => {
                             open.first_unsaved.get_or_insert_with(Instant::now);
@@ -187,12 +172,7 @@ impl App {
                 self.banner = Some(Banner::Info("设置已保存。".into()));
             }
             Action::ProbeIntake(intake) => {
-                let wake = self.wake.clone();
-                self.probe = Some(ProbeJob::start(intake, move || {
-                    if let Some(ctx) = wake.get() {
-                        ctx.request_repaint();
-                    }
-                }));
+                self.probe = Some(ProbeJob::start(intake, super::repaint_waker(&self.wake)));
             }
             Action::ExportDiagnostics => {
                 let name = format!("baosong-诊断信息-{}.zip", self.now().format("%Y%m%d-%H%M"));
