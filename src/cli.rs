@@ -16,7 +16,7 @@ use crate::core::dates::chinese_date_time;
 use crate::core::error::CoreError;
 use crate::core::portable::{PortableConfig, template_choice};
 use crate::core::store::{self, DataDir};
-use crate::core::validate::{Section, validate};
+use crate::core::validate::{sections, validate_with_files};
 
 const HELP_TEMPLATE: &str = "\
 {name} {version} — {about}
@@ -148,7 +148,7 @@ pub fn run(
     out: &mut dyn Write,
 ) -> u8 {
     let result = match command {
-        Command::Drafts => drafts(clock, out).map(|()| 0),
+        Command::Drafts => drafts(template, clock, out).map(|()| 0),
         Command::Validate { draft } => validate_cmd(&draft, template, clock, out),
         Command::Probe { url, token } => return probe_cmd(url, token, template, clock, out),
     };
@@ -180,9 +180,19 @@ pub fn resolve_template(
     }
 }
 
-fn drafts(clock: Arc<dyn Clock>, out: &mut dyn Write) -> Result<(), CoreError> {
+fn drafts(
+    template: Option<PathBuf>,
+    clock: Arc<dyn Clock>,
+    out: &mut dyn Write,
+) -> Result<(), CoreError> {
     let data = open_data_dir(clock)?;
-    let listing = data.list();
+    let campaign = resolve_template(
+        template,
+        Some(&data),
+        PortableConfig::found_beside_exe().as_ref(),
+    )
+    .ok();
+    let listing = data.list_for(campaign.as_ref());
     let w = |out: &mut dyn Write, line: String| {
         let _ = writeln!(out, "{line}");
     };
@@ -192,20 +202,20 @@ fn drafts(clock: Arc<dyn Clock>, out: &mut dyn Write) -> Result<(), CoreError> {
             format!("没有草稿（数据文件夹：{}）", data.root().display()),
         );
     } else {
-        w(out, "编号\t单位\t状态\t最后修改".into());
+        w(out, "编号\t名称\t状态\t完成情况\t最后修改".into());
         for d in &listing.drafts {
-            let unit = if d.unit.is_empty() {
-                "（未填写单位）"
-            } else {
-                &d.unit
-            };
+            let done = d
+                .items_done
+                .map(|(done, total)| format!("{done}/{total} 项"))
+                .unwrap_or_else(|| "（另一活动模板）".into());
             w(
                 out,
                 format!(
-                    "{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}",
                     d.id,
-                    unit,
+                    d.name,
                     d.status.label(),
+                    done,
                     chinese_date_time(d.updated_at)
                 ),
             );
@@ -247,41 +257,40 @@ fn validate_cmd(
     )?;
     if draft.campaign_id != campaign.id {
         return Err(CoreError::WrongCampaign {
-            id: draft.id,
+            id: draft.id.to_string(),
             draft_campaign: draft.campaign_id,
             template: campaign.id,
         });
     }
-    let report = validate(&campaign, &draft);
-    let unit = if draft.unit.unit.is_empty() {
-        "（未填写单位）"
-    } else {
-        &draft.unit.unit
-    };
-    let _ = writeln!(out, "草稿 {}（{}）：{}", draft.id, unit, campaign.title);
+    let files = store::check_files(&folder, &draft);
+    let report = validate_with_files(&campaign, &draft, &files);
+    let _ = writeln!(
+        out,
+        "草稿 {}（{}）：{}",
+        draft.id,
+        draft.display_name(),
+        campaign.title
+    );
     if report.is_ready() {
         let _ = writeln!(out, "材料齐全，可以报送。");
-        return Ok(0);
+    } else {
+        let _ = writeln!(out, "还有 {} 个问题需要修改：", report.problems.len());
     }
-    let _ = writeln!(out, "还有 {} 个问题需要修改：", report.problems.len());
-    let sections = std::iter::once((Section::Profile, "单位信息".to_string())).chain(
-        campaign
-            .pillars
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (Section::Pillar(i), p.heading())),
-    );
-    for (section, heading) in sections {
-        let mut problems = report.in_section(section).peekable();
-        if problems.peek().is_none() {
+    for (section, heading) in sections(&campaign) {
+        let problems: Vec<_> = report.in_section(section).collect();
+        let reminders: Vec<_> = report.reminders_in(section).collect();
+        if problems.is_empty() && reminders.is_empty() {
             continue;
         }
         let _ = writeln!(out, "\n{heading}");
         for p in problems {
             let _ = writeln!(out, "  - {}：{}", p.place, p.message);
         }
+        for p in reminders {
+            let _ = writeln!(out, "  - {}：提醒：{}", p.place, p.message);
+        }
     }
-    Ok(1)
+    Ok(if report.is_ready() { 0 } else { 1 })
 }
 
 fn probe_cmd(

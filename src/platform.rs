@@ -75,3 +75,23 @@ pub fn attach_console() {
         }
     }
 }
+
+/// Can a native file dialog be shown here? Always on Windows; on Linux only with a desktop
+/// portal (reached over the session D-Bus) or zenity, which is what rfd uses.
+pub fn file_dialogs_available() -> Result<(), String> {
+    #[cfg(windows)]
+    {
+        Ok(())
+    }
+    #[cfg(not(windows))]
+    {
+        let dbus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty());
+        let zenity = std::env::var_os("PATH")
+            .is_some_and(|paths| std::env::split_paths(&paths).any(|p| p.join("zenity").is_file()));
+        if dbus || zenity {
+            Ok(())
+        } else {
+            Err("no desktop portal (no session D-Bus) and no zenity".into())
+        }
+    }
+}

@@ -81,11 +81,11 @@ fn drafts_lists_and_validate_finds_by_id_with_problems_in_chinese() {
     assert!(o.status.success());
     let out = stdout(&o);
     assert!(
-        out.contains(&d.id) && out.contains("两江新区妇联") && out.contains("草稿"),
+        out.contains(d.id.as_str()) && out.contains("两江新区妇联") && out.contains("草稿"),
         "{out}"
     );
 
-    let o = baosong(&data_root, &["validate", &d.id]);
+    let o = baosong(&data_root, &["validate", d.id.as_str()]);
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     assert!(out.contains("还有 11 个问题需要修改"), "{out}");

@@ -48,7 +48,8 @@ fn crash_child_saver() {
         return;
     };
     let data = store(Path::new(&dir));
-    let mut ids: Vec<String> = data.list().drafts.into_iter().map(|d| d.id).collect();
+    let mut ids: Vec<baosong::core::draft::DraftId> =
+        data.list().drafts.into_iter().map(|d| d.id).collect();
     ids.sort();
     let mut drafts: Vec<Draft> = ids.iter().map(|id| data.load(id).expect("load")).collect();
     let stdout = std::io::stdout();

@@ -29,14 +29,20 @@ fn intake_endpoint_and_diagnostics_export() {
     .unwrap();
 
     let picker = TestPicker::default();
-    let mut app = app(data.path(), picker.clone());
-    app.portable = Some(PortableConfig {
-        template: None,
-        intake: Some(Intake {
-            url: "https://intake.example.cn/files/".into(),
-            token: Some("from-it".into()),
-        }),
-    });
+    let app = app_with(
+        data.path(),
+        Setup {
+            picker: picker.clone(),
+            portable: Some(PortableConfig {
+                template: None,
+                intake: Some(Intake {
+                    url: "https://intake.example.cn/files/".into(),
+                    token: Some("from-it".into()),
+                }),
+            }),
+            ..Setup::default()
+        },
+    );
     let mut h = harness_with(app);
     click(&mut h, "设置与帮助");
     assert!(has_label(
@@ -72,7 +78,7 @@ fn intake_endpoint_and_diagnostics_export() {
 
     // 导出诊断信息
     let zip_path = data.path().join("诊断信息.zip");
-    *picker.0.borrow_mut() = Some(zip_path.clone());
+    picker.choose_one(&zip_path);
     click(&mut h, "导出诊断信息…");
     settle(&mut h);
     assert!(has_text_containing(&h, "诊断信息已导出到"));
@@ -95,7 +101,7 @@ fn intake_endpoint_and_diagnostics_export() {
     assert!(all.contains("https://intake2.example.cn/tus/"));
     assert!(!all.contains("from-it"), "no token leaves the PC");
     assert!(!all.contains("机密姓名"), "no draft content leaves the PC");
-    assert!(all.contains(&d.id), "the draft list is there");
+    assert!(all.contains(d.id.as_str()), "the draft list is there");
     assert!(all.contains("INFO started"));
 }
 
@@ -122,4 +128,54 @@ fn test_connection_reports_in_chinese_without_freezing_the_window() {
         "the failure is explained"
     );
     assert!(has_text_containing(&h, "代理设置"));
+}
+
+/// 导出诊断信息 always ends in something the clerk sees: cancelled, it says so and offers the
+/// data folder; with no dialog at all (a Linux desktop without a portal), it saves there and
+/// says where.
+#[test]
+fn diagnostics_export_without_a_dialog_still_ends_in_a_file_and_a_message() {
+    let data = tempfile::tempdir().unwrap();
+    let picker = TestPicker::default();
+    let mut h = harness_with(app(data.path(), picker.clone()));
+    click(&mut h, "设置与帮助");
+
+    click(&mut h, "导出诊断信息…"); // the clerk closes the dialog
+    settle(&mut h);
+    assert!(has_text_containing(&h, "未导出诊断信息：没有选择保存位置"));
+    click(&mut h, "保存到数据文件夹");
+    settle(&mut h);
+    assert!(has_text_containing(&h, "诊断信息已导出到"));
+    let folder = data.path().join("诊断信息");
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 1);
+
+    picker.fail();
+    click(&mut h, "导出诊断信息…");
+    settle(&mut h);
+    assert!(has_text_containing(&h, "诊断信息已导出到"));
+    assert!(has_text_containing(&h, &folder.display().to_string()));
+}
+
+#[test]
+fn help_page_says_how_to_fill_send_and_whom_to_call() {
+    let data = tempfile::tempdir().unwrap();
+    let mut h = harness(data.path());
+    click(&mut h, "使用说明");
+    for part in [
+        "一、怎么填",
+        "二、材料放在哪里",
+        "三、怎么报送",
+        "四、报送不成功怎么办",
+        "五、联系谁",
+    ] {
+        assert!(has_label(&h, part), "{part}");
+    }
+    assert!(has_text_containing(
+        &h,
+        "联系人：莫海舟　联系电话：67125371"
+    ));
+    assert!(has_text_containing(&h, "cqflxcb@163.com"));
+    h.snapshot("help_page");
+    click(&mut h, "← 返回草稿列表");
+    assert!(has_label(&h, "草稿列表"));
 }

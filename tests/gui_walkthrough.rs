@@ -6,7 +6,7 @@
 mod common;
 
 use baosong::core::campaign::Campaign;
-use baosong::gui::app::Screen;
+use baosong::gui::state::Screen;
 use common::*;
 use egui_kittest::kittest::Queryable;
 
@@ -14,7 +14,7 @@ fn fill_activity(h: &mut egui_kittest::Harness<'_, baosong::gui::App>, title: &s
     click(h, "添加活动");
     settle(h);
     type_into(h, "活动名称", title);
-    type_into(h, "日期", "2024-03-08");
+    type_into(h, "日期", "3月8日");
     type_into(h, "地点", "解放碑街道社区活动中心");
     type_into(h, "主办/承办", "渝中区妇联主办，解放碑街道妇联承办");
     type_into(h, "参与人数", "120");
@@ -38,7 +38,7 @@ fn new_draft_to_ready_then_reopen() {
 
     click(&mut h, "新建草稿");
     settle(&mut h);
-    assert_eq!(h.state().screen, Screen::Profile);
+    assert_eq!(h.state().screen(), Screen::Profile);
 
     // Unit profile: pick the unit from the list, type contact and phone.
     click(&mut h, "报送单位");
@@ -46,15 +46,20 @@ fn new_draft_to_ready_then_reopen() {
     type_into(&mut h, "联系人", "张丽");
     type_into(&mut h, "联系电话", "023-6375");
     assert!(
+        !has_text_containing(&h, "联系电话格式不正确"),
+        "no error while the clerk is still typing"
+    );
+    click(&mut h, "联系人");
+    assert!(
         has_text_containing(&h, "联系电话格式不正确"),
-        "a bad phone is flagged at once"
+        "a bad phone is flagged once the field is left"
     );
     type_into(&mut h, "联系电话", "1234");
     assert!(!has_text_containing(&h, "联系电话格式不正确"));
     settle(&mut h);
     h.snapshot("unit_profile");
     click(&mut h, "下一步：填报任务 →");
-    assert_eq!(h.state().screen, Screen::Tasks);
+    assert_eq!(h.state().screen(), Screen::Tasks);
     assert_eq!(
         h.query_all_by_label("未开始").count(),
         3 + 10,
@@ -64,7 +69,7 @@ fn new_draft_to_ready_then_reopen() {
     h.snapshot("task_list");
 
     // One activity in every item, except the last one of pillar 三, marked 本项未开展.
-    let items: Vec<(String, String)> = campaign
+    let items: Vec<(baosong::core::draft::ItemId, String)> = campaign
         .items()
         .map(|(_, it)| (it.id.clone(), it.title.clone()))
         .collect();
@@ -89,8 +94,13 @@ fn new_draft_to_ready_then_reopen() {
     settle(&mut h);
     assert_eq!(
         h.query_all_by_label("已完成").count(),
-        3 + 10,
+        3 + 9,
         "every pillar and item is done"
+    );
+    assert_eq!(
+        h.query_all_by_label("未开展").count(),
+        1,
+        "the item not carried out says so (not 已完成)"
     );
 
     click(&mut h, "检查并提交");
@@ -113,6 +123,7 @@ fn new_draft_to_ready_then_reopen() {
     assert!(has_label(&h, "渝中区妇联"));
     assert!(has_label(&h, "已完成待报送"));
     assert!(has_label(&h, "10"), "ten activities");
+    assert!(has_label(&h, "10/10 项"), "every item done");
     click(&mut h, "继续填写");
     settle(&mut h);
     click(&mut h, "单位信息");
@@ -128,6 +139,15 @@ fn new_draft_to_ready_then_reopen() {
         .filter_map(|n| n.value())
         .collect();
     assert_eq!(titles, ["强化宣传宣讲主题活动", "“巾帼大宣讲”进乡村"]);
+    let dates: Vec<String> = h
+        .get_all_by_label("日期")
+        .filter_map(|n| n.value())
+        .collect();
+    assert_eq!(
+        dates,
+        ["2024-03-08", "2024-03-08"],
+        "3月8日 is stored as 2024-03-08"
+    );
 
     // The profile is remembered for the next draft.
     click(&mut h, "← 草稿列表");

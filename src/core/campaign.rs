@@ -13,6 +13,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::error::CoreError;
+use super::ids::ItemId;
 
 /// The newest template schema this program reads.
 pub const TEMPLATE_SCHEMA: u32 = 1;
@@ -105,6 +106,10 @@ pub struct FieldSpec {
     pub required: bool,
     #[serde(default)]
     pub max_chars: Option<usize>,
+    /// A length the notice advises (简要情况 “300字以内为宜”): past it the counter turns amber,
+    /// nothing is refused.
+    #[serde(default)]
+    pub advised_chars: Option<usize>,
     #[serde(default)]
     pub hint: String,
 }
@@ -120,6 +125,18 @@ pub struct AttachmentRules {
     pub document: Option<FileRule>,
     #[serde(default)]
     pub link: Option<LinkRule>,
+}
+
+impl AttachmentRules {
+    /// The limits for one kind of file, if the template sets any.
+    pub fn rule(&self, kind: super::draft::FileKind) -> Option<&FileRule> {
+        use super::draft::FileKind;
+        match kind {
+            FileKind::Photo => self.photo.as_ref(),
+            FileKind::Video => self.video.as_ref(),
+            FileKind::Document => self.document.as_ref(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -157,13 +174,16 @@ impl Pillar {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
-    pub id: String,
+    pub id: ItemId,
     /// 一是、二是 … as the notice words it.
     #[serde(default)]
     pub number: String,
     pub title: String,
     #[serde(default)]
     pub hint: String,
+    /// At least this many photos per activity (checked on 检查并提交).
+    #[serde(default)]
+    pub min_photos: Option<u32>,
 }
 
 impl Campaign {
@@ -252,7 +272,7 @@ impl Campaign {
                         item.id
                     ));
                 }
-                if item.id.trim().is_empty() || !ids.insert(item.id.as_str()) {
+                if item.id.as_str().trim().is_empty() || !ids.insert(item.id.as_str()) {
                     return Err(format!("事项编号“{}”为空或重复", item.id));
                 }
             }
@@ -266,11 +286,28 @@ impl Campaign {
     }
 
     /// The first item's id (where the task list opens).
-    pub fn first_item_id(&self) -> String {
+    pub fn first_item_id(&self) -> ItemId {
         self.items()
             .next()
             .map(|(_, it)| it.id.clone())
             .unwrap_or_default()
+    }
+
+    /// What the template is called where its source is shown: the notice's document number.
+    pub fn short_name(&self) -> String {
+        if self.document_number.is_empty() {
+            format!("{}年通知", self.year)
+        } else {
+            self.document_number.clone()
+        }
+    }
+
+    /// The item after (`step` = 1) or before (-1) this one, in the notice's order.
+    pub fn neighbour(&self, item_id: &str, step: isize) -> Option<&Item> {
+        let all: Vec<&Item> = self.items().map(|(_, it)| it).collect();
+        let here = all.iter().position(|it| it.id == item_id)?;
+        let there = here.checked_add_signed(step)?;
+        all.get(there).copied()
     }
 
     /// Every item, in the notice's order.
@@ -347,7 +384,11 @@ mod tests {
 
     #[test]
     fn malformed_templates_name_the_file_and_the_problem() {
-        let truncated = &BUILTIN_JSON[..BUILTIN_JSON.len() / 2];
+        let mut cut = BUILTIN_JSON.len() / 2;
+        while !BUILTIN_JSON.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let truncated = &BUILTIN_JSON[..cut];
         let m = message_for(truncated);
         assert!(
             m.contains("测试模板.json") && m.contains("文件不完整"),

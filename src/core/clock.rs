@@ -1,6 +1,9 @@
 //! "Now", behind a trait: the GUI's countdown and every timestamp a draft carries come from here,
 //! so tests and screenshots can pin the date instead of depending on the day they run.
 
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use chrono::{DateTime, FixedOffset, Local};
 
 pub trait Clock: Send + Sync {
@@ -31,5 +34,48 @@ impl FixedClock {
 impl Clock for FixedClock {
     fn now(&self) -> DateTime<FixedOffset> {
         self.0
+    }
+}
+
+/// Monotonic time for timers (the autosave), behind a trait so a test can move it on by hand
+/// instead of sleeping.
+pub trait Ticker: Send + Sync {
+    fn now(&self) -> Instant;
+}
+
+/// The system's monotonic clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemTicker;
+
+impl Ticker for SystemTicker {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+}
+
+/// A ticker that moves only when told to (tests).
+#[derive(Debug)]
+pub struct ManualTicker(Mutex<Instant>);
+
+impl Default for ManualTicker {
+    fn default() -> Self {
+        Self(Mutex::new(Instant::now()))
+    }
+}
+
+impl ManualTicker {
+    pub fn advance(&self, by: Duration) {
+        if let Ok(mut t) = self.0.lock() {
+            *t += by;
+        }
+    }
+}
+
+impl Ticker for ManualTicker {
+    fn now(&self) -> Instant {
+        self.0
+            .lock()
+            .map(|t| *t)
+            .unwrap_or_else(|e| *e.into_inner())
     }
 }

@@ -10,7 +10,7 @@ use zip::write::SimpleFileOptions;
 
 use super::error::CoreError;
 use super::store::DataDir;
-use crate::platform;
+use super::store::atomic::AtomicFile;
 
 /// What went into the zip.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,39 +36,25 @@ pub fn redact(value: &mut Value) {
     }
 }
 
-/// Write the diagnostics zip to `to` (atomically: a temporary file renamed into place).
+/// Write the diagnostics zip to `to` (atomically: nothing appears there unless it is whole),
+/// creating its folder if need be.
 pub fn export(data: &DataDir, about: &str, to: &Path) -> Result<DiagnosticsSummary, CoreError> {
-    let dir = to
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".tmp-{}-diagnostics.zip", std::process::id()));
-    let result = write_zip(data, about, &tmp).and_then(|summary| {
-        platform::replace_file(&tmp, to).map_err(|e| CoreError::io("write", to, e))?;
-        Ok(summary)
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let io = |e: std::io::Error| CoreError::io("write", to, e);
+    let zerr = |e: zip::result::ZipError| CoreError::io("write", to, std::io::Error::other(e));
+    if let Some(dir) = to.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| CoreError::io("create", dir, e))?;
     }
-    result
-}
-
-fn write_zip(data: &DataDir, about: &str, path: &Path) -> Result<DiagnosticsSummary, CoreError> {
-    let io = |e: std::io::Error| CoreError::io("write", path, e);
-    let zerr = |e: zip::result::ZipError| CoreError::io("write", path, std::io::Error::other(e));
-    let file = std::fs::File::create(path).map_err(io)?;
+    let file = AtomicFile::create(to).map_err(io)?;
     let mut zip = zip::ZipWriter::new(file);
     let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     let mut files = Vec::new();
-    let mut add = |zip: &mut zip::ZipWriter<std::fs::File>,
-                   name: &str,
-                   bytes: &[u8]|
-     -> Result<(), CoreError> {
-        zip.start_file(name, options).map_err(zerr)?;
-        zip.write_all(bytes).map_err(io)?;
-        files.push(name.to_string());
-        Ok(())
-    };
+    let mut add =
+        |zip: &mut zip::ZipWriter<AtomicFile>, name: &str, bytes: &[u8]| -> Result<(), CoreError> {
+            zip.start_file(name, options).map_err(zerr)?;
+            zip.write_all(bytes).map_err(io)?;
+            files.push(name.to_string());
+            Ok(())
+        };
     add(&mut zip, "about.txt", about.as_bytes())?;
 
     if let Ok(bytes) = std::fs::read(data.root().join("settings.json")) {
@@ -123,7 +109,7 @@ fn write_zip(data: &DataDir, about: &str, path: &Path) -> Result<DiagnosticsSumm
         }
     }
     let file = zip.finish().map_err(zerr)?;
-    file.sync_all().map_err(io)?;
+    file.commit().map_err(io)?;
     Ok(DiagnosticsSummary { files })
 }
 

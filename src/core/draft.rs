@@ -1,6 +1,7 @@
 //! A draft: one unit's report for one campaign, filled in over days. Its nouns are few — the
-//! unit profile, one answer per item of the notice, the activities inside an answer — and its
-//! status is an enum with named transitions.
+//! unit profile, one answer per item of the notice, the activities inside an answer, and the
+//! attachments (photos, videos, documents, links) on an activity or on the draft as a whole —
+//! and its status is an enum with named transitions.
 //!
 //! Everything persisted derives serde with `#[serde(default)]`, so a file written by an older
 //! version still loads; `schema` says which meaning the file has (see `store::migrate`).
@@ -11,38 +12,54 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use super::campaign::Campaign;
+pub use super::ids::{ActivityId, AttachmentId, DraftId, ItemId};
 
-/// The draft schema this program writes.
-pub const DRAFT_SCHEMA: u32 = 1;
+/// The draft schema this program writes. 2: attachments, ISO dates.
+pub const DRAFT_SCHEMA: u32 = 2;
+
+/// What the clerk reads where a draft has no unit yet.
+pub const NO_UNIT: &str = "（未填写单位）";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Draft {
     pub schema: u32,
-    pub id: String,
+    pub id: DraftId,
     pub campaign_id: String,
     pub created_at: DateTime<FixedOffset>,
     pub updated_at: DateTime<FixedOffset>,
     pub status: Status,
+    /// A name of the clerk's own, shown instead of the unit (a copy is called “…（副本）”).
+    pub name: String,
     pub unit: UnitProfile,
     /// One answer per item id of the campaign template.
-    pub answers: BTreeMap<String, ItemAnswer>,
+    pub answers: BTreeMap<ItemId, ItemAnswer>,
+    /// 综合材料: material that belongs to no single activity (the unit's 工作总结, a compilation).
+    pub general: Vec<Attachment>,
+    /// Attachments the clerk removed: restorable until the draft itself is deleted.
+    pub removed: Vec<RemovedAttachment>,
     /// The number part of the next activity id (`a1`, `a2`, …), never reused within a draft.
     pub next_activity: u32,
+    /// The number part of the next attachment id (`f1`, `f2`, …), never reused within a draft.
+    pub next_attachment: u32,
 }
 
 impl Default for Draft {
     fn default() -> Self {
         Self {
             schema: DRAFT_SCHEMA,
-            id: String::new(),
+            id: DraftId::default(),
             campaign_id: String::new(),
             created_at: DateTime::UNIX_EPOCH.fixed_offset(),
             updated_at: DateTime::UNIX_EPOCH.fixed_offset(),
             status: Status::Draft,
+            name: String::new(),
             unit: UnitProfile::default(),
             answers: BTreeMap::new(),
+            general: Vec::new(),
+            removed: Vec::new(),
             next_activity: 1,
+            next_attachment: 1,
         }
     }
 }
@@ -97,6 +114,17 @@ pub struct UnitProfile {
     pub phone: String,
 }
 
+impl UnitProfile {
+    /// The unit's name, or [`NO_UNIT`].
+    pub fn display_name(&self) -> &str {
+        if self.unit.trim().is_empty() {
+            NO_UNIT
+        } else {
+            &self.unit
+        }
+    }
+}
+
 /// The answer to one item of the notice: its activities, or 本项未开展 with a reason.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -112,18 +140,154 @@ impl ItemAnswer {
     }
 }
 
-/// One activity: 活动名称, 日期, 地点, 主办/承办, 参与人数, 简要情况. Texts are kept as typed; the
-/// validator says what is wrong with them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// One activity: 活动名称, 日期, 地点, 主办/承办, 参与人数, 简要情况, and its materials. Texts are
+/// kept as typed (the date is stored as `2024-03-08` once it is understood); the validator says
+/// what is wrong with them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Activity {
-    pub id: String,
+    pub id: ActivityId,
     pub title: String,
     pub date: String,
     pub place: String,
     pub organiser: String,
     pub participants: String,
     pub summary: String,
+    pub attachments: Vec<Attachment>,
+}
+
+/// One piece of material: a file copied into the draft's `files/`, or a link to a post.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: AttachmentId,
+    /// 图片说明 / 说明, as typed.
+    #[serde(default)]
+    pub caption: String,
+    #[serde(default = "epoch")]
+    pub added_at: DateTime<FixedOffset>,
+    pub material: Material,
+}
+
+fn epoch() -> DateTime<FixedOffset> {
+    DateTime::UNIX_EPOCH.fixed_offset()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Material {
+    File(StoredFile),
+    Link(Link),
+}
+
+/// What a file is, decided by its content (see `media::sniff`), never by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    Photo,
+    Video,
+    Document,
+}
+
+impl FileKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Photo => "图片",
+            Self::Video => "视频",
+            Self::Document => "文档",
+        }
+    }
+}
+
+/// A file in `files/`: what it was called, what it is, and how to tell it is still the same.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StoredFile {
+    pub kind: Option<FileKind>,
+    /// The precise format (`jpeg`, `mp4`, `docx`, …), also the stored file's extension.
+    pub format: String,
+    /// The name the clerk's file had (for display and for the bundle).
+    pub original_name: String,
+    /// The name under `files/`.
+    pub stored_name: String,
+    pub bytes: u64,
+    /// sha256 of the stored copy, lowercase hex.
+    pub sha256: String,
+    /// The stored copy's modification time (milliseconds since 1970) when it was made.
+    pub modified_ms: i64,
+    /// GPS/location data was found in the original and removed from the copy.
+    pub location_removed: bool,
+    pub info: MediaInfo,
+}
+
+/// What the media probe read: sizes after orientation, duration, codec, page count.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MediaInfo {
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub duration_ms: Option<u64>,
+    pub frame_rate: Option<f64>,
+    pub codec: Option<String>,
+    /// Degrees clockwise the picture is shown rotated (0, 90, 180, 270).
+    pub rotation: Option<u16>,
+    pub pages: Option<u32>,
+    /// A problem the probe found (a truncated video…), in Chinese; the file is still attached.
+    pub warning: Option<String>,
+}
+
+/// A link to a new-media post (微信公众号, 抖音, …).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Link {
+    pub url: String,
+    /// The platform recognised from the URL (`微信公众号`), or `其他`.
+    pub platform: String,
+    pub title: String,
+}
+
+impl Attachment {
+    pub fn file(&self) -> Option<&StoredFile> {
+        match &self.material {
+            Material::File(f) => Some(f),
+            Material::Link(_) => None,
+        }
+    }
+
+    pub fn kind(&self) -> Option<FileKind> {
+        self.file().and_then(|f| f.kind)
+    }
+
+    pub fn is_photo_or_video(&self) -> bool {
+        matches!(self.kind(), Some(FileKind::Photo | FileKind::Video))
+    }
+
+    /// The name the clerk reads: the file's original name, or the link's title or address.
+    pub fn display_name(&self) -> &str {
+        match &self.material {
+            Material::File(f) => &f.original_name,
+            Material::Link(l) if !l.title.trim().is_empty() => &l.title,
+            Material::Link(l) => &l.url,
+        }
+    }
+}
+
+/// Where an attachment sits: on an activity, or in 综合材料.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "on", rename_all = "snake_case")]
+pub enum Place {
+    General,
+    Activity {
+        item_id: ItemId,
+        activity_id: ActivityId,
+    },
+}
+
+/// An attachment the clerk removed, and where it was.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemovedAttachment {
+    pub attachment: Attachment,
+    pub from: Place,
+    pub removed_at: DateTime<FixedOffset>,
 }
 
 /// The six activity fields, to point at one of them.
@@ -183,21 +347,41 @@ impl ActivityField {
     }
 }
 
-/// Why a transition was refused.
+/// Why a transition was refused. `Display` is for the log; [`TransitionError::user_message`]
+/// is what the clerk reads.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
-    #[error("还有 {0} 个问题需要修改，暂不能标记为已完成")]
+    #[error("{0} problems left, cannot mark as ready")]
     HasProblems(usize),
-    #[error("此草稿已报送，不能再修改；如需补充，请复制为新草稿")]
+    #[error("the draft was submitted and cannot change")]
     AlreadySubmitted,
-    #[error("此草稿正在报送，请等待报送结束")]
+    #[error("the draft is being submitted")]
     Submitting,
+}
+
+impl TransitionError {
+    pub fn user_message(&self) -> String {
+        match self {
+            Self::HasProblems(n) => format!("还有 {n} 个问题需要修改，暂不能标记为已完成。"),
+            Self::AlreadySubmitted => "此草稿已报送，不能再修改；如需补充，请复制为新草稿。".into(),
+            Self::Submitting => "此草稿正在报送，请等待报送结束。".into(),
+        }
+    }
+}
+
+/// What an edit did to the draft's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edited {
+    /// Nothing changed in its status.
+    Quietly,
+    /// It was 已完成待报送 (or 报送失败) and is a 草稿 again: it must be checked again.
+    BackToDraft,
 }
 
 impl Draft {
     /// A new, empty draft for `campaign`.
     pub fn new(
-        id: String,
+        id: DraftId,
         campaign: &Campaign,
         unit: UnitProfile,
         now: DateTime<FixedOffset>,
@@ -212,21 +396,41 @@ impl Draft {
         }
     }
 
+    /// The name on the draft list: the clerk's own name for it, or the unit.
+    pub fn display_name(&self) -> &str {
+        if self.name.trim().is_empty() {
+            self.unit.display_name()
+        } else {
+            &self.name
+        }
+    }
+
+    /// Holds nothing the clerk entered beyond the unit profile (a new draft left at once).
+    pub fn is_pristine(&self) -> bool {
+        self.answers.values().all(ItemAnswer::is_untouched)
+            && self.general.is_empty()
+            && self.removed.is_empty()
+            && self.status == Status::Draft
+    }
+
     /// Can the clerk change it? Not while sending, not once sent.
     pub fn is_editable(&self) -> bool {
         !matches!(self.status, Status::Submitting | Status::Submitted { .. })
     }
 
     /// Something was changed: a checked draft must be checked again.
-    pub fn mark_edited(&mut self, now: DateTime<FixedOffset>) -> Result<(), TransitionError> {
-        match self.status {
+    pub fn mark_edited(&mut self, now: DateTime<FixedOffset>) -> Result<Edited, TransitionError> {
+        let edited = match self.status {
             Status::Submitted { .. } => return Err(TransitionError::AlreadySubmitted),
             Status::Submitting => return Err(TransitionError::Submitting),
-            Status::Ready | Status::Failed { .. } => self.status = Status::Draft,
-            Status::Draft => {}
-        }
+            Status::Ready | Status::Failed { .. } => {
+                self.status = Status::Draft;
+                Edited::BackToDraft
+            }
+            Status::Draft => Edited::Quietly,
+        };
         self.updated_at = now;
-        Ok(())
+        Ok(edited)
     }
 
     /// 草稿 → 已完成待报送, only when the check found nothing.
@@ -252,12 +456,27 @@ impl Draft {
     }
 
     pub fn answer_mut(&mut self, item_id: &str) -> &mut ItemAnswer {
-        self.answers.entry(item_id.to_string()).or_default()
+        self.answers.entry(ItemId::from(item_id)).or_default()
+    }
+
+    pub fn activity(&self, item_id: &str, activity_id: &str) -> Option<&Activity> {
+        self.answer(item_id)?
+            .activities
+            .iter()
+            .find(|a| a.id == activity_id)
+    }
+
+    pub fn activity_mut(&mut self, item_id: &str, activity_id: &str) -> Option<&mut Activity> {
+        self.answers
+            .get_mut(item_id)?
+            .activities
+            .iter_mut()
+            .find(|a| a.id == activity_id)
     }
 
     /// Add an empty activity to an item; returns its id.
-    pub fn add_activity(&mut self, item_id: &str) -> String {
-        let id = format!("a{}", self.next_activity.max(1));
+    pub fn add_activity(&mut self, item_id: &str) -> ActivityId {
+        let id = ActivityId::new(format!("a{}", self.next_activity.max(1)));
         self.next_activity = self.next_activity.max(1) + 1;
         let answer = self.answer_mut(item_id);
         answer.activities.push(Activity {
@@ -267,10 +486,125 @@ impl Draft {
         id
     }
 
-    /// The copy made by 复制: same answers, a new id, back to 草稿.
-    pub fn duplicate(&self, new_id: String, now: DateTime<FixedOffset>) -> Self {
+    /// Remove an activity; its attachments go to the removed list, restorable.
+    pub fn remove_activity(&mut self, item_id: &str, index: usize, now: DateTime<FixedOffset>) {
+        let Some(answer) = self.answers.get_mut(item_id) else {
+            return;
+        };
+        if index >= answer.activities.len() {
+            return;
+        }
+        let activity = answer.activities.remove(index);
+        let from = Place::Activity {
+            item_id: ItemId::from(item_id),
+            activity_id: activity.id.clone(),
+        };
+        self.removed
+            .extend(activity.attachments.into_iter().map(|a| RemovedAttachment {
+                attachment: a,
+                from: from.clone(),
+                removed_at: now,
+            }));
+    }
+
+    /// A fresh attachment id, reserved at once (an import in progress names its file with it).
+    pub fn reserve_attachment_id(&mut self) -> AttachmentId {
+        let id = AttachmentId::new(format!("f{}", self.next_attachment.max(1)));
+        self.next_attachment = self.next_attachment.max(1) + 1;
+        id
+    }
+
+    /// The attachments at a place; `None` when the activity does not exist (any more).
+    pub fn attachments(&self, place: &Place) -> Option<&Vec<Attachment>> {
+        match place {
+            Place::General => Some(&self.general),
+            Place::Activity {
+                item_id,
+                activity_id,
+            } => self
+                .activity(item_id.as_str(), activity_id.as_str())
+                .map(|a| &a.attachments),
+        }
+    }
+
+    pub fn attachments_mut(&mut self, place: &Place) -> Option<&mut Vec<Attachment>> {
+        match place {
+            Place::General => Some(&mut self.general),
+            Place::Activity {
+                item_id,
+                activity_id,
+            } => self
+                .activity_mut(item_id.as_str(), activity_id.as_str())
+                .map(|a| &mut a.attachments),
+        }
+    }
+
+    /// Every attachment in the draft with its place, in the notice's order then 综合材料.
+    pub fn all_attachments(&self) -> impl Iterator<Item = (Place, &Attachment)> {
+        let on_activities = self.answers.iter().flat_map(|(item_id, answer)| {
+            answer.activities.iter().flat_map(move |a| {
+                a.attachments.iter().map(move |att| {
+                    (
+                        Place::Activity {
+                            item_id: item_id.clone(),
+                            activity_id: a.id.clone(),
+                        },
+                        att,
+                    )
+                })
+            })
+        });
+        on_activities.chain(self.general.iter().map(|a| (Place::General, a)))
+    }
+
+    /// The attachment (anywhere in the draft, removed ones included) whose copy has this hash.
+    pub fn find_by_sha256(&self, sha256: &str) -> Option<(Place, &Attachment)> {
+        self.all_attachments()
+            .find(|(_, a)| a.file().is_some_and(|f| f.sha256 == sha256))
+    }
+
+    /// Move an attachment to the removed list (restorable).
+    pub fn remove_attachment(
+        &mut self,
+        place: &Place,
+        id: &AttachmentId,
+        now: DateTime<FixedOffset>,
+    ) -> bool {
+        let Some(list) = self.attachments_mut(place) else {
+            return false;
+        };
+        let Some(index) = list.iter().position(|a| &a.id == id) else {
+            return false;
+        };
+        let attachment = list.remove(index);
+        self.removed.push(RemovedAttachment {
+            attachment,
+            from: place.clone(),
+            removed_at: now,
+        });
+        true
+    }
+
+    /// Put a removed attachment back where it was (or in 综合材料 if its activity is gone).
+    pub fn restore_attachment(&mut self, id: &AttachmentId) -> Option<Place> {
+        let index = self.removed.iter().position(|r| &r.attachment.id == id)?;
+        let RemovedAttachment {
+            attachment, from, ..
+        } = self.removed.remove(index);
+        let place = if self.attachments(&from).is_some() {
+            from
+        } else {
+            Place::General
+        };
+        self.attachments_mut(&place)?.push(attachment);
+        Some(place)
+    }
+
+    /// The copy made by 复制: same answers and materials, a new id and name, back to 草稿.
+    pub fn duplicate(&self, new_id: DraftId, name: String, now: DateTime<FixedOffset>) -> Self {
         Self {
             id: new_id,
+            name,
             created_at: now,
             updated_at: now,
             status: Status::Draft,
@@ -282,6 +616,20 @@ impl Draft {
     pub fn activity_count(&self) -> usize {
         self.answers.values().map(|a| a.activities.len()).sum()
     }
+
+    /// The 主办/承办 values already typed in this draft, most used first (offered for the next).
+    pub fn organisers_used(&self) -> Vec<String> {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for a in self.answers.values().flat_map(|a| &a.activities) {
+            let o = a.organiser.trim();
+            if !o.is_empty() {
+                *counts.entry(o).or_default() += 1;
+            }
+        }
+        let mut used: Vec<(&str, usize)> = counts.into_iter().collect();
+        used.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        used.into_iter().map(|(o, _)| o.to_string()).collect()
+    }
 }
 
 #[cfg(test)]
@@ -290,6 +638,20 @@ mod tests {
 
     fn t(s: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    fn photo(id: &str, sha: &str) -> Attachment {
+        Attachment {
+            id: id.into(),
+            caption: String::new(),
+            added_at: t("2024-03-01T10:00:00+08:00"),
+            material: Material::File(StoredFile {
+                kind: Some(FileKind::Photo),
+                sha256: sha.into(),
+                original_name: format!("{id}.jpg"),
+                ..StoredFile::default()
+            }),
+        }
     }
 
     #[test]
@@ -301,12 +663,13 @@ mod tests {
         assert_eq!(d.mark_ready(3, now), Err(TransitionError::HasProblems(3)));
         d.mark_ready(0, now).unwrap();
         assert_eq!(d.status.label(), "已完成待报送");
-        d.mark_edited(now).unwrap();
+        assert_eq!(d.mark_edited(now), Ok(Edited::BackToDraft));
         assert_eq!(
             d.status,
             Status::Draft,
             "an edit sends a checked draft back to 草稿"
         );
+        assert_eq!(d.mark_edited(now), Ok(Edited::Quietly));
         d.status = Status::Submitted {
             receipt: Receipt {
                 endpoint: "https://example.invalid".into(),
@@ -316,7 +679,7 @@ mod tests {
         };
         assert!(!d.is_editable());
         assert_eq!(d.mark_edited(now), Err(TransitionError::AlreadySubmitted));
-        let copy = d.duplicate("d2".into(), now);
+        let copy = d.duplicate("d2".into(), "副本".into(), now);
         assert_eq!(copy.status, Status::Draft);
         assert!(copy.is_editable());
     }
@@ -324,18 +687,39 @@ mod tests {
     #[test]
     fn activity_ids_are_never_reused() {
         let c = Campaign::builtin().unwrap();
-        let mut d = Draft::new(
-            "d1".into(),
-            &c,
-            UnitProfile::default(),
-            t("2024-03-01T10:00:00+08:00"),
-        );
+        let now = t("2024-03-01T10:00:00+08:00");
+        let mut d = Draft::new("d1".into(), &c, UnitProfile::default(), now);
         let a = d.add_activity("p1-1");
         let b = d.add_activity("p1-1");
-        d.answer_mut("p1-1").activities.remove(1);
+        d.remove_activity("p1-1", 1, now);
         let c2 = d.add_activity("p2-1");
         assert_eq!((a.as_str(), b.as_str(), c2.as_str()), ("a1", "a2", "a3"));
         assert_eq!(d.activity_count(), 2);
+    }
+
+    #[test]
+    fn removed_attachments_come_back_where_they_were() {
+        let c = Campaign::builtin().unwrap();
+        let now = t("2024-03-01T10:00:00+08:00");
+        let mut d = Draft::new("d1".into(), &c, UnitProfile::default(), now);
+        let a = d.add_activity("p1-1");
+        let place = Place::Activity {
+            item_id: "p1-1".into(),
+            activity_id: a,
+        };
+        d.attachments_mut(&place).unwrap().push(photo("f1", "aa"));
+        d.general.push(photo("f2", "bb"));
+        assert_eq!(d.find_by_sha256("bb").map(|(p, _)| p), Some(Place::General));
+        assert!(d.remove_attachment(&place, &"f1".into(), now));
+        assert!(d.attachments(&place).unwrap().is_empty());
+        assert_eq!(d.restore_attachment(&"f1".into()), Some(place.clone()));
+        assert_eq!(d.attachments(&place).unwrap().len(), 1);
+
+        // Removing the activity keeps its photo restorable; it comes back to 综合材料.
+        d.remove_activity("p1-1", 0, now);
+        assert_eq!(d.removed.len(), 1);
+        assert_eq!(d.restore_attachment(&"f1".into()), Some(Place::General));
+        assert_eq!(d.general.len(), 2);
     }
 
     #[test]
@@ -345,5 +729,22 @@ mod tests {
         })
         .unwrap();
         assert_eq!(json, r#"{"state":"failed","reason":"网络中断"}"#);
+    }
+
+    #[test]
+    fn organisers_are_offered_most_used_first() {
+        let c = Campaign::builtin().unwrap();
+        let now = t("2024-03-01T10:00:00+08:00");
+        let mut d = Draft::new("d1".into(), &c, UnitProfile::default(), now);
+        for (item, org) in [
+            ("p1-1", "乙"),
+            ("p1-2", "甲"),
+            ("p2-1", "甲"),
+            ("p2-2", " "),
+        ] {
+            let id = d.add_activity(item);
+            d.activity_mut(item, id.as_str()).unwrap().organiser = org.into();
+        }
+        assert_eq!(d.organisers_used(), ["甲", "乙"]);
     }
 }

@@ -26,6 +26,12 @@ pub enum CoreError {
         source: io::Error,
     },
 
+    #[error("cannot encode {path}: {detail}")]
+    Encode { path: PathBuf, detail: String },
+
+    #[error("invalid {path}: {detail}")]
+    PortableInvalid { path: PathBuf, detail: String },
+
     #[error("draft {path} is unreadable: {defect}")]
     DraftUnreadable { path: PathBuf, defect: DraftDefect },
 
@@ -106,6 +112,11 @@ impl CoreError {
                 "读写文件“{}”失败：{}。草稿未丢失；请检查磁盘空间和权限后重试。",
                 path.display(),
                 io_reason(source)
+            ),
+            Self::Encode { .. } => "无法保存（程序内部错误，草稿仍在窗口中，未丢失）。请导出诊断信息交给信息技术人员。".into(),
+            Self::PortableInvalid { path, detail } => format!(
+                "程序旁的配置文件格式不正确：{detail}（{}）。请信息技术人员改正或删除该文件；在此之前，程序使用设置中的报送地址和内置活动模板。",
+                path.display()
             ),
             Self::DraftUnreadable { path, defect } => format!(
                 "无法读取草稿“{}”：{}。",

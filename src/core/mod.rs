@@ -1,7 +1,9 @@
 //! The core of baosong: no egui here. The GUI and the CLI are two thin faces on it.
 //!
 //! - [`campaign`]: the campaign template (the notice as data): pillars, items, fields, deadline.
-//! - [`draft`]: `Draft`, `UnitProfile`, `ItemAnswer`, `Activity`, `Status` and its transitions.
+//! - [`ids`]: `DraftId`, `ItemId`, `ActivityId`, `AttachmentId`, `RecycledName`.
+//! - [`draft`]: `Draft`, `UnitProfile`, `ItemAnswer`, `Activity`, `Attachment`, `Status` and its
+//!   transitions.
 //! - [`validate`]: problems, each pointing at a field, and the per-pillar progress.
 //! - [`store`]: the data folder: atomic writes, backups, quarantine, recycle area, settings.
 //! - [`clock`]: "now", injectable so tests and screenshots do not depend on the day they run.
@@ -10,6 +12,7 @@
 //! - [`intake`]: the intake endpoint: which one is in force, and the client that talks to it.
 //! - [`portable`]: `baosong.toml` beside the exe (IT's intake endpoint and template).
 //! - [`diagnostics`]: the zip of logs and settings (tokens removed) for IT support.
+//! - [`work`]: how long work reports progress and is cancelled (`Work`), without threads.
 
 pub mod campaign;
 pub mod clock;
@@ -17,10 +20,12 @@ pub mod dates;
 pub mod diagnostics;
 pub mod draft;
 pub mod error;
+pub mod ids;
 pub mod intake;
 pub mod portable;
 pub mod store;
 pub mod validate;
+pub mod work;
 
 pub use campaign::Campaign;
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -40,9 +40,9 @@ impl PortableConfig {
         };
         let mut config: Self =
             toml::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
-                CoreError::TemplateInvalid {
-                    origin: path.display().to_string(),
-                    problem: format!("配置文件格式不正确：{}", e.message()),
+                CoreError::PortableInvalid {
+                    path: path.clone(),
+                    detail: e.message().to_string(),
                 }
             })?;
         if let Some(t) = &config.template

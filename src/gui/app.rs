@@ -1,59 +1,31 @@
 //! The shell: one struct owns the GUI's state; `ui` lays out the panels and the current screen,
 //! then applies the actions the screens asked for (data flows one way: the screens read state
-//! and push [`Action`]s; the store worker does the file work and answers with events).
+//! and push [`Action`]s; the workers do the file and network work and answer with events).
 //! `panels` draws the bars around every screen; `events` applies worker events and actions.
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
 
 mod events;
 mod panels;
 
 use egui::Ui;
 
-use super::{check_screen, profile_screen, settings_screen, start_screen, tasks_screen, widgets};
+use super::picker::FilePicker;
+use super::settings_screen::{SettingsForm, SettingsView};
+use super::start_screen::{StartState, StartView};
+use super::state::{Action, Banner, OpenDraft, Screen};
+use super::{check_screen, help_screen, profile_screen, settings_screen, start_screen};
+use super::{tasks_screen, widgets};
 use crate::core::campaign::{Campaign, Intake};
-use crate::core::clock::Clock;
-use crate::core::draft::Draft;
+use crate::core::clock::{Clock, Ticker};
+use crate::core::draft::{Draft, Edited, ItemId};
 use crate::core::portable::{PortableConfig, template_choice};
 use crate::core::store::{DataDir, DataDirLock, Listing, Settings};
-use crate::core::validate::{Report, Target, validate};
-use crate::jobs::{ProbeJob, StoreCommand, StoreWorker};
-
-/// Save at most this long after the first unsaved change…
-pub const SAVE_AT_MOST_AFTER: Duration = Duration::from_millis(800);
-/// …or once typing has paused this long.
-pub const SAVE_AFTER_PAUSE: Duration = Duration::from_millis(300);
-/// After a failed save, try again this often until it works.
-const SAVE_RETRY: Duration = Duration::from_secs(5);
-
-/// Asks the clerk for a file. The real one is a native dialog; tests put in their own.
-pub trait FilePicker {
-    fn pick_template(&mut self) -> Option<PathBuf>;
-    /// Where to save the diagnostics zip (`default_name` suggested).
-    fn save_diagnostics(&mut self, default_name: &str) -> Option<PathBuf>;
-}
-
-/// The system's file dialog (rfd). Without a dialog service it returns nothing, never panics.
-pub struct NativePicker;
-
-impl FilePicker for NativePicker {
-    fn pick_template(&mut self) -> Option<PathBuf> {
-        rfd::FileDialog::new()
-            .set_title("打开活动模板")
-            .add_filter("活动模板（JSON）", &["json"])
-            .pick_file()
-    }
-
-    fn save_diagnostics(&mut self, default_name: &str) -> Option<PathBuf> {
-        rfd::FileDialog::new()
-            .set_title("导出诊断信息")
-            .set_file_name(default_name)
-            .add_filter("压缩文件（zip）", &["zip"])
-            .save_file()
-    }
-}
+use crate::core::validate::validate_with_files;
+use crate::jobs::Wake;
+use crate::jobs::connection::ConnectionTest;
+use crate::jobs::store::{StoreCommand, StoreWorker};
 
 /// How the app is started: where its data is, which template, what time it is.
 pub struct AppConfig {
@@ -61,85 +33,42 @@ pub struct AppConfig {
     pub data_root: Option<PathBuf>,
     /// A template file to use instead of the remembered one or the built-in one.
     pub template: Option<PathBuf>,
+    /// Wall-clock time (timestamps, the countdown).
     pub clock: Arc<dyn Clock>,
+    /// Monotonic time (the autosave's timers).
+    pub ticker: Arc<dyn Ticker>,
     pub picker: Box<dyn FilePicker>,
     /// `baosong.toml` from beside the exe, if IT put one there.
     pub portable: Option<PortableConfig>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    Start,
-    Profile,
-    Tasks,
-    Check,
-    Settings,
-}
-
-/// What a screen asks for; applied after the frame is drawn.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Action {
-    NewDraft,
-    OpenDraft(String),
-    Duplicate(String),
-    Delete(String),
-    Restore(String),
-    OpenTemplate,
-    UseBuiltinTemplate,
-    GoTo(Screen),
-    SelectItem(String),
-    Jump(Target),
-    MarkReady,
-    CloseDraft,
-    SaveIntake(Option<Intake>),
-    ProbeIntake(Intake),
-    ExportDiagnostics,
-}
-
-/// The draft being edited, with its autosave bookkeeping.
-pub struct OpenDraft {
-    pub draft: Draft,
-    pub report: Report,
-    first_unsaved: Option<Instant>,
-    last_change: Instant,
-    saving: bool,
-    /// After a failed save: when to try again (sooner if the clerk changes something).
-    retry_at: Option<Instant>,
-    pub saved_at: Option<chrono::DateTime<chrono::FixedOffset>>,
-    pub save_error: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub enum Banner {
-    Info(String),
-    Error(String),
-}
-
 pub struct App {
-    pub campaign: Arc<Campaign>,
+    campaign: Arc<Campaign>,
     /// Where the campaign came from, when it is not the built-in one.
-    pub template_path: Option<PathBuf>,
+    template_path: Option<PathBuf>,
     clock: Arc<dyn Clock>,
+    ticker: Arc<dyn Ticker>,
     worker: Option<StoreWorker>,
-    wake: Arc<OnceLock<egui::Context>>,
-    pub data_root: PathBuf,
+    /// The window's context, once the first frame has given it (the workers' repaint).
+    context: Arc<OnceLock<egui::Context>>,
+    data_root: PathBuf,
     /// The data folder could not be opened: nothing else works, say why.
     fatal: Option<String>,
-    pub listing: Listing,
+    listing: Listing,
     settings: Settings,
-    pub screen: Screen,
-    pub open: Option<OpenDraft>,
-    pub current_item: String,
-    pub banner: Option<Banner>,
-    pub focus: Option<Target>,
-    pub start: start_screen::StartState,
-    picker: Box<dyn FilePicker>,
-    actions: Vec<Action>,
     settings_dirty: bool,
-    pub portable: Option<PortableConfig>,
-    pub settings_form: settings_screen::SettingsForm,
+    screen: Screen,
+    open: Option<OpenDraft>,
+    current_item: ItemId,
+    banner: Option<Banner>,
+    start: StartState,
+    settings_form: SettingsForm,
+    picker: Box<dyn FilePicker>,
+    portable: Option<PortableConfig>,
     /// 测试连接 under way.
-    pub probe: Option<ProbeJob>,
+    connection: Option<ConnectionTest>,
+    /// Actions pushed by the panels, applied with the screen's.
+    actions: Vec<Action>,
     /// This window's hold on the data folder (declared last: released after the worker stops).
     _lock: Option<DataDirLock>,
 }
@@ -150,19 +79,19 @@ impl App {
             data_root,
             template,
             clock,
+            ticker,
             picker,
             portable,
         } = config;
-        let builtin = Campaign::builtin().map_err(|e| e.user_message());
         let mut fatal = None;
-        let campaign = match builtin {
+        let campaign = match Campaign::builtin() {
             Ok(c) => Arc::new(c),
-            Err(m) => {
-                fatal = Some(m);
+            Err(e) => {
+                fatal = Some(e.user_message());
                 Arc::new(fallback_campaign())
             }
         };
-        let wake: Arc<OnceLock<egui::Context>> = Arc::new(OnceLock::new());
+        let context: Arc<OnceLock<egui::Context>> = Arc::new(OnceLock::new());
         let root = data_root.map_or_else(DataDir::locate, Ok);
         let data = root.and_then(|root| DataDir::open(root, clock.clone()));
         let data = data.and_then(|data| data.lock_for_window().map(|lock| (data, lock)));
@@ -170,7 +99,7 @@ impl App {
             Ok((data, lock)) => {
                 let settings = data.load_settings();
                 let root = data.root().to_path_buf();
-                let worker = StoreWorker::start(data, repaint_waker(&wake));
+                let worker = StoreWorker::start(data, repaint_waker(&context));
                 (Some(worker), root, settings, Some(lock))
             }
             Err(e) => {
@@ -184,24 +113,24 @@ impl App {
             campaign,
             template_path: None,
             clock,
+            ticker,
             worker,
-            wake,
+            context,
             data_root,
             fatal,
             listing: Listing::default(),
             settings,
+            settings_dirty: false,
             screen: Screen::Start,
             open: None,
             current_item,
             banner: None,
-            focus: None,
-            start: start_screen::StartState::default(),
+            start: StartState::default(),
+            settings_form: SettingsForm::default(),
             picker,
-            actions: Vec::new(),
-            settings_dirty: false,
             portable,
-            settings_form: settings_screen::SettingsForm::default(),
-            probe: None,
+            connection: None,
+            actions: Vec::new(),
             _lock: lock,
         };
         if let Some(path) = template_choice(
@@ -211,7 +140,7 @@ impl App {
         ) {
             app.send(StoreCommand::LoadTemplate { path });
         }
-        app.send(StoreCommand::List);
+        app.list();
         app
     }
 
@@ -221,24 +150,49 @@ impl App {
         }
     }
 
+    fn list(&mut self) {
+        let campaign = self.campaign.clone();
+        self.send(StoreCommand::List { campaign });
+    }
+
     pub fn now(&self) -> chrono::DateTime<chrono::FixedOffset> {
         self.clock.now()
     }
 
-    /// Nothing queued for the worker and nothing unsaved (tests wait for this).
+    pub fn screen(&self) -> Screen {
+        self.screen
+    }
+
+    pub fn current_item(&self) -> &ItemId {
+        &self.current_item
+    }
+
+    /// The draft being edited, if any.
+    pub fn open_draft(&self) -> Option<&Draft> {
+        self.open.as_ref().map(|o| &o.draft)
+    }
+
+    pub fn campaign(&self) -> &Campaign {
+        &self.campaign
+    }
+
+    /// Nothing queued for the workers and nothing unsaved (tests wait for this).
     pub fn is_idle(&self) -> bool {
         self.worker.as_ref().is_none_or(|w| w.pending() == 0)
-            && self.open.as_ref().is_none_or(|o| o.first_unsaved.is_none())
+            && self
+                .open
+                .as_ref()
+                .is_none_or(|o| !o.autosave.has_unsaved() && !o.autosave.saving)
             && !self.settings_dirty
-            && self.probe.is_none()
+            && self.connection.is_none()
     }
 
     /// Send any unsaved change to the worker now.
     pub fn flush(&mut self) {
         if let Some(open) = &mut self.open
-            && open.first_unsaved.take().is_some()
+            && open.autosave.has_unsaved()
         {
-            open.saving = true;
+            open.autosave.sent();
             let draft = Box::new(open.draft.clone());
             self.send(StoreCommand::Save { draft });
         }
@@ -287,27 +241,35 @@ impl App {
     }
 
     /// Note that the open draft was edited: re-check it and schedule an autosave.
-    pub fn draft_changed(&mut self) {
+    fn draft_changed(&mut self) {
         let now = self.now();
-        let campaign = self.campaign.clone();
-        if let Some(open) = &mut self.open {
-            if let Err(e) = open.draft.mark_edited(now) {
-                self.banner = Some(Banner::Error(e.to_string()));
+        let tick = self.ticker.now();
+        let Some(open) = &mut self.open else {
+            return;
+        };
+        match open.draft.mark_edited(now) {
+            Err(e) => {
+                self.banner = Some(Banner::error(e.user_message()));
                 return;
             }
-            open.report = validate(&campaign, &open.draft);
-            open.first_unsaved.get_or_insert_with(Instant::now);
-            open.last_change = Instant::now();
-            if self.settings.default_unit != open.draft.unit {
-                self.settings.default_unit = open.draft.unit.clone();
-                self.settings_dirty = true;
+            Ok(Edited::BackToDraft) => {
+                self.banner =
+                    Some(Banner::warning("已修改，需重新检查后再报送。").about(&open.draft.id));
             }
+            Ok(Edited::Quietly) => {}
+        }
+        open.fresh = false;
+        open.form.report = validate_with_files(&self.campaign, &open.draft, &open.form.files);
+        open.autosave.changed(tick);
+        if self.settings.default_unit != open.draft.unit {
+            self.settings.default_unit = open.draft.unit.clone();
+            self.settings_dirty = true;
         }
     }
 
     /// The whole window.
     pub fn ui(&mut self, ui: &mut Ui) {
-        let _ = self.wake.set(ui.ctx().clone());
+        let _ = self.context.set(ui.ctx().clone());
         self.handle_events();
         self.top_bar(ui);
         self.bottom_bar(ui);
@@ -321,30 +283,14 @@ impl App {
             }
             self.banner_ui(ui);
             let mut actions = std::mem::take(&mut self.actions);
-            let mut edited = false;
-            match (self.screen, &mut self.open) {
-                (Screen::Settings, _) => settings_screen::ui(ui, self, &mut actions),
-                (Screen::Start, _) | (_, None) => start_screen::ui(ui, self, &mut actions),
-                (Screen::Profile, Some(open)) => {
-                    edited =
-                        profile_screen::ui(ui, &self.campaign, open, &mut self.focus, &mut actions);
-                }
-                (Screen::Tasks, Some(open)) => {
-                    edited = tasks_screen::ui(
-                        ui,
-                        &self.campaign,
-                        open,
-                        &self.current_item,
-                        &mut self.focus,
-                        &mut actions,
-                    );
-                }
-                (Screen::Check, Some(open)) => {
-                    check_screen::ui(ui, &self.campaign, open, &mut actions)
-                }
-            }
-            if edited {
+            if self.screen_ui(ui, &mut actions) {
                 self.draft_changed();
+            }
+            let pointer_down = ui.input(|i| i.pointer.any_down());
+            if let Some(open) = &mut self.open
+                && open.form.settle_touched(pointer_down)
+            {
+                ui.ctx().request_repaint();
             }
             for action in actions {
                 self.apply(action);
@@ -353,36 +299,59 @@ impl App {
         self.autosave(ui.ctx());
     }
 
-    /// Send the draft to the worker within a second of a change: after a pause in typing, or
-    /// at the latest [`SAVE_AT_MOST_AFTER`] after the first unsaved change.
-    fn autosave(&mut self, ctx: &egui::Context) {
-        if let Some(open) = &mut self.open
-            && let Some(at) = open.retry_at
-        {
-            if Instant::now() >= at {
-                open.retry_at = None;
-                open.first_unsaved.get_or_insert_with(Instant::now);
-            } else {
-                ctx.request_repaint_after(at - Instant::now());
+    /// The current screen; true when it edited the open draft.
+    fn screen_ui(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) -> bool {
+        let campaign = self.campaign.clone();
+        match (self.screen, &mut self.open) {
+            (Screen::Settings, _) => {
+                let view = SettingsView {
+                    campaign: &campaign,
+                    template_path: self.template_path.as_deref(),
+                    data_root: &self.data_root,
+                    intake: self.intake(),
+                    testing: self.connection.is_some(),
+                };
+                settings_screen::ui(ui, &view, &mut self.settings_form, actions);
+                false
+            }
+            (Screen::Help, _) => {
+                help_screen::ui(ui, &campaign, actions);
+                false
+            }
+            (Screen::Start, _) | (_, None) => {
+                let view = StartView {
+                    campaign: &campaign,
+                    listing: &self.listing,
+                    template_path: self.template_path.as_deref(),
+                    busy: &[],
+                };
+                start_screen::ui(ui, &view, &mut self.start, actions);
+                false
+            }
+            (Screen::Profile, Some(open)) => profile_screen::ui(ui, &campaign, open, actions),
+            (Screen::Tasks, Some(open)) => {
+                tasks_screen::ui(ui, &campaign, open, self.current_item.as_str(), actions)
+            }
+            (Screen::Check, Some(open)) => {
+                check_screen::ui(ui, &campaign, open, actions);
+                false
             }
         }
-        let due = match &self.open {
-            Some(OpenDraft {
-                first_unsaved: Some(first),
-                last_change,
-                ..
-            }) => {
-                let due = first.elapsed() >= SAVE_AT_MOST_AFTER
-                    || last_change.elapsed() >= SAVE_AFTER_PAUSE;
-                if !due {
-                    ctx.request_repaint_after(Duration::from_millis(100));
-                }
-                due
-            }
-            _ => self.settings_dirty,
+    }
+
+    /// Send the draft to the worker within a second of a change: after a pause in typing, or
+    /// at the latest [`super::state::Autosave::AT_MOST_AFTER`] after the first unsaved change.
+    fn autosave(&mut self, ctx: &egui::Context) {
+        let now = self.ticker.now();
+        let due = match &mut self.open {
+            Some(open) => open.autosave.due(now),
+            None => None,
         };
-        if due {
-            self.flush();
+        match due {
+            Some(wait) if wait.is_zero() => self.flush(),
+            Some(wait) => ctx.request_repaint_after(wait),
+            None if self.settings_dirty => self.flush(),
+            None => {}
         }
     }
 }
@@ -393,14 +362,14 @@ impl Drop for App {
     }
 }
 
-/// Called by a worker thread after each event: repaint, once the window has a context.
-fn repaint_waker(wake: &Arc<OnceLock<egui::Context>>) -> impl Fn() + Send + 'static {
-    let wake = wake.clone();
-    move || {
-        if let Some(ctx) = wake.get() {
+/// What a worker thread calls after each event: repaint, once the window has a context.
+fn repaint_waker(context: &Arc<OnceLock<egui::Context>>) -> Wake {
+    let context = context.clone();
+    Arc::new(move || {
+        if let Some(ctx) = context.get() {
             ctx.request_repaint();
         }
-    }
+    })
 }
 
 impl App {
@@ -415,8 +384,9 @@ impl App {
         }
         self.template_path = path;
         if let Some(open) = &mut self.open {
-            open.report = validate(&self.campaign, &open.draft);
+            open.form.report = validate_with_files(&self.campaign, &open.draft, &open.form.files);
         }
+        self.list();
     }
 }
 

@@ -1,12 +1,15 @@
 //! The egui face: a thin shell over the core. One file per screen:
 //!
-//! - [`app`]: the shell — state, panels, actions, autosave.
+//! - [`app`]: the shell — owns the state, lays out panels, applies actions, autosaves.
+//! - [`state`]: `Screen`, `Action`, `Banner`, `OpenDraft` — what the shell and screens share.
+//!   Screens get narrow arguments and push actions; they never see `App`.
 //! - [`start_screen`]: 草稿列表 with the countdown, new / continue / duplicate / delete / restore.
-//! - [`profile_screen`] — 单位信息.
+//! - [`profile_screen`] — 单位信息, with [`unit_picker`].
 //! - [`tasks_screen`]: 填报任务, the three pillars and one item at a time; [`activity_form`] its
-//!   activities.
+//!   activities, [`date_field`] their dates.
 //! - [`check_screen`] — 检查并提交.
-//! - [`settings_screen`] — 设置: folders, intake endpoint, 导出诊断信息, help.
+//! - [`settings_screen`] — 设置: folders, intake endpoint, 导出诊断信息; [`help_screen`] 使用说明.
+//! - [`picker`]: the file dialog, behind a trait.
 //! - [`fonts`], [`widgets`]: the bundled CJK font; shared small widgets.
 //!
 //! [`run`] opens the real window, and never leaves a clerk with nothing: if the preferred
@@ -16,11 +19,16 @@
 pub mod activity_form;
 pub mod app;
 pub mod check_screen;
+pub mod date_field;
 pub mod fonts;
+pub mod help_screen;
+pub mod picker;
 pub mod profile_screen;
 pub mod settings_screen;
 pub mod start_screen;
+pub mod state;
 pub mod tasks_screen;
+pub mod unit_picker;
 pub mod widgets;
 
 use std::path::PathBuf;
@@ -28,10 +36,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub use app::{App, AppConfig, FilePicker, NativePicker};
+pub use app::{App, AppConfig};
 use eframe::Renderer;
+pub use picker::{FilePicker, NativePicker, Picked};
 
-use crate::core::clock::SystemClock;
+use crate::core::clock::{SystemClock, SystemTicker};
 
 pub const WINDOW_TITLE: &str = "报送 — “三八”国际妇女节活动情况报送";
 const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
@@ -103,6 +112,7 @@ pub fn run(template: Option<PathBuf>) -> ExitCode {
                     data_root: None,
                     template,
                     clock: Arc::new(SystemClock),
+                    ticker: Arc::new(SystemTicker),
                     picker: Box::new(NativePicker),
                     portable,
                 });

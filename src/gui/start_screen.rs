@@ -1,50 +1,40 @@
-//! 草稿列表: every draft with its unit, status and last change; new, continue, duplicate,
-//! delete (to the recycle area) and restore; the campaign's notice and its receiver; drafts that
-//! could not be read, with what happened.
+//! 草稿列表: every draft with its name, status, completeness and times; new, continue,
+//! duplicate, delete (to the recycle area) and restore; the campaign's notice and its receiver;
+//! drafts that could not be read, with what happened.
+
+use std::path::Path;
 
 use egui::{RichText, Ui};
 
-use super::app::{Action, App};
+use super::state::{Action, Screen};
 use super::widgets;
+use crate::core::campaign::Campaign;
 use crate::core::dates::chinese_date_time;
+use crate::core::draft::DraftId;
+use crate::core::store::{DraftSummary, Listing};
+
+/// What the start screen shows.
+pub struct StartView<'a> {
+    pub campaign: &'a Campaign,
+    pub listing: &'a Listing,
+    pub template_path: Option<&'a Path>,
+    /// Drafts with long work running on them (an import): not to be duplicated or deleted.
+    pub busy: &'a [DraftId],
+}
 
 /// What the start screen remembers between frames.
 #[derive(Debug, Default)]
 pub struct StartState {
     /// The draft whose deletion waits for confirmation.
-    pub confirm_delete: Option<String>,
+    pub confirm_delete: Option<DraftId>,
     pub show_recycle: bool,
 }
 
-pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
-    let campaign = app.campaign.clone();
+pub fn ui(ui: &mut Ui, view: &StartView<'_>, state: &mut StartState, actions: &mut Vec<Action>) {
     egui::ScrollArea::vertical()
         .auto_shrink(false)
         .show(ui, |ui| {
-            widgets::notice_box(ui, widgets::GREY, |ui| {
-                ui.label(RichText::new(&campaign.notice_title).strong());
-                if !campaign.theme.is_empty() {
-                    ui.label(format!("活动主题：“{}”", campaign.theme));
-                }
-                ui.label(format!(
-                    "报送内容：{}。{}。",
-                    campaign.material_kinds_text, campaign.deadline_text
-                ));
-                ui.horizontal(|ui| {
-                    let source = match &app.template_path {
-                        Some(p) => format!("活动模板：{}", p.display()),
-                        None => "活动模板：内置（2024年通知）".into(),
-                    };
-                    ui.label(RichText::new(source).color(widgets::GREY).small());
-                    if ui.small_button("打开活动模板…").clicked() {
-                        actions.push(Action::OpenTemplate);
-                    }
-                    if app.template_path.is_some() && ui.small_button("改用内置模板").clicked()
-                    {
-                        actions.push(Action::UseBuiltinTemplate);
-                    }
-                });
-            });
+            notice(ui, view, actions);
             ui.add_space(8.0);
             ui.horizontal(|ui| {
                 ui.heading("草稿列表");
@@ -53,72 +43,135 @@ pub fn ui(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
                 }
                 ui.add_space(24.0);
                 if ui.button("设置与帮助").clicked() {
-                    actions.push(Action::GoTo(super::app::Screen::Settings));
+                    actions.push(Action::GoTo(Screen::Settings));
+                }
+                if ui.button("使用说明").clicked() {
+                    actions.push(Action::GoTo(Screen::Help));
                 }
             });
             ui.add_space(4.0);
-            drafts_table(ui, app, actions);
-            quarantined(ui, app);
-            recycle_area(ui, app, actions);
+            drafts_table(ui, view, state, actions);
+            quarantined(ui, view.listing);
+            recycle_area(ui, view.listing, state, actions);
         });
 }
 
-fn drafts_table(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
-    if app.listing.drafts.is_empty() {
+fn notice(ui: &mut Ui, view: &StartView<'_>, actions: &mut Vec<Action>) {
+    let campaign = view.campaign;
+    widgets::notice_box(ui, widgets::GREY, |ui| {
+        ui.label(RichText::new(&campaign.notice_title).strong());
+        if !campaign.theme.is_empty() {
+            ui.label(format!("活动主题：“{}”", campaign.theme));
+        }
+        ui.label(format!(
+            "报送内容：{}。{}。",
+            campaign.material_kinds_text, campaign.deadline_text
+        ));
+        ui.horizontal(|ui| {
+            let source = match view.template_path {
+                Some(p) => format!("活动模板：{}", p.display()),
+                None => format!("活动模板：内置（{}）", campaign.short_name()),
+            };
+            ui.label(RichText::new(source).color(widgets::GREY).small());
+            if ui.small_button("打开活动模板…").clicked() {
+                actions.push(Action::OpenTemplate);
+            }
+            if view.template_path.is_some() && ui.small_button("改用内置模板").clicked() {
+                actions.push(Action::UseBuiltinTemplate);
+            }
+        });
+    });
+}
+
+fn drafts_table(
+    ui: &mut Ui,
+    view: &StartView<'_>,
+    state: &mut StartState,
+    actions: &mut Vec<Action>,
+) {
+    if view.listing.drafts.is_empty() {
         ui.label(RichText::new("还没有草稿。点“新建草稿”开始填报。").color(widgets::GREY));
         return;
     }
     egui::Grid::new("drafts")
         .striped(true)
-        .num_columns(5)
+        .num_columns(7)
         .spacing([16.0, 8.0])
         .show(ui, |ui| {
-            for heading in ["报送单位", "状态", "最后修改", "活动数", "操作"] {
+            for heading in [
+                "报送单位",
+                "状态",
+                "完成情况",
+                "活动数",
+                "创建时间",
+                "最后修改",
+                "操作",
+            ] {
                 ui.label(RichText::new(heading).strong());
             }
             ui.end_row();
-            for d in &app.listing.drafts {
-                let unit = if d.unit.is_empty() {
-                    "（未填写单位）"
-                } else {
-                    d.unit.as_str()
-                };
-                ui.label(unit);
-                ui.label(d.status.label());
-                ui.label(chinese_date_time(d.updated_at));
-                ui.label(d.activity_count.to_string());
-                ui.horizontal(|ui| {
-                    let other_campaign = d.campaign_id != app.campaign.id;
-                    if ui
-                        .add_enabled(!other_campaign, egui::Button::new("继续填写"))
-                        .on_disabled_hover_text("此草稿属于另一活动模板，请先打开对应模板")
-                        .clicked()
-                    {
-                        actions.push(Action::OpenDraft(d.id.clone()));
-                    }
-                    if ui.button("复制").clicked() {
-                        actions.push(Action::Duplicate(d.id.clone()));
-                    }
-                    if app.start.confirm_delete.as_deref() == Some(d.id.as_str()) {
-                        ui.label(RichText::new("确定删除？").color(widgets::RED));
-                        if ui.button("确定删除").clicked() {
-                            actions.push(Action::Delete(d.id.clone()));
-                            app.start.confirm_delete = None;
-                        }
-                        if ui.button("取消").clicked() {
-                            app.start.confirm_delete = None;
-                        }
-                    } else if ui.button("删除").clicked() {
-                        app.start.confirm_delete = Some(d.id.clone());
-                    }
-                });
+            for d in &view.listing.drafts {
+                draft_row(ui, view, d, state, actions);
                 ui.end_row();
             }
         });
 }
 
-fn quarantined(ui: &mut Ui, app: &App) {
-    if app.listing.quarantined.is_empty() {
+fn draft_row(
+    ui: &mut Ui,
+    view: &StartView<'_>,
+    d: &DraftSummary,
+    state: &mut StartState,
+    actions: &mut Vec<Action>,
+) {
+    ui.label(&d.name);
+    ui.label(d.status.label());
+    match d.items_done {
+        Some((done, total)) => ui.label(format!("{done}/{total} 项")),
+        None => ui.label(""),
+    };
+    ui.label(d.activity_count.to_string());
+    ui.label(chinese_date_time(d.created_at));
+    ui.label(chinese_date_time(d.updated_at));
+    ui.horizontal(|ui| {
+        let other_campaign = d.campaign_id != view.campaign.id;
+        if ui
+            .add_enabled(!other_campaign, egui::Button::new("继续填写"))
+            .on_disabled_hover_text("此草稿属于另一活动模板，请先打开对应模板")
+            .clicked()
+        {
+            actions.push(Action::OpenDraft(d.id.clone()));
+        }
+        let busy = view.busy.contains(&d.id);
+        let why = "正在处理此草稿的文件，请等待完成或取消后再操作";
+        if ui
+            .add_enabled(!busy, egui::Button::new("复制"))
+            .on_disabled_hover_text(why)
+            .clicked()
+        {
+            actions.push(Action::Duplicate(d.id.clone()));
+        }
+        if state.confirm_delete.as_ref() == Some(&d.id) {
+            ui.label(RichText::new("确定删除？").color(widgets::RED));
+            if ui.button("确定删除").clicked() {
+                actions.push(Action::Delete(d.id.clone()));
+                state.confirm_delete = None;
+            }
+            if ui.button("取消").clicked() {
+                state.confirm_delete = None;
+            }
+        } else if ui
+            .add_enabled(!busy, egui::Button::new("删除"))
+            .on_disabled_hover_text(why)
+            .clicked()
+        {
+            state.confirm_delete = Some(d.id.clone());
+        }
+    });
+}
+
+fn quarantined(ui: &mut Ui, listing: &Listing) {
+    if listing.quarantined.is_empty() {
         return;
     }
     ui.add_space(8.0);
@@ -128,20 +181,20 @@ fn quarantined(ui: &mut Ui, app: &App) {
                 .color(widgets::AMBER)
                 .strong(),
         );
-        for q in &app.listing.quarantined {
+        for q in &listing.quarantined {
             ui.label(q.user_message());
         }
     });
 }
 
-fn recycle_area(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
+fn recycle_area(ui: &mut Ui, listing: &Listing, state: &mut StartState, actions: &mut Vec<Action>) {
     ui.add_space(12.0);
-    let n = app.listing.recycled.len();
+    let n = listing.recycled.len();
     let label = format!("回收区（{n}）");
-    if ui.selectable_label(app.start.show_recycle, label).clicked() {
-        app.start.show_recycle = !app.start.show_recycle;
+    if ui.selectable_label(state.show_recycle, label).clicked() {
+        state.show_recycle = !state.show_recycle;
     }
-    if !app.start.show_recycle {
+    if !state.show_recycle {
         return;
     }
     if n == 0 {
@@ -150,24 +203,24 @@ fn recycle_area(ui: &mut Ui, app: &mut App, actions: &mut Vec<Action>) {
     }
     egui::Grid::new("recycle")
         .striped(true)
-        .num_columns(3)
+        .num_columns(4)
+        .spacing([16.0, 8.0])
         .show(ui, |ui| {
-            for r in &app.listing.recycled {
+            for r in &listing.recycled {
                 match &r.summary {
                     Some(s) => {
-                        let unit = if s.unit.is_empty() {
-                            "（未填写单位）"
-                        } else {
-                            s.unit.as_str()
-                        };
-                        ui.label(unit);
-                        ui.label(chinese_date_time(s.updated_at));
+                        ui.label(&s.name);
+                        ui.label(format!("最后修改 {}", chinese_date_time(s.updated_at)));
                     }
                     None => {
-                        ui.label(&r.name);
+                        ui.label(r.name.as_str());
                         ui.label("（无法读取）");
                     }
                 }
+                match r.deleted_at {
+                    Some(at) => ui.label(format!("删除于 {}", chinese_date_time(at))),
+                    None => ui.label(""),
+                };
                 if ui.button("恢复").clicked() {
                     actions.push(Action::Restore(r.name.clone()));
                 }

@@ -5,9 +5,11 @@
 use egui::{RichText, Ui};
 
 use super::activity_form;
-use super::app::{Action, OpenDraft, Screen};
+use super::profile_screen::back_to_check;
+use super::state::{Action, FormState, OpenDraft, Screen};
 use super::widgets::{self, Field};
-use crate::core::campaign::Campaign;
+use crate::core::campaign::{Campaign, Item};
+use crate::core::draft::ItemAnswer;
 use crate::core::validate::{Target, item_progress, pillar_progress};
 
 /// Returns true when the draft was edited.
@@ -16,13 +18,12 @@ pub fn ui(
     campaign: &Campaign,
     open: &mut OpenDraft,
     current_item: &str,
-    focus: &mut Option<Target>,
     actions: &mut Vec<Action>,
 ) -> bool {
     task_list(ui, campaign, open, current_item, actions);
     let mut edited = false;
     egui::CentralPanel::no_frame().show(ui, |ui| {
-        edited = item_page(ui, campaign, open, current_item, focus, actions);
+        edited = item_page(ui, campaign, open, current_item, actions);
     });
     edited
 }
@@ -34,6 +35,8 @@ fn task_list(
     current_item: &str,
     actions: &mut Vec<Action>,
 ) {
+    let reveal = open.form.reveal();
+    let report = &open.form.report;
     egui::Panel::left("task_list")
         .resizable(true)
         .default_size(330.0)
@@ -47,21 +50,13 @@ fn task_list(
                             ui.label(RichText::new(pillar.heading()).strong());
                             widgets::progress_badge(
                                 ui,
-                                pillar_progress(campaign, &open.report, &open.draft, pi),
+                                pillar_progress(campaign, report, &reveal, &open.draft, pi),
                             );
                         });
                         for item in &pillar.items {
-                            ui.horizontal(|ui| {
-                                ui.add_space(12.0);
-                                let selected = item.id == current_item;
-                                if ui.selectable_label(selected, &item.title).clicked() {
-                                    actions.push(Action::SelectItem(item.id.clone()));
-                                }
-                                widgets::progress_badge(
-                                    ui,
-                                    item_progress(&open.report, &open.draft, &item.id),
-                                );
-                            });
+                            let progress =
+                                item_progress(report, &reveal, &open.draft, item.id.as_str());
+                            task_row(ui, item, item.id == current_item, progress, actions);
                         }
                     }
                     ui.add_space(12.0);
@@ -72,12 +67,34 @@ fn task_list(
         });
 }
 
+/// One item in the task list: its title (cut short with … when the panel is narrow, the whole
+/// title on hover) and its status at the right edge.
+fn task_row(
+    ui: &mut Ui,
+    item: &Item,
+    selected: bool,
+    progress: crate::core::validate::Progress,
+    actions: &mut Vec<Action>,
+) {
+    ui.horizontal(|ui| {
+        ui.add_space(12.0);
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            widgets::progress_badge(ui, progress);
+            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                let title = egui::Button::selectable(selected, item.title.as_str()).truncate();
+                if ui.add(title).on_hover_text(&item.title).clicked() {
+                    actions.push(Action::SelectItem(item.id.clone()));
+                }
+            });
+        });
+    });
+}
+
 fn item_page(
     ui: &mut Ui,
     campaign: &Campaign,
     open: &mut OpenDraft,
     current_item: &str,
-    focus: &mut Option<Target>,
     actions: &mut Vec<Action>,
 ) -> bool {
     let Some((pillar, item)) = campaign.item(current_item) else {
@@ -91,6 +108,7 @@ fn item_page(
         .id_salt(("item", current_item))
         .show(ui, |ui| {
             ui.add_space(8.0);
+            back_to_check(ui, &open.form, actions);
             ui.label(RichText::new(pillar.heading()).color(widgets::GREY));
             ui.heading(format!("{} {}", item.number, item.title).trim());
             if !item.hint.is_empty() {
@@ -101,71 +119,76 @@ fn item_page(
             }
             ui.add_space(6.0);
             ui.add_enabled_ui(editable, |ui| {
-                let report = &open.report;
-                let answer = open.draft.answer_mut(&item.id);
-                let item_target = Target::Item {
-                    item_id: item.id.clone(),
-                };
-                let check = ui.checkbox(&mut answer.not_carried_out, "本项未开展");
-                edited |= check.changed();
-                if focus.as_ref() == Some(&item_target) {
-                    check.request_focus();
-                    check.scroll_to_me(Some(egui::Align::Center));
-                    *focus = None;
-                }
-                if let Some(p) = report.on(&item_target) {
-                    // Not yet started is not an error yet: say what to do, quietly.
-                    let colour = if answer.is_untouched() {
-                        widgets::GREY
-                    } else {
-                        widgets::RED
-                    };
-                    ui.label(RichText::new(&p.message).color(colour));
-                }
-                if answer.not_carried_out {
-                    let r = Field {
-                        label: "未开展原因",
-                        required: true,
-                        hint: "简要说明本项未开展的原因",
-                        multiline: true,
-                        target: Target::ItemReason {
-                            item_id: item.id.clone(),
-                        },
-                        problem: report
-                            .on(&Target::ItemReason {
-                                item_id: item.id.clone(),
-                            })
-                            .map(|p| p.message.as_str()),
-                    }
-                    .show(ui, &mut answer.reason, focus);
-                    edited |= r.changed();
-                }
+                let OpenDraft { draft, form, .. } = &mut *open;
+                edited |= not_carried_out(ui, item, draft.answer_mut(item.id.as_str()), form);
             });
             ui.add_space(8.0);
             let show_activities = !open
                 .draft
-                .answer(&item.id)
+                .answer(item.id.as_str())
                 .is_some_and(|a| a.not_carried_out && a.activities.is_empty());
             if show_activities {
                 ui.add_enabled_ui(editable, |ui| {
-                    edited |= activity_form::activities(ui, campaign, open, &item.id, focus);
+                    edited |= activity_form::activities(ui, campaign, open, &item.id, actions);
                 });
             }
             ui.add_space(16.0);
-            ui.horizontal(|ui| {
-                let all: Vec<&str> = campaign.items().map(|(_, it)| it.id.as_str()).collect();
-                let here = all.iter().position(|id| *id == item.id).unwrap_or(0);
-                if here > 0 && ui.button("← 上一项").clicked() {
-                    actions.push(Action::SelectItem(all[here - 1].to_string()));
-                }
-                if let Some(next) = all.get(here + 1) {
-                    if ui.button("下一项 →").clicked() {
-                        actions.push(Action::SelectItem((*next).to_string()));
-                    }
-                } else if ui.button("检查并提交 →").clicked() {
-                    actions.push(Action::GoTo(Screen::Check));
-                }
-            });
+            item_navigation(ui, campaign, item, actions);
         });
     edited
+}
+
+/// 本项未开展 and its reason; the item's own problem (not started, or a contradiction).
+fn not_carried_out(
+    ui: &mut Ui,
+    item: &Item,
+    answer: &mut ItemAnswer,
+    form: &mut FormState,
+) -> bool {
+    let item_target = Target::Item {
+        item_id: item.id.clone(),
+    };
+    let check = ui.checkbox(&mut answer.not_carried_out, "本项未开展");
+    let mut edited = check.changed();
+    form.take_focus(&item_target, &check);
+    if let Some(p) = form.report.on(&item_target) {
+        // Not yet started is not an error yet: say what to do, quietly.
+        let colour = if answer.is_untouched() {
+            widgets::GREY
+        } else {
+            widgets::RED
+        };
+        ui.label(RichText::new(&p.message).color(colour));
+    }
+    if answer.not_carried_out {
+        let r = Field::new(
+            "未开展原因",
+            Target::ItemReason {
+                item_id: item.id.clone(),
+            },
+        )
+        .required(true)
+        .hint("请具体说明本项未开展的原因，如“本年度该项工作由区司法局牵头开展”")
+        .multiline(true)
+        .show(ui, &mut answer.reason, form);
+        edited |= r.changed();
+    }
+    edited
+}
+
+fn item_navigation(ui: &mut Ui, campaign: &Campaign, item: &Item, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        if let Some(previous) = campaign.neighbour(item.id.as_str(), -1)
+            && ui.button("← 上一项").clicked()
+        {
+            actions.push(Action::SelectItem(previous.id.clone()));
+        }
+        if let Some(next) = campaign.neighbour(item.id.as_str(), 1) {
+            if ui.button("下一项 →").clicked() {
+                actions.push(Action::SelectItem(next.id.clone()));
+            }
+        } else if ui.button("检查并提交 →").clicked() {
+            actions.push(Action::GoTo(Screen::Check));
+        }
+    });
 }

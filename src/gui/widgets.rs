@@ -1,8 +1,9 @@
 //! Small widgets shared by the screens: a labelled text field tied to its label for screen
-//! readers (and egui_kittest), a status badge, a warning box.
+//! readers (and egui_kittest), a status badge, a framed message box.
 
 use egui::{Color32, Response, RichText, TextEdit, Ui};
 
+use super::state::FormState;
 use crate::core::validate::{Progress, Target};
 
 pub const RED: Color32 = Color32::from_rgb(0xC0, 0x1C, 0x28);
@@ -15,30 +16,72 @@ pub fn field_id(target: &Target) -> egui::Id {
     egui::Id::unique(("baosong-field", target))
 }
 
-/// A text field with its label above it, its hint inside it and its problem (if any) below it.
-/// Requests focus when `focus` names this field (a jump from the check page).
-pub struct Field<'a> {
-    pub label: &'a str,
-    pub required: bool,
-    pub hint: &'a str,
-    pub multiline: bool,
-    pub target: Target,
-    pub problem: Option<&'a str>,
+/// A field's label, with a red `*` when it is required; the label's response is what the field
+/// is `labelled_by`.
+pub fn label_row(ui: &mut Ui, label: &str, required: bool) -> Response {
+    ui.horizontal(|ui| {
+        let label = ui.label(RichText::new(label).strong());
+        if required {
+            ui.label(RichText::new("*").color(RED))
+                .on_hover_text("必填");
+        }
+        label
+    })
+    .inner
 }
 
-impl Field<'_> {
-    pub fn show(self, ui: &mut Ui, value: &mut String, focus: &mut Option<Target>) -> Response {
-        let label = ui
-            .horizontal(|ui| {
-                let label = ui.label(RichText::new(self.label).strong());
-                if self.required {
-                    ui.label(RichText::new("*").color(RED))
-                        .on_hover_text("必填");
-                }
-                label
-            })
-            .inner;
-        let id = field_id(&self.target);
+/// A problem under a field.
+pub fn problem_line(ui: &mut Ui, problem: &str) {
+    ui.label(RichText::new(problem).color(RED).small());
+}
+
+/// A text field with its label above it, its hint inside it and its problem below it — once
+/// the clerk has left the field, or has visited 检查并提交. Takes the focus when a jump from
+/// the check page asks for it.
+pub struct Field<'a> {
+    label: &'a str,
+    target: Target,
+    required: bool,
+    hint: &'a str,
+    multiline: bool,
+    advised_chars: Option<usize>,
+}
+
+impl<'a> Field<'a> {
+    pub fn new(label: &'a str, target: Target) -> Self {
+        Self {
+            label,
+            target,
+            required: false,
+            hint: "",
+            multiline: false,
+            advised_chars: None,
+        }
+    }
+
+    pub fn required(mut self, required: bool) -> Self {
+        self.required = required;
+        self
+    }
+
+    pub fn hint(mut self, hint: &'a str) -> Self {
+        self.hint = hint;
+        self
+    }
+
+    pub fn multiline(mut self, multiline: bool) -> Self {
+        self.multiline = multiline;
+        self
+    }
+
+    /// Show 已输入 N 字, amber past the advised length.
+    pub fn counter(mut self, advised_chars: Option<usize>) -> Self {
+        self.advised_chars = advised_chars;
+        self
+    }
+
+    pub fn show(self, ui: &mut Ui, value: &mut String, form: &mut FormState) -> Response {
+        let label = label_row(ui, self.label, self.required);
         let edit = if self.multiline {
             TextEdit::multiline(value).desired_rows(4)
         } else {
@@ -46,27 +89,41 @@ impl Field<'_> {
         };
         let response = ui
             .add(
-                edit.id(id)
+                edit.id(field_id(&self.target))
                     .hint_text(self.hint)
                     .desired_width(f32::INFINITY),
             )
             .labelled_by(label.id);
-        if let Some(problem) = self.problem {
-            ui.label(RichText::new(problem).color(RED).small());
+        if response.lost_focus() {
+            form.left(&self.target);
         }
-        if focus.as_ref() == Some(&self.target) {
-            response.request_focus();
-            response.scroll_to_me(Some(egui::Align::Center));
-            *focus = None;
+        if let Some(problem) = form.shown_problem(&self.target) {
+            problem_line(ui, problem);
         }
+        if let Some(advised) = self.advised_chars {
+            char_counter(ui, value, advised);
+        }
+        form.take_focus(&self.target, &response);
         response
     }
 }
 
-/// 未开始 / 进行中 / 已完成 / 有问题, coloured.
+/// 已输入 N 字（建议 300 字以内）, amber once past the advice.
+pub fn char_counter(ui: &mut Ui, value: &str, advised: usize) {
+    let n = value.trim().chars().count();
+    let colour = if n > advised { AMBER } else { GREY };
+    let text = if n > advised {
+        format!("已输入 {n} 字，超过建议的{advised}字，可适当精简")
+    } else {
+        format!("已输入 {n} 字（建议{advised}字以内）")
+    };
+    ui.label(RichText::new(text).color(colour).small());
+}
+
+/// 未开始 / 进行中 / 已完成 / 未开展 / 有问题, coloured.
 pub fn progress_badge(ui: &mut Ui, progress: Progress) -> Response {
     let colour = match progress {
-        Progress::NotStarted => GREY,
+        Progress::NotStarted | Progress::NotCarriedOut => GREY,
         Progress::InProgress => AMBER,
         Progress::Done => GREEN,
         Progress::HasProblems => RED,

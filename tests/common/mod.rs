@@ -10,7 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use baosong::core::FixedClock;
-use baosong::gui::{App, AppConfig, FilePicker, fonts};
+use baosong::core::campaign::AttachmentRules;
+use baosong::core::clock::{SystemTicker, Ticker};
+use baosong::core::portable::PortableConfig;
+use baosong::gui::{App, AppConfig, FilePicker, Picked, fonts};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
@@ -20,28 +23,89 @@ pub fn clock() -> Arc<FixedClock> {
     Arc::new(FixedClock::at(NOW).expect("valid time"))
 }
 
-/// A file picker that answers what the test puts in it.
+/// A file picker that answers what the test puts in it (and 取消 when nothing was put).
 #[derive(Clone, Default)]
-pub struct TestPicker(pub Rc<RefCell<Option<PathBuf>>>);
+pub struct TestPicker(pub Rc<RefCell<Option<Picked<Vec<PathBuf>>>>>);
 
-impl FilePicker for TestPicker {
-    fn pick_template(&mut self) -> Option<PathBuf> {
-        self.0.borrow_mut().take()
+impl TestPicker {
+    /// The next dialog chooses these files.
+    pub fn choose(&self, paths: &[PathBuf]) {
+        *self.0.borrow_mut() = Some(Picked::Chosen(paths.to_vec()));
     }
 
-    fn save_diagnostics(&mut self, _default_name: &str) -> Option<PathBuf> {
-        self.0.borrow_mut().take()
+    /// The next dialog chooses this one file.
+    pub fn choose_one(&self, path: &Path) {
+        self.choose(&[path.to_path_buf()]);
+    }
+
+    /// The next dialog cannot be shown at all.
+    pub fn fail(&self) {
+        *self.0.borrow_mut() = Some(Picked::Unavailable("test: no dialog".into()));
+    }
+
+    fn next(&self) -> Picked<Vec<PathBuf>> {
+        self.0.borrow_mut().take().unwrap_or(Picked::Cancelled)
+    }
+
+    fn next_one(&self) -> Picked<PathBuf> {
+        match self.next() {
+            Picked::Chosen(mut paths) if !paths.is_empty() => Picked::Chosen(paths.remove(0)),
+            Picked::Chosen(_) | Picked::Cancelled => Picked::Cancelled,
+            Picked::Unavailable(why) => Picked::Unavailable(why),
+        }
     }
 }
 
-pub fn app(data: &Path, picker: TestPicker) -> App {
+impl FilePicker for TestPicker {
+    fn pick_template(&mut self) -> Picked<PathBuf> {
+        self.next_one()
+    }
+
+    fn save_diagnostics(&mut self, _default_name: &str) -> Picked<PathBuf> {
+        self.next_one()
+    }
+
+    fn pick_attachments(&mut self, _rules: &AttachmentRules) -> Picked<Vec<PathBuf>> {
+        self.next()
+    }
+}
+
+/// The app's start-up, as the tests vary it.
+pub struct Setup {
+    pub picker: TestPicker,
+    pub portable: Option<PortableConfig>,
+    pub ticker: Arc<dyn Ticker>,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Self {
+            picker: TestPicker::default(),
+            portable: None,
+            ticker: Arc::new(SystemTicker),
+        }
+    }
+}
+
+pub fn app_with(data: &Path, setup: Setup) -> App {
     App::new(AppConfig {
         data_root: Some(data.to_path_buf()),
         template: None,
         clock: clock(),
-        picker: Box::new(picker),
-        portable: None,
+        ticker: setup.ticker,
+        picker: Box::new(setup.picker),
+        portable: setup.portable,
     })
+}
+
+pub fn app(data: &Path, picker: TestPicker) -> App {
+    app_with(
+        data,
+        Setup {
+            picker,
+            ..Setup::default()
+        },
+    )
 }
 
 pub fn harness_with(app: App) -> Harness<'static, App> {

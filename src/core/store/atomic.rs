@@ -1,10 +1,15 @@
 //! Atomic file writes: the new content goes to a temporary file in the same folder, is fsynced,
 //! renamed over the old file, and the folder is fsynced. A crash at any moment leaves either the
 //! old file or the new one, never a mix.
+//!
+//! [`write_atomic`] does it for bytes in memory (draft.json, settings.json); [`AtomicFile`] for
+//! content streamed in pieces (an attachment being copied, a thumbnail, a zip): it is written
+//! under a temporary name, appears under its real name only on [`AtomicFile::commit`], and is
+//! removed if dropped before that (an error, a cancel).
 
 use std::fs::File;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::platform;
@@ -14,7 +19,8 @@ pub const TEMP_PREFIX: &str = ".tmp-";
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// A temporary name beside `path`, unique in this process.
+fn temp_path(path: &Path) -> io::Result<(PathBuf, &Path)> {
     let dir = path
         .parent()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no folder"))?;
@@ -27,18 +33,93 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         COUNTER.fetch_add(1, Ordering::Relaxed),
         name.to_string_lossy()
     ));
-    let result = (|| {
-        let mut file = File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        platform::replace_file(&tmp, path)?;
-        platform::sync_dir(dir)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    Ok((tmp, dir))
+}
+
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes)?;
+    file.commit()
+}
+
+/// A file that appears at its path only when committed.
+#[derive(Debug)]
+pub struct AtomicFile {
+    file: Option<File>,
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> io::Result<Self> {
+        let (tmp, _) = temp_path(path)?;
+        let file = File::create(&tmp)?;
+        Ok(Self {
+            file: Some(file),
+            tmp,
+            path: path.to_path_buf(),
+        })
     }
-    result
+
+    /// Where it will appear.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The open temporary file (for seeking, e.g. a zip writer).
+    pub fn file_mut(&mut self) -> io::Result<&mut File> {
+        self.file
+            .as_mut()
+            .ok_or_else(|| io::Error::other("atomic file already committed"))
+    }
+
+    /// fsync, rename into place, fsync the folder.
+    pub fn commit(mut self) -> io::Result<()> {
+        let file = self
+            .file
+            .take()
+            .ok_or_else(|| io::Error::other("atomic file already committed"))?;
+        let result = (|| {
+            file.sync_all()?;
+            drop(file);
+            platform::replace_file(&self.tmp, &self.path)?;
+            match self.path.parent() {
+                Some(dir) => platform::sync_dir(dir),
+                None => Ok(()),
+            }
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+        // Committed or failed: either way there is nothing left for Drop to remove.
+        self.tmp = PathBuf::new();
+        result
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.file_mut()?.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file_mut()?.flush()
+    }
+}
+
+impl io::Seek for AtomicFile {
+    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+        self.file_mut()?.seek(pos)
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if !self.tmp.as_os_str().is_empty() {
+            self.file = None;
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// Remove temporary files a killed process left behind in `dir`.
@@ -48,9 +129,20 @@ pub fn remove_stale_temps(dir: &Path) {
     };
     for entry in entries.flatten() {
         if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
-            let _ = std::fs::remove_file(entry.path());
+            let path = entry.path();
+            let _ = if path.is_dir() {
+                std::fs::remove_dir_all(path)
+            } else {
+                std::fs::remove_file(path)
+            };
         }
     }
+}
+
+/// A hidden temporary folder name beside `path` (the duplicate of a draft is built in one and
+/// renamed into place, so a crash mid-copy leaves no half-draft behind).
+pub fn temp_dir_beside(path: &Path) -> io::Result<PathBuf> {
+    temp_path(path).map(|(tmp, _)| tmp)
 }
 
 #[cfg(test)]
@@ -74,6 +166,29 @@ mod tests {
         assert_eq!(
             write_atomic(&p, b"x").unwrap_err().kind(),
             io::ErrorKind::NotFound
+        );
+    }
+
+    #[test]
+    fn a_streamed_file_appears_only_on_commit_and_vanishes_when_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("视频.mp4");
+        let mut f = AtomicFile::create(&p).unwrap();
+        f.write_all(b"part one, ").unwrap();
+        assert!(!p.exists(), "not there while being written");
+        f.write_all(b"part two").unwrap();
+        f.commit().unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"part one, part two");
+
+        let q = dir.path().join("cancelled.mp4");
+        let mut g = AtomicFile::create(&q).unwrap();
+        g.write_all(b"half").unwrap();
+        drop(g);
+        assert!(!q.exists());
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left behind"
         );
     }
 }

@@ -26,9 +26,11 @@ use serde::{Deserialize, Serialize};
 
 use super::campaign::Campaign;
 use super::clock::Clock;
-use super::draft::{Draft, Status, UnitProfile};
+use super::draft::{Attachment, Draft, DraftId, Place, Status, UnitProfile};
 use super::error::{CoreError, DraftDefect};
-use atomic::{remove_stale_temps, write_atomic};
+use super::ids::RecycledName;
+use super::validate::{self, FileProblem, FileProblems, Progress, Reveal};
+use atomic::{remove_stale_temps, temp_dir_beside, write_atomic};
 pub use settings::Settings;
 
 pub const DRAFT_FILE: &str = "draft.json";
@@ -38,27 +40,53 @@ const QUARANTINE_NOTE: &str = "quarantine.json";
 const SETTINGS_FILE: &str = "settings.json";
 /// How many old versions of draft.json are kept.
 pub const BACKUPS_KEPT: usize = 5;
+/// A backup of draft.json is kept at most this often.
+pub const BACKUP_INTERVAL: Duration = Duration::from_secs(60);
+/// The time stamp in the names of recycled and quarantined folders (`<id>~20240301-100000`).
+const FOLDER_STAMP: &str = "%Y%m%d-%H%M%S";
 
 /// One line of the start screen's list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DraftSummary {
-    pub id: String,
+    pub id: DraftId,
+    /// What the list calls it: the clerk's name for it, or the unit ([`Draft::display_name`]).
+    pub name: String,
     pub unit: String,
     pub campaign_id: String,
     pub status: Status,
+    pub created_at: DateTime<FixedOffset>,
     pub updated_at: DateTime<FixedOffset>,
     pub activity_count: usize,
+    /// Items done (or marked 本项未开展 with a reason) out of all items, when the draft is of
+    /// the campaign the list was made for.
+    pub items_done: Option<(usize, usize)>,
 }
 
 impl DraftSummary {
-    fn of(d: &Draft) -> Self {
+    fn of(d: &Draft, campaign: Option<&Campaign>) -> Self {
+        let items_done = campaign.filter(|c| c.id == d.campaign_id).map(|c| {
+            let report = validate::validate(c, d);
+            let done = c
+                .items()
+                .filter(|(_, it)| {
+                    matches!(
+                        validate::item_progress(&report, &Reveal::All, d, it.id.as_str()),
+                        Progress::Done | Progress::NotCarriedOut
+                    )
+                })
+                .count();
+            (done, c.items().count())
+        });
         Self {
             id: d.id.clone(),
+            name: d.display_name().to_string(),
             unit: d.unit.unit.clone(),
             campaign_id: d.campaign_id.clone(),
             status: d.status.clone(),
+            created_at: d.created_at,
             updated_at: d.updated_at,
             activity_count: d.activity_count(),
+            items_done,
         }
     }
 }
@@ -67,7 +95,9 @@ impl DraftSummary {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecycledDraft {
     /// The folder name under `recycle/`; what [`DataDir::restore`] takes.
-    pub name: String,
+    pub name: RecycledName,
+    /// When it was deleted (from the folder's name).
+    pub deleted_at: Option<DateTime<FixedOffset>>,
     pub summary: Option<DraftSummary>,
 }
 
@@ -150,7 +180,7 @@ impl DataDir {
         Ok(Self {
             root,
             clock,
-            backup_interval: Duration::from_secs(60),
+            backup_interval: BACKUP_INTERVAL,
         })
     }
 
@@ -188,17 +218,37 @@ impl DataDir {
         self.clock.now()
     }
 
-    pub fn draft_dir(&self, id: &str) -> PathBuf {
+    pub fn draft_dir(&self, id: &DraftId) -> PathBuf {
+        self.dir_of(id.as_str())
+    }
+
+    fn dir_of(&self, id: &str) -> PathBuf {
         self.root.join("drafts").join(id)
+    }
+
+    /// Where thumbnails and poster frames are kept, by content hash; deletable at any time.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.root.join("cache")
+    }
+
+    /// A folder name for something set aside now: `<id>~<YYYYMMDD-HHMMSS>`.
+    fn stamped(&self, id: &str) -> String {
+        format!("{id}~{}", self.now().format(FOLDER_STAMP))
     }
 
     /// Every draft, newest change first; unreadable ones are moved to quarantine and listed.
     pub fn list(&self) -> Listing {
+        self.list_for(None)
+    }
+
+    /// The same, with each draft of `campaign` saying how many of its items are done.
+    pub fn list_for(&self, campaign: Option<&Campaign>) -> Listing {
         let mut listing = Listing::default();
+        remove_stale_temps(&self.root.join("drafts"));
         for (id, dir) in subfolders(&self.root.join("drafts")) {
             remove_stale_temps(&dir);
             match read_draft_file(&dir.join(DRAFT_FILE)) {
-                Ok(d) => listing.drafts.push(DraftSummary::of(&d)),
+                Ok(d) => listing.drafts.push(DraftSummary::of(&d, campaign)),
                 Err(defect) => {
                     let note = self.quarantine(&id, &dir, &defect);
                     tracing::warn!(id, %defect, "draft quarantined");
@@ -228,17 +278,14 @@ impl DataDir {
             });
         }
         listing.quarantined.sort_by_key(|q| std::cmp::Reverse(q.at));
-        listing.recycled = self.recycled();
+        listing.recycled = self.recycled(campaign);
         listing
     }
 
     /// Move an unreadable draft's folder aside, with a note saying why.
     fn quarantine(&self, id: &str, dir: &Path, defect: &DraftDefect) -> QuarantineNote {
         let now = self.now();
-        let target = unique_path(
-            &self.root.join("quarantine"),
-            &format!("{id}~{}", now.format("%Y%m%d-%H%M%S")),
-        );
+        let target = unique_path(&self.root.join("quarantine"), &self.stamped(id));
         let folder = match std::fs::rename(dir, &target) {
             Ok(()) => target,
             Err(e) => {
@@ -260,7 +307,7 @@ impl DataDir {
     }
 
     /// Load one draft by id; an unreadable one is moved to quarantine.
-    pub fn load(&self, id: &str) -> Result<Draft, CoreError> {
+    pub fn load(&self, id: &DraftId) -> Result<Draft, CoreError> {
         let dir = self.draft_dir(id);
         let path = dir.join(DRAFT_FILE);
         match read_draft_file(&path) {
@@ -270,7 +317,7 @@ impl DataDir {
                 data_dir: self.root.clone(),
             }),
             Err(defect) => {
-                self.quarantine(id, &dir, &defect);
+                self.quarantine(id.as_str(), &dir, &defect);
                 Err(CoreError::DraftUnreadable { path, defect })
             }
         }
@@ -288,47 +335,78 @@ impl DataDir {
         Ok(draft)
     }
 
+    /// Throw away a draft that was never changed (a 新建草稿 left at once): removed for good,
+    /// not to the recycle area. Refused (`Ok(false)`) once it holds anything.
+    pub fn discard_if_pristine(&self, id: &DraftId) -> Result<bool, CoreError> {
+        let draft = self.load(id)?;
+        let dir = self.draft_dir(id);
+        let has_files = std::fs::read_dir(dir.join(FILES_DIR))
+            .map(|mut e| e.next().is_some())
+            .unwrap_or(false);
+        if !draft.is_pristine() || has_files {
+            return Ok(false);
+        }
+        std::fs::remove_dir_all(&dir).map_err(|e| CoreError::io("remove", &dir, e))?;
+        Ok(true)
+    }
+
     /// A fresh id: the creation time, with a suffix if that is taken.
-    fn new_id(&self, now: DateTime<FixedOffset>) -> String {
-        let base = now.format("%Y%m%d-%H%M%S").to_string();
+    fn new_id(&self, now: DateTime<FixedOffset>) -> DraftId {
+        let base = now.format(FOLDER_STAMP).to_string();
         let taken = |id: &str| {
-            self.draft_dir(id).exists()
+            self.dir_of(id).exists()
                 || subfolders(&self.root.join("recycle"))
                     .iter()
                     .any(|(n, _)| n.split('~').next() == Some(id))
         };
         if !taken(&base) {
-            return base;
+            return DraftId::new(base);
         }
         (2..)
             .map(|n| format!("{base}-{n}"))
             .find(|id| !taken(id))
-            .unwrap_or(base)
+            .map_or(DraftId::new(base), DraftId::new)
     }
 
     /// Write a draft atomically, keeping a backup of the previous version now and then.
     pub fn save(&self, draft: &Draft) -> Result<(), CoreError> {
-        let dir = self.draft_dir(&draft.id);
-        std::fs::create_dir_all(&dir).map_err(|e| CoreError::io("create", &dir, e))?;
+        self.save_in(&self.draft_dir(&draft.id), draft)
+    }
+
+    fn save_in(&self, dir: &Path, draft: &Draft) -> Result<(), CoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| CoreError::io("create", dir, e))?;
         let path = dir.join(DRAFT_FILE);
         if path.exists() {
-            self.keep_backup(&dir, &path);
+            self.keep_backup(dir, &path);
         }
-        let json = serde_json::to_vec_pretty(draft)
-            .map_err(|e| CoreError::io("serialise", &path, std::io::Error::other(e)))?;
+        let json = serde_json::to_vec_pretty(draft).map_err(|e| CoreError::Encode {
+            path: path.clone(),
+            detail: e.to_string(),
+        })?;
         write_atomic(&path, &json).map_err(|e| CoreError::io("write", &path, e))
     }
 
     /// Copy the current draft.json into backups/ when the newest backup is older than the
     /// interval; keep the last [`BACKUPS_KEPT`]. A failed backup never stops the save.
+    ///
+    /// The oldest are removed *before* a new one is written, so a process killed at any moment
+    /// leaves at most [`BACKUPS_KEPT`]; and a folder left with more (by an older version) is
+    /// mended on the next save even when no new backup is due.
     fn keep_backup(&self, dir: &Path, current: &Path) {
         let backups = dir.join(BACKUPS_DIR);
         let mut existing = numbered_backups(&backups);
+        let prune = |existing: &mut Vec<(u64, PathBuf)>, keep: usize| {
+            while existing.len() > keep {
+                let (_, old) = existing.remove(0);
+                let _ = std::fs::remove_file(old);
+            }
+        };
         let newest_age = existing
             .last()
             .and_then(|(_, p)| p.metadata().ok()?.modified().ok())
             .and_then(|m| SystemTime::now().duration_since(m).ok());
         if newest_age.is_some_and(|age| age < self.backup_interval) {
+            prune(&mut existing, BACKUPS_KEPT);
             return;
         }
         let next = existing.last().map_or(1, |(n, _)| n + 1);
@@ -339,41 +417,49 @@ impl DataDir {
                 if migrate::draft_from_bytes(&bytes).is_err() {
                     return Ok(());
                 }
-                write_atomic(&backups.join(format!("draft.{next}.json")), &bytes)?;
-                existing.push((next, PathBuf::new()));
-                Ok(())
+                prune(&mut existing, BACKUPS_KEPT - 1);
+                write_atomic(&backups.join(format!("draft.{next}.json")), &bytes)
             });
         if let Err(e) = result {
             tracing::warn!(dir = %dir.display(), error = %e, "backup failed");
         }
-        while existing.len() > BACKUPS_KEPT {
-            let (_, old) = existing.remove(0);
-            let _ = std::fs::remove_file(old);
-        }
     }
 
     /// The backups of a draft, oldest first.
-    pub fn backups(&self, id: &str) -> Vec<PathBuf> {
+    pub fn backups(&self, id: &DraftId) -> Vec<PathBuf> {
         numbered_backups(&self.draft_dir(id).join(BACKUPS_DIR))
             .into_iter()
             .map(|(_, p)| p)
             .collect()
     }
 
-    /// 复制: a new draft with the same answers and attachments.
-    pub fn duplicate(&self, id: &str) -> Result<Draft, CoreError> {
+    /// 复制: a new draft with the same answers and attachments, named “…（副本）”. It is built
+    /// in a hidden folder and renamed into place, so a crash mid-copy leaves no half-draft.
+    pub fn duplicate(&self, id: &DraftId) -> Result<Draft, CoreError> {
         let original = self.load(id)?;
         let now = self.now();
-        let copy = original.duplicate(self.new_id(now), now);
-        let from = self.draft_dir(id).join(FILES_DIR);
-        let to = self.draft_dir(&copy.id).join(FILES_DIR);
-        copy_tree(&from, &to).map_err(|e| CoreError::io("copy", &from, e))?;
-        self.save(&copy)?;
+        let names: Vec<String> = self.list().drafts.into_iter().map(|d| d.name).collect();
+        let name = copy_name(original.display_name(), &names);
+        let copy = original.duplicate(self.new_id(now), name, now);
+        let target = self.draft_dir(&copy.id);
+        let building = temp_dir_beside(&target).map_err(|e| CoreError::io("copy", &target, e))?;
+        let result = (|| {
+            let from = self.draft_dir(id).join(FILES_DIR);
+            copy_tree(&from, &building.join(FILES_DIR))
+                .map_err(|e| CoreError::io("copy", &from, e))?;
+            self.save_in(&building, &copy)?;
+            std::fs::rename(&building, &target).map_err(|e| CoreError::io("move", &building, e))
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_dir_all(&building);
+        }
+        result?;
+        let _ = crate::platform::sync_dir(&self.root.join("drafts"));
         Ok(copy)
     }
 
     /// 删除: move the draft's folder to the recycle area.
-    pub fn delete(&self, id: &str) -> Result<RecycledDraft, CoreError> {
+    pub fn delete(&self, id: &DraftId) -> Result<RecycledDraft, CoreError> {
         let dir = self.draft_dir(id);
         if !dir.is_dir() {
             return Err(CoreError::DraftNotFound {
@@ -381,26 +467,26 @@ impl DataDir {
                 data_dir: self.root.clone(),
             });
         }
-        let name = format!("{id}~{}", self.now().format("%Y%m%d-%H%M%S"));
-        let target = unique_path(&self.root.join("recycle"), &name);
+        let target = unique_path(&self.root.join("recycle"), &self.stamped(id.as_str()));
         std::fs::rename(&dir, &target).map_err(|e| CoreError::io("move", &dir, e))?;
         let _ = crate::platform::sync_dir(&self.root.join("drafts"));
-        Ok(recycled_at(&target))
+        Ok(recycled_at(&target, None, self.now().offset()))
     }
 
     /// The recycle area, most recently deleted first.
-    pub fn recycled(&self) -> Vec<RecycledDraft> {
+    pub fn recycled(&self, campaign: Option<&Campaign>) -> Vec<RecycledDraft> {
+        let offset = *self.now().offset();
         let mut all: Vec<RecycledDraft> = subfolders(&self.root.join("recycle"))
             .into_iter()
-            .map(|(_, dir)| recycled_at(&dir))
+            .map(|(_, dir)| recycled_at(&dir, campaign, &offset))
             .collect();
-        all.sort_by(|a, b| b.name.cmp(&a.name));
+        all.sort_by(|a, b| b.deleted_at.cmp(&a.deleted_at).then(b.name.cmp(&a.name)));
         all
     }
 
     /// 恢复: move a recycled draft back (under a new id if its old one was taken meanwhile).
-    pub fn restore(&self, name: &str) -> Result<Draft, CoreError> {
-        let from = self.root.join("recycle").join(name);
+    pub fn restore(&self, name: &RecycledName) -> Result<Draft, CoreError> {
+        let from = self.root.join("recycle").join(name.as_str());
         let mut draft = read_draft_file(&from.join(DRAFT_FILE)).map_err(|defect| {
             CoreError::DraftUnreadable {
                 path: from.join(DRAFT_FILE),
@@ -416,6 +502,27 @@ impl DataDir {
         Ok(draft)
     }
 
+    /// Add attachments to a saved draft (an import that ended after its draft was closed); at
+    /// `place`, or in 综合材料 if that activity is gone.
+    pub fn attach(
+        &self,
+        id: &DraftId,
+        place: &Place,
+        attachments: Vec<Attachment>,
+    ) -> Result<(), CoreError> {
+        let mut draft = self.load(id)?;
+        let place = if draft.attachments(place).is_some() {
+            place.clone()
+        } else {
+            Place::General
+        };
+        if let Some(list) = draft.attachments_mut(&place) {
+            list.extend(attachments);
+        }
+        let _ = draft.mark_edited(self.now());
+        self.save(&draft)
+    }
+
     /// Find a draft by id or by folder path (the CLI's argument).
     pub fn find(&self, query: &str) -> Result<PathBuf, CoreError> {
         let as_path = PathBuf::from(query);
@@ -425,7 +532,7 @@ impl DataDir {
         if as_path.is_file() && as_path.file_name().is_some_and(|n| n == DRAFT_FILE) {
             return Ok(as_path.parent().map(Path::to_path_buf).unwrap_or_default());
         }
-        let dir = self.draft_dir(query);
+        let dir = self.dir_of(query);
         if !query.contains(['/', '\\']) && dir.join(DRAFT_FILE).is_file() {
             return Ok(dir);
         }
@@ -455,6 +562,39 @@ impl DataDir {
     }
 }
 
+/// Which attachments' copies in `<folder>/files/` are not as recorded: gone, or of another
+/// size or modification time (a cheap check, no hashing; the bundle hashes everything again).
+pub fn check_files(folder: &Path, draft: &Draft) -> FileProblems {
+    let files = folder.join(FILES_DIR);
+    let mut problems = FileProblems::new();
+    for (_, attachment) in draft.all_attachments() {
+        let Some(file) = attachment.file() else {
+            continue;
+        };
+        let problem = match std::fs::metadata(files.join(&file.stored_name)) {
+            Err(_) => Some(FileProblem::Missing),
+            Ok(m) if !m.is_file() => Some(FileProblem::Missing),
+            Ok(m) => {
+                let modified = m.modified().ok().map(modified_ms);
+                (m.len() != file.bytes || modified.is_some_and(|t| t != file.modified_ms))
+                    .then_some(FileProblem::Changed)
+            }
+        };
+        if let Some(p) = problem {
+            problems.insert(attachment.id.clone(), p);
+        }
+    }
+    problems
+}
+
+/// A file time as recorded in a draft: milliseconds since 1970.
+pub fn modified_ms(t: SystemTime) -> i64 {
+    match t.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_millis()).unwrap_or(i64::MAX),
+    }
+}
+
 /// Read a draft.json without touching anything else (the CLI's `validate FOLDER` uses it).
 pub fn read_draft_file(path: &Path) -> Result<Draft, DraftDefect> {
     match std::fs::read(path) {
@@ -464,16 +604,36 @@ pub fn read_draft_file(path: &Path) -> Result<Draft, DraftDefect> {
     }
 }
 
-fn recycled_at(dir: &Path) -> RecycledDraft {
+fn recycled_at(dir: &Path, campaign: Option<&Campaign>, offset: &FixedOffset) -> RecycledDraft {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // `<id>~20240301-100000`, perhaps with `-2` after it when two were deleted in one second.
+    let deleted_at = name.rsplit_once('~').and_then(|(_, stamp)| {
+        let stamp = stamp.get(..15)?;
+        let naive = chrono::NaiveDateTime::parse_from_str(stamp, FOLDER_STAMP).ok()?;
+        naive.and_local_timezone(*offset).single()
+    });
     RecycledDraft {
-        name: dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        name: RecycledName::new(name),
+        deleted_at,
         summary: read_draft_file(&dir.join(DRAFT_FILE))
             .ok()
-            .map(|d| DraftSummary::of(&d)),
+            .map(|d| DraftSummary::of(&d, campaign)),
     }
+}
+
+/// The name of a copy: “渝中区妇联（副本）”, or “（副本2）” … when that is taken.
+fn copy_name(original: &str, taken: &[String]) -> String {
+    let base = match original.find("（副本") {
+        Some(i) if original.ends_with('）') => &original[..i],
+        _ => original,
+    };
+    std::iter::once(format!("{base}（副本）"))
+        .chain((2..).map(|n| format!("{base}（副本{n}）")))
+        .find(|name| !taken.iter().any(|t| t == name))
+        .unwrap_or_else(|| format!("{base}（副本）"))
 }
 
 /// Sub-folders of `dir` as (name, path), sorted by name; none if it cannot be read.
@@ -534,6 +694,13 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
             copy_tree(&entry.path(), &target)?;
         } else {
             std::fs::copy(entry.path(), &target)?;
+            // Keep the modification time: an attachment is checked against the one recorded.
+            if let Ok(modified) = entry.metadata().and_then(|m| m.modified()) {
+                std::fs::File::options()
+                    .write(true)
+                    .open(&target)
+                    .and_then(|f| f.set_modified(modified))?;
+            }
         }
     }
     Ok(())

@@ -1,21 +1,28 @@
 //! What happens between frames: events from the worker threads, and the actions the screens
 //! asked for during the frame.
 
-use std::time::Instant;
-
-use super::{Action, App, Banner, OpenDraft, SAVE_RETRY, Screen};
+use super::{App, Banner, OpenDraft, Screen};
 use crate::core::campaign::Campaign;
-use crate::core::draft::Draft;
-use crate::core::validate::{Target, validate};
-use crate::jobs::{ProbeJob, StoreCommand, StoreEvent, StoreWorker};
+use crate::core::draft::{Draft, DraftId};
+use crate::core::error::CoreError;
+use crate::core::validate::{Target, validate_with_files};
+use crate::gui::picker::Picked;
+use crate::gui::settings_screen::SettingsForm;
+use crate::gui::state::Action;
+use crate::jobs::connection::test_connection;
+use crate::jobs::store::{StoreCommand, StoreEvent, StoreWorker};
+
+/// Where 导出诊断信息 puts its zip when no dialog can ask (inside the data folder).
+const DIAGNOSTICS_FOLDER: &str = "诊断信息";
 
 impl App {
     pub(super) fn handle_events(&mut self) {
-        if let Some(result) = self.probe.as_ref().and_then(ProbeJob::poll) {
-            self.probe = None;
+        if let Some(result) = self.connection.as_mut().and_then(|job| job.poll()) {
+            self.connection = None;
             self.banner = Some(match result {
-                Ok(p) => Banner::Info(p.user_message()),
-                Err(m) => Banner::Error(m),
+                Ok(Ok(p)) => Banner::info(p.user_message()),
+                Ok(Err(m)) => Banner::error(m),
+                Err(_) => Banner::error("连接测试意外中止，请重试。"),
             });
         }
         let events = self
@@ -24,70 +31,75 @@ impl App {
             .map(StoreWorker::poll)
             .unwrap_or_default();
         for event in events {
-            match event {
-                StoreEvent::Listed(listing) => self.listing = listing,
-                StoreEvent::Opened(draft) => self.opened(*draft),
-                StoreEvent::Saved { id } => {
-                    let now = self.now();
-                    if let Some(open) = self.open.as_mut().filter(|o| o.draft.id == id) {
-                        open.saving = false;
-                        open.saved_at = Some(now);
-                        open.save_error = None;
-                        open.retry_at = None;
-                    }
+            self.store_event(event);
+        }
+    }
+
+    fn store_event(&mut self, event: StoreEvent) {
+        match event {
+            StoreEvent::Listed(listing) => self.listing = listing,
+            StoreEvent::Opened(draft) => self.opened(*draft),
+            StoreEvent::Saved { id } => {
+                let now = self.now();
+                if let Some(open) = self.open.as_mut().filter(|o| o.draft.id == id) {
+                    open.autosave.succeeded(now);
                 }
-                StoreEvent::Done { message: None } => {}
-                StoreEvent::Done {
-                    message: Some(message),
-                } => self.banner = Some(Banner::Info(message)),
-                StoreEvent::TemplateLoaded { path, campaign } => {
-                    self.banner = Some(Banner::Info(format!(
-                        "已打开活动模板：{}（{}）",
-                        campaign.title,
-                        path.display()
-                    )));
-                    self.set_campaign(*campaign, Some(path));
+            }
+            StoreEvent::SaveFailed { id, message } => {
+                let tick = self.ticker.now();
+                if let Some(open) = self.open.as_mut().filter(|o| o.draft.id == id) {
+                    open.autosave.failed(message.clone(), tick);
                 }
-                StoreEvent::Failed { message } => {
-                    if let Some(open) = self.open.as_mut().filter(|o| o.saving) {
-                        // The draft stays in memory and is saved again on the next change.
-                        open.saving = false;
-                        open.save_error = Some(message.clone());
-                        open.retry_at = Some(Instant::now() + SAVE_RETRY);
-                    }
-                    self.banner = Some(Banner::Error(message));
-                    self.send(StoreCommand::List);
-                }
+                self.banner = Some(Banner::error(message));
+                self.list();
+            }
+            StoreEvent::Deleted { name } => {
+                self.banner = Some(
+                    Banner::info("草稿已移到回收区。").with_button("撤销", Action::Restore(name)),
+                );
+            }
+            StoreEvent::Done { message: None } => {}
+            StoreEvent::Done {
+                message: Some(message),
+            } => self.banner = Some(Banner::info(message)),
+            StoreEvent::TemplateLoaded { path, campaign } => {
+                self.banner = Some(Banner::info(format!(
+                    "已打开活动模板：{}（{}）",
+                    campaign.title,
+                    path.display()
+                )));
+                self.set_campaign(*campaign, Some(path));
+            }
+            StoreEvent::Failed { message } => {
+                self.banner = Some(Banner::error(message));
+                self.list();
             }
         }
     }
 
-    pub(super) fn opened(&mut self, draft: Draft) {
+    fn opened(&mut self, draft: Draft) {
         if draft.campaign_id != self.campaign.id {
-            self.banner = Some(Banner::Error(format!(
-                "此草稿属于活动模板“{}”，当前打开的是“{}”。请先点“打开活动模板…”打开对应的模板。",
-                draft.campaign_id, self.campaign.id
-            )));
+            let e = CoreError::WrongCampaign {
+                id: draft.id.to_string(),
+                draft_campaign: draft.campaign_id,
+                template: self.campaign.id.clone(),
+            };
+            self.banner = Some(Banner::error(e.user_message()));
             return;
         }
-        let report = validate(&self.campaign, &draft);
-        let fresh = draft.answers.values().all(|a| a.is_untouched());
+        let report = validate_with_files(&self.campaign, &draft, &Default::default());
+        let fresh = draft.is_pristine();
         self.screen = if fresh || draft.unit.unit.is_empty() {
             Screen::Profile
         } else {
             Screen::Tasks
         };
-        self.open = Some(OpenDraft {
-            saved_at: Some(draft.updated_at),
-            draft,
-            report,
-            first_unsaved: None,
-            last_change: Instant::now(),
-            saving: false,
-            retry_at: None,
-            save_error: None,
-        });
-        self.send(StoreCommand::List);
+        // Each draft opens at the top of its task list, not where another draft was left.
+        self.current_item = self.campaign.first_item_id();
+        let mut open = OpenDraft::new(draft, report);
+        open.fresh = fresh && open.draft.created_at == self.now();
+        self.open = Some(open);
+        self.list();
     }
 
     pub(super) fn apply(&mut self, action: Action) {
@@ -101,86 +113,176 @@ impl App {
             }
             Action::OpenDraft(id) => self.send(StoreCommand::Open { id }),
             Action::Duplicate(id) => self.send(StoreCommand::Duplicate { id }),
-            Action::Delete(id) => {
-                self.banner = Some(Banner::Info(
-                    "草稿已移到回收区，可在“回收区”中恢复。".into(),
-                ));
-                self.send(StoreCommand::Delete { id });
-            }
+            Action::Delete(id) => self.send(StoreCommand::Delete { id }),
             Action::Restore(name) => {
-                self.banner = Some(Banner::Info("草稿已恢复。".into()));
+                self.banner = Some(Banner::info("草稿已恢复。"));
                 self.send(StoreCommand::Restore { name });
             }
-            Action::OpenTemplate => {
-                if let Some(path) = self.picker.pick_template() {
-                    self.send(StoreCommand::LoadTemplate { path });
+            Action::OpenTemplate => match self.picker.pick_template() {
+                Picked::Chosen(path) => self.send(StoreCommand::LoadTemplate { path }),
+                Picked::Cancelled => {}
+                Picked::Unavailable(why) => {
+                    tracing::warn!(why, "no file dialog");
+                    self.banner = Some(Banner::error(
+                        "无法显示选择文件的窗口。可以用命令行参数 --template 指定活动模板文件，或请信息技术人员把模板写入程序旁的 baosong.toml。",
+                    ));
                 }
-            }
+            },
             Action::UseBuiltinTemplate => match Campaign::builtin() {
                 Ok(c) => {
                     self.set_campaign(c, None);
-                    self.banner = Some(Banner::Info("已改用内置活动模板。".into()));
+                    self.banner = Some(Banner::info("已改用内置活动模板。"));
                 }
-                Err(e) => self.banner = Some(Banner::Error(e.user_message())),
+                Err(e) => self.banner = Some(Banner::error(e.user_message())),
             },
-            Action::GoTo(screen) => {
-                if let Some(open) = &mut self.open {
-                    open.report = validate(&self.campaign, &open.draft);
-                }
-                self.screen = screen;
-            }
+            Action::GoTo(screen) => self.go_to(screen),
             Action::SelectItem(id) => {
                 self.current_item = id;
                 self.screen = Screen::Tasks;
-            }
-            Action::Jump(target) => {
-                use Target as T;
-                match &target {
-                    T::UnitName | T::ContactPerson | T::Phone => self.screen = Screen::Profile,
-                    T::Item { item_id }
-                    | T::ItemReason { item_id }
-                    | T::ActivityField { item_id, .. } => {
-                        self.current_item = item_id.clone();
-                        self.screen = Screen::Tasks;
-                    }
+                if let Some(open) = &mut self.open {
+                    open.form.came_from_check = false;
                 }
-                self.focus = Some(target);
             }
-            Action::MarkReady => {
+            Action::Jump(target) => self.jump(target),
+            Action::RemoveActivity {
+                item_id,
+                activity_id,
+            } => {
                 let now = self.now();
                 if let Some(open) = &mut self.open {
-                    // The report is kept current by every edit and template change.
-                    let problems = open.report.problems.len();
-                    match open.draft.mark_ready(problems, now) {
-                        Ok(()) => {
-                            open.first_unsaved.get_or_insert_with(Instant::now);
-                            self.banner = Some(Banner::Info("已标记为“已完成待报送”。".into()));
-                        }
-                        Err(e) => self.banner = Some(Banner::Error(e.to_string())),
+                    let answer = open.draft.answer(item_id.as_str());
+                    let index =
+                        answer.and_then(|a| a.activities.iter().position(|x| x.id == activity_id));
+                    if let Some(index) = index {
+                        open.draft.remove_activity(item_id.as_str(), index, now);
+                        self.draft_changed();
                     }
                 }
             }
-            Action::CloseDraft => {
-                self.flush();
-                self.open = None;
-                self.screen = Screen::Start;
-                self.send(StoreCommand::List);
-            }
+            Action::MarkReady => self.mark_ready(),
+            Action::CloseDraft => self.close_draft(),
             Action::SaveIntake(intake) => {
                 self.settings.intake = intake;
                 self.settings_dirty = true;
-                self.banner = Some(Banner::Info("设置已保存。".into()));
+                self.banner = Some(Banner::info("设置已保存。"));
             }
             Action::ProbeIntake(intake) => {
-                self.probe = Some(ProbeJob::start(intake, super::repaint_waker(&self.wake)));
+                self.connection =
+                    Some(test_connection(intake, super::repaint_waker(&self.context)));
             }
-            Action::ExportDiagnostics => {
-                let name = format!("baosong-诊断信息-{}.zip", self.now().format("%Y%m%d-%H%M"));
-                if let Some(to) = self.picker.save_diagnostics(&name) {
-                    let about = self.about();
-                    self.send(StoreCommand::ExportDiagnostics { to, about });
+            Action::ExportDiagnostics => self.export_diagnostics(),
+            Action::ExportDiagnosticsToDataFolder => {
+                let to = self
+                    .data_root
+                    .join(DIAGNOSTICS_FOLDER)
+                    .join(self.diagnostics_name());
+                self.export_diagnostics_to(to);
+            }
+            Action::DismissBanner => self.banner = None,
+        }
+    }
+
+    fn go_to(&mut self, screen: Screen) {
+        if screen == Screen::Settings {
+            self.settings_form = SettingsForm::from_intake(self.intake().map(|(i, _)| i).as_ref());
+        }
+        if let Some(open) = &mut self.open {
+            if screen == Screen::Check {
+                // From now on the forms show every problem (the GOV.UK rule).
+                open.form.revealed = true;
+            }
+            if screen != Screen::Profile && screen != Screen::Tasks {
+                open.form.came_from_check = false;
+            }
+            open.form.report = validate_with_files(&self.campaign, &open.draft, &open.form.files);
+        }
+        self.screen = screen;
+    }
+
+    /// 去修改: to the field, with 返回检查 offered there.
+    fn jump(&mut self, target: Target) {
+        match &target {
+            Target::UnitName | Target::ContactPerson | Target::Phone => {
+                self.screen = Screen::Profile;
+            }
+            Target::Attachment {
+                place: crate::core::draft::Place::General,
+                ..
+            } => self.screen = Screen::Tasks,
+            other => {
+                if let Some(item_id) = other.item_id() {
+                    self.current_item = item_id.clone();
                 }
+                self.screen = Screen::Tasks;
             }
         }
+        if let Some(open) = &mut self.open {
+            open.form.came_from_check = true;
+            open.form.focus = Some(target);
+        }
+    }
+
+    fn mark_ready(&mut self) {
+        let now = self.now();
+        let tick = self.ticker.now();
+        let Some(open) = &mut self.open else {
+            return;
+        };
+        // The report is kept current by every edit and template change.
+        let problems = open.form.report.problems.len();
+        match open.draft.mark_ready(problems, now) {
+            Ok(()) => {
+                open.autosave.changed(tick);
+                self.banner = Some(Banner::info("已标记为“已完成待报送”。").about(&open.draft.id));
+            }
+            Err(e) => self.banner = Some(Banner::error(e.user_message())),
+        }
+    }
+
+    fn close_draft(&mut self) {
+        self.flush();
+        if let Some(open) = self.open.take() {
+            let id: DraftId = open.draft.id.clone();
+            if open.fresh {
+                self.send(StoreCommand::DiscardIfPristine { id: id.clone() });
+            }
+            if self
+                .banner
+                .as_ref()
+                .is_some_and(|b| b.about.as_ref() == Some(&id))
+            {
+                self.banner = None;
+            }
+        }
+        self.screen = Screen::Start;
+        self.list();
+    }
+
+    fn diagnostics_name(&self) -> String {
+        format!("baosong-诊断信息-{}.zip", self.now().format("%Y%m%d-%H%M"))
+    }
+
+    /// 导出诊断信息: ask where; if no dialog can be shown, put it in the data folder and say so.
+    fn export_diagnostics(&mut self) {
+        let name = self.diagnostics_name();
+        match self.picker.save_diagnostics(&name) {
+            Picked::Chosen(to) => self.export_diagnostics_to(to),
+            Picked::Cancelled => {
+                self.banner = Some(
+                    Banner::info("未导出诊断信息：没有选择保存位置。如果没有出现选择窗口，可以改为保存到数据文件夹。")
+                        .with_button("保存到数据文件夹", Action::ExportDiagnosticsToDataFolder),
+                );
+            }
+            Picked::Unavailable(why) => {
+                tracing::warn!(why, "no file dialog; diagnostics go to the data folder");
+                let to = self.data_root.join(DIAGNOSTICS_FOLDER).join(name);
+                self.export_diagnostics_to(to);
+            }
+        }
+    }
+
+    fn export_diagnostics_to(&mut self, to: std::path::PathBuf) {
+        let about = self.about();
+        self.send(StoreCommand::ExportDiagnostics { to, about });
     }
 }

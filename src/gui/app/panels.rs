@@ -3,9 +3,10 @@
 
 use egui::{RichText, Ui};
 
-use super::{Action, App, Banner, Screen};
+use super::{Action, App, Screen};
 use crate::core::campaign::Countdown;
 use crate::core::dates::{chinese_date, chinese_date_time};
+use crate::gui::state::Tone;
 use crate::gui::widgets;
 
 impl App {
@@ -46,12 +47,11 @@ impl App {
                         }
                     }
                     ui.separator();
-                    let unit = if open.draft.unit.unit.is_empty() {
-                        "（未填写单位）"
-                    } else {
-                        &open.draft.unit.unit
-                    };
-                    ui.label(format!("{unit} · {}", open.draft.status.label()));
+                    ui.label(format!(
+                        "{} · {}",
+                        open.draft.display_name(),
+                        open.draft.status.label()
+                    ));
                 });
             }
             ui.add_space(2.0);
@@ -61,16 +61,16 @@ impl App {
     pub(super) fn bottom_bar(&mut self, ui: &mut Ui) {
         egui::Panel::bottom("bottom").show(ui, |ui| {
             ui.horizontal(|ui| {
-                match &self.open {
-                    Some(o) if o.save_error.is_some() => {
-                        let m = o.save_error.as_deref().unwrap_or_default();
+                match self.open.as_ref().map(|o| &o.autosave) {
+                    Some(a) if a.save_error.is_some() => {
+                        let m = a.save_error.as_deref().unwrap_or_default();
                         ui.label(RichText::new(format!("保存失败：{m}")).color(widgets::RED));
                     }
-                    Some(o) if o.first_unsaved.is_some() || o.saving => {
+                    Some(a) if a.has_unsaved() || a.saving => {
                         ui.label(RichText::new("正在保存…").color(widgets::GREY));
                     }
-                    Some(o) => {
-                        let when = o.saved_at.map(chinese_date_time).unwrap_or_default();
+                    Some(a) => {
+                        let when = a.saved_at.map(chinese_date_time).unwrap_or_default();
                         ui.label(RichText::new(format!("已自动保存 {when}")).color(widgets::GREY));
                     }
                     None => {
@@ -100,22 +100,29 @@ impl App {
         let Some(banner) = &self.banner else {
             return;
         };
-        let (colour, text) = match banner {
-            Banner::Info(t) => (widgets::GREEN, t.clone()),
-            Banner::Error(t) => (widgets::RED, t.clone()),
+        let colour = match banner.tone {
+            Tone::Info => widgets::GREEN,
+            Tone::Warning => widgets::AMBER,
+            Tone::Error => widgets::RED,
         };
-        let mut close = false;
+        let mut pushed = Vec::new();
         widgets::notice_box(ui, colour, |ui| {
             ui.horizontal(|ui| {
-                ui.label(RichText::new(text).color(colour));
+                ui.label(RichText::new(&banner.text).color(colour));
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    close = ui.button("知道了").clicked();
+                    if ui.button("知道了").clicked() {
+                        pushed.push(Action::DismissBanner);
+                    }
+                    if let Some((label, action)) = &banner.button
+                        && ui.button(label.as_str()).clicked()
+                    {
+                        pushed.push(Action::DismissBanner);
+                        pushed.push(action.clone());
+                    }
                 });
             });
         });
-        if close {
-            self.banner = None;
-        }
+        self.actions.extend(pushed);
         ui.add_space(4.0);
     }
 }

@@ -1,38 +1,55 @@
-//! The worker thread that does every file operation for the GUI. The UI sends [`StoreCommand`]s
+//! The ordered lane for the data folder's small file operations. The UI sends [`StoreCommand`]s
 //! and reads [`StoreEvent`]s after each frame; it never waits on the disk. Commands run in the
-//! order sent, so a save always lands before a duplicate or a delete that follows it.
+//! order sent, so a save always lands before a duplicate or a delete that follows it. Long work
+//! (copying attachments, bundles) is never sent here: it has its own [`super::Job`], so a 2 GB
+//! copy cannot hold up an autosave.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 
+use super::Wake;
 use crate::core::campaign::Campaign;
-use crate::core::draft::{Draft, UnitProfile};
+use crate::core::draft::{Attachment, Draft, DraftId, Place, UnitProfile};
 use crate::core::error::CoreError;
+use crate::core::ids::RecycledName;
 use crate::core::store::{DataDir, Listing, Settings};
 
 #[derive(Debug)]
 pub enum StoreCommand {
-    List,
+    /// The start screen's list; drafts of `campaign` say how many items are done.
+    List {
+        campaign: Arc<Campaign>,
+    },
     Create {
         campaign: Arc<Campaign>,
         unit: UnitProfile,
     },
     Open {
-        id: String,
+        id: DraftId,
     },
     Save {
         draft: Box<Draft>,
     },
+    /// A draft left without a single change: thrown away, not kept as an empty row.
+    DiscardIfPristine {
+        id: DraftId,
+    },
     Duplicate {
-        id: String,
+        id: DraftId,
     },
     Delete {
-        id: String,
+        id: DraftId,
     },
     Restore {
-        name: String,
+        name: RecycledName,
+    },
+    /// Attachments whose import ended after their draft was closed: added to the saved draft.
+    Attach {
+        id: DraftId,
+        place: Place,
+        attachments: Vec<Attachment>,
     },
     SaveSettings(Settings),
     LoadTemplate {
@@ -49,7 +66,15 @@ pub enum StoreEvent {
     Listed(Listing),
     Opened(Box<Draft>),
     Saved {
-        id: String,
+        id: DraftId,
+    },
+    SaveFailed {
+        id: DraftId,
+        message: String,
+    },
+    /// 删除 done: where the draft went, for 撤销.
+    Deleted {
+        name: RecycledName,
     },
     /// Finished; with a message for the clerk, or quietly.
     Done {
@@ -74,16 +99,17 @@ pub struct StoreWorker {
 
 impl StoreWorker {
     /// Start the worker on `data`; `wake` is called after every event (the GUI's repaint).
-    pub fn start(data: DataDir, wake: impl Fn() + Send + 'static) -> Self {
+    pub fn start(data: DataDir, wake: Wake) -> Self {
         let (tx, commands) = mpsc::channel::<StoreCommand>();
         let (events, rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("baosong-store".into())
             .spawn(move || {
                 for command in commands {
-                    let event = run(&data, command);
-                    if events.send(event).is_err() {
-                        break;
+                    for event in run(&data, command) {
+                        if events.send(event).is_err() {
+                            return;
+                        }
                     }
                     wake();
                 }
@@ -109,11 +135,12 @@ impl StoreWorker {
     /// Events that have arrived, without waiting.
     pub fn poll(&mut self) -> Vec<StoreEvent> {
         let events: Vec<StoreEvent> = self.rx.try_iter().collect();
-        self.pending = self.pending.saturating_sub(events.len());
+        let answered = events.iter().filter(|e| e.ends_a_command()).count();
+        self.pending = self.pending.saturating_sub(answered);
         events
     }
 
-    /// Commands sent whose event has not been polled yet.
+    /// Commands sent whose answer has not been polled yet.
     pub fn pending(&self) -> usize {
         self.pending
     }
@@ -133,15 +160,23 @@ impl Drop for StoreWorker {
     }
 }
 
-fn run(data: &DataDir, command: StoreCommand) -> StoreEvent {
+impl StoreEvent {
+    /// Each command ends with exactly one such event (a `Deleted` comes before its `Listed`).
+    fn ends_a_command(&self) -> bool {
+        !matches!(self, Self::Deleted { .. })
+    }
+}
+
+fn run(data: &DataDir, command: StoreCommand) -> Vec<StoreEvent> {
     let fail = |e: CoreError| {
         tracing::error!(error = %e, "store command failed");
         StoreEvent::Failed {
             message: e.user_message(),
         }
     };
-    match command {
-        StoreCommand::List => StoreEvent::Listed(data.list()),
+    let listed = || StoreEvent::Listed(data.list());
+    let one = match command {
+        StoreCommand::List { campaign } => StoreEvent::Listed(data.list_for(Some(&campaign))),
         StoreCommand::Create { campaign, unit } => match data.create(&campaign, unit) {
             Ok(d) => StoreEvent::Opened(Box::new(d)),
             Err(e) => fail(e),
@@ -152,18 +187,43 @@ fn run(data: &DataDir, command: StoreCommand) -> StoreEvent {
         },
         StoreCommand::Save { draft } => match data.save(&draft) {
             Ok(()) => StoreEvent::Saved { id: draft.id },
+            Err(e) => {
+                tracing::error!(error = %e, "save failed");
+                StoreEvent::SaveFailed {
+                    id: draft.id,
+                    message: e.user_message(),
+                }
+            }
+        },
+        StoreCommand::DiscardIfPristine { id } => match data.discard_if_pristine(&id) {
+            Ok(_) => StoreEvent::Done { message: None },
             Err(e) => fail(e),
         },
         StoreCommand::Duplicate { id } => match data.duplicate(&id) {
-            Ok(_) => StoreEvent::Listed(data.list()),
+            Ok(_) => listed(),
             Err(e) => fail(e),
         },
         StoreCommand::Delete { id } => match data.delete(&id) {
-            Ok(_) => StoreEvent::Listed(data.list()),
+            Ok(recycled) => {
+                return vec![
+                    StoreEvent::Deleted {
+                        name: recycled.name,
+                    },
+                    listed(),
+                ];
+            }
             Err(e) => fail(e),
         },
         StoreCommand::Restore { name } => match data.restore(&name) {
-            Ok(_) => StoreEvent::Listed(data.list()),
+            Ok(_) => listed(),
+            Err(e) => fail(e),
+        },
+        StoreCommand::Attach {
+            id,
+            place,
+            attachments,
+        } => match data.attach(&id, &place, attachments) {
+            Ok(()) => StoreEvent::Done { message: None },
             Err(e) => fail(e),
         },
         StoreCommand::SaveSettings(settings) => match data.save_settings(&settings) {
@@ -188,42 +248,6 @@ fn run(data: &DataDir, command: StoreCommand) -> StoreEvent {
             },
             Err(e) => fail(e),
         },
-    }
-}
-
-/// 测试连接, on a thread of its own: a slow network must never hold up the saves queued on the
-/// store worker.
-pub struct ProbeJob {
-    rx: Receiver<Result<crate::core::intake::Probe, String>>,
-}
-
-impl ProbeJob {
-    pub fn start(intake: crate::core::campaign::Intake, wake: impl Fn() + Send + 'static) -> Self {
-        let (tx, rx) = mpsc::channel();
-        let spawned = std::thread::Builder::new()
-            .name("baosong-probe".into())
-            .spawn(move || {
-                let result =
-                    crate::core::intake::IntakeClient::new().and_then(|c| c.probe(&intake));
-                match &result {
-                    Ok(p) => tracing::info!(url = %intake.url, probe = ?p, "intake probe"),
-                    Err(e) => tracing::warn!(url = %intake.url, error = %e, "intake probe failed"),
-                }
-                let _ = tx.send(result.map_err(|e| e.user_message()));
-                wake();
-            });
-        if let Err(e) = spawned {
-            tracing::error!(error = %e, "cannot start the probe thread");
-        }
-        Self { rx }
-    }
-
-    /// The result, once it has come; `Some(Err)` also when the thread died.
-    pub fn poll(&self) -> Option<Result<crate::core::intake::Probe, String>> {
-        match self.rx.try_recv() {
-            Ok(r) => Some(r),
-            Err(mpsc::TryRecvError::Empty) => None,
-            Err(mpsc::TryRecvError::Disconnected) => Some(Err("连接测试意外中止，请重试。".into())),
-        }
-    }
+    };
+    vec![one]
 }

@@ -1,0 +1,84 @@
+//! Asking the clerk for a file: the system's file dialog (rfd), behind a trait so tests put in
+//! their own. A dialog can be cancelled — or fail to appear at all (a Linux machine without a
+//! desktop portal); the two are told apart so the app can say what happened either way.
+
+use std::path::PathBuf;
+
+use crate::core::campaign::AttachmentRules;
+
+/// What came of asking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Picked<T> {
+    Chosen(T),
+    /// The clerk closed the dialog without choosing.
+    Cancelled,
+    /// No dialog could be shown; the reason, for the log.
+    Unavailable(String),
+}
+
+pub trait FilePicker {
+    fn pick_template(&mut self) -> Picked<PathBuf>;
+    /// Where to save the diagnostics zip (`default_name` suggested).
+    fn save_diagnostics(&mut self, default_name: &str) -> Picked<PathBuf>;
+    /// 添加图片/视频/文件…: any number of files.
+    fn pick_attachments(&mut self, rules: &AttachmentRules) -> Picked<Vec<PathBuf>>;
+}
+
+/// The system's file dialog.
+pub struct NativePicker;
+
+impl NativePicker {
+    fn ask<T>(&self, show: impl FnOnce() -> Option<T>) -> Picked<T> {
+        if let Err(why) = crate::platform::file_dialogs_available() {
+            return Picked::Unavailable(why);
+        }
+        match show() {
+            Some(t) => Picked::Chosen(t),
+            None => Picked::Cancelled,
+        }
+    }
+}
+
+impl FilePicker for NativePicker {
+    fn pick_template(&mut self) -> Picked<PathBuf> {
+        self.ask(|| {
+            rfd::FileDialog::new()
+                .set_title("打开活动模板")
+                .add_filter("活动模板（JSON）", &["json"])
+                .pick_file()
+        })
+    }
+
+    fn save_diagnostics(&mut self, default_name: &str) -> Picked<PathBuf> {
+        self.ask(|| {
+            rfd::FileDialog::new()
+                .set_title("导出诊断信息")
+                .set_file_name(default_name)
+                .add_filter("压缩文件（zip）", &["zip"])
+                .save_file()
+        })
+    }
+
+    fn pick_attachments(&mut self, rules: &AttachmentRules) -> Picked<Vec<PathBuf>> {
+        self.ask(|| {
+            let mut dialog = rfd::FileDialog::new().set_title("添加图片、视频或文件");
+            let mut all: Vec<&str> = Vec::new();
+            for rule in [&rules.photo, &rules.video, &rules.document]
+                .into_iter()
+                .flatten()
+            {
+                all.extend(rule.extensions.iter().map(String::as_str));
+            }
+            if !all.is_empty() {
+                dialog = dialog.add_filter("图片、视频、文档", &all);
+            }
+            for rule in [&rules.photo, &rules.video, &rules.document]
+                .into_iter()
+                .flatten()
+            {
+                dialog = dialog.add_filter(&rule.label, &rule.extensions);
+            }
+            dialog.add_filter("所有文件", &["*"]).pick_files()
+        })
+    }
+}
