@@ -95,3 +95,76 @@ pub fn file_dialogs_available() -> Result<(), String> {
         }
     }
 }
+
+/// Start a child process without a console window of its own (Windows flashes one up for a
+/// console-subsystem child; nothing to do elsewhere).
+pub fn no_console_window(command: &mut std::process::Command) {
+    #[cfg(windows)]
+    {
+        use std::os::windows::process::CommandExt;
+        const CREATE_NO_WINDOW: u32 = 0x0800_0000;
+        command.creation_flags(CREATE_NO_WINDOW);
+    }
+    #[cfg(not(windows))]
+    {
+        let _ = command;
+    }
+}
+
+/// Let this process use at most `bytes` of memory from now on: allocations past it fail, which
+/// ends a decoder gone wild instead of the machine's memory. Windows: a job object with a
+/// process memory limit, this process in it. Elsewhere: the address-space limit (RLIMIT_AS).
+pub fn limit_own_memory(bytes: u64) -> io::Result<()> {
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::System::JobObjects::{
+            AssignProcessToJobObject, CreateJobObjectW, JOB_OBJECT_LIMIT_PROCESS_MEMORY,
+            JOBOBJECT_EXTENDED_LIMIT_INFORMATION, JobObjectExtendedLimitInformation,
+            SetInformationJobObject,
+        };
+        use windows_sys::Win32::System::Threading::GetCurrentProcess;
+        // SAFETY: plain Win32 calls; the limit structure is zeroed then filled, and its size
+        // is passed with it. The job handle is kept open for the life of the process.
+        unsafe {
+            let job = CreateJobObjectW(std::ptr::null(), std::ptr::null());
+            if job.is_null() {
+                return Err(io::Error::last_os_error());
+            }
+            let mut info: JOBOBJECT_EXTENDED_LIMIT_INFORMATION = std::mem::zeroed();
+            info.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_PROCESS_MEMORY;
+            info.ProcessMemoryLimit = usize::try_from(bytes).unwrap_or(usize::MAX);
+            let ok = SetInformationJobObject(
+                job,
+                JobObjectExtendedLimitInformation,
+                (&raw const info).cast(),
+                std::mem::size_of::<JOBOBJECT_EXTENDED_LIMIT_INFORMATION>() as u32,
+            );
+            if ok == 0 {
+                return Err(io::Error::last_os_error());
+            }
+            if AssignProcessToJobObject(job, GetCurrentProcess()) == 0 {
+                return Err(io::Error::last_os_error());
+            }
+        }
+        Ok(())
+    }
+    #[cfg(unix)]
+    {
+        let limit = libc::rlimit {
+            rlim_cur: bytes as libc::rlim_t,
+            rlim_max: bytes as libc::rlim_t,
+        };
+        // SAFETY: setrlimit reads the structure passed by reference and nothing else.
+        let r = unsafe { libc::setrlimit(libc::RLIMIT_AS, &limit) };
+        if r == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
+    }
+    #[cfg(not(any(windows, unix)))]
+    {
+        let _ = bytes;
+        Ok(())
+    }
+}

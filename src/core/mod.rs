@@ -5,6 +5,8 @@
 //! - [`draft`]: `Draft`, `UnitProfile`, `ItemAnswer`, `Activity`, `Attachment`, `Status` and its
 //!   transitions.
 //! - [`validate`]: problems, each pointing at a field, and the per-pillar progress.
+//! - [`media`]: attachments — kind by content, import (copy + hash, GPS removed), previews,
+//!   video metadata and posters, the cut-off-able probe, the thumbnail cache, links.
 //! - [`store`]: the data folder: atomic writes, backups, quarantine, recycle area, settings.
 //! - [`clock`]: "now", injectable so tests and screenshots do not depend on the day they run.
 //! - [`error`]: `CoreError`, with one Chinese message for the clerk and detail for the log.
@@ -22,6 +24,7 @@ pub mod draft;
 pub mod error;
 pub mod ids;
 pub mod intake;
+pub mod media;
 pub mod portable;
 pub mod store;
 pub mod validate;

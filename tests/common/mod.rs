@@ -3,6 +3,8 @@
 //! the test controls.
 #![allow(dead_code)]
 
+pub mod media;
+
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;

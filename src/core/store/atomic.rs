@@ -27,11 +27,14 @@ fn temp_path(path: &Path) -> io::Result<(PathBuf, &Path)> {
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
+    // A long name (a clerk's file name can be 200 bytes) would make the temporary one longer
+    // than a folder allows: only its beginning is kept, the counter makes it unique.
+    let name = name.to_string_lossy();
+    let short: String = name.chars().take(32).collect();
     let tmp = dir.join(format!(
-        "{TEMP_PREFIX}{}-{}-{}",
+        "{TEMP_PREFIX}{}-{}-{short}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed),
-        name.to_string_lossy()
     ));
     Ok((tmp, dir))
 }
@@ -64,6 +67,11 @@ impl AtomicFile {
     /// Where it will appear.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Where it is being written meanwhile (another program may write there, e.g. a probe).
+    pub fn temp_path(&self) -> &Path {
+        &self.tmp
     }
 
     /// The open temporary file (for seeking, e.g. a zip writer).
@@ -157,6 +165,15 @@ mod tests {
         write_atomic(&p, b"two").unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_long_name_is_written_too() {
+        let dir = tempfile::tempdir().unwrap();
+        // 240 bytes: allowed for the file, too long with a prefix in front of it.
+        let p = dir.path().join(format!("{}.png", "缩略图".repeat(26)));
+        write_atomic(&p, b"png").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"png");
     }
 
     #[test]

@@ -1,0 +1,212 @@
+//! The headless face on the same core, for IT staff, scripts and end-to-end tests: argument
+//! parsing (no arguments opens the window) and one file per group of commands:
+//!
+//! - [`drafts`]: `baosong drafts`, `baosong validate DRAFT` (0 ready, 1 problems, 2 error).
+//! - [`network`]: `baosong probe [URL]`.
+//! - [`inspect`]: `baosong inspect FILE [--thumbnail out.png]` (0 read, 1 refused, 2 error).
+
+mod drafts;
+mod inspect;
+mod network;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::core::campaign::Campaign;
+use crate::core::clock::{Clock, SystemClock};
+use crate::core::error::CoreError;
+use crate::core::portable::{PortableConfig, template_choice};
+use crate::core::store::DataDir;
+
+const HELP_TEMPLATE: &str = "\
+{name} {version} — {about}
+
+用法：{usage}
+
+命令：
+{subcommands}
+
+选项：
+{options}
+
+不带参数运行时打开图形界面。草稿存放在数据文件夹中（可用环境变量 BAOSONG_DATA_DIR 指定）。";
+
+const VALIDATE_HELP_TEMPLATE: &str = "\
+{about}
+
+用法：{usage}
+
+参数：
+{positionals}
+
+选项：
+{options}";
+
+const DRAFTS_HELP_TEMPLATE: &str = "\
+{about}
+
+用法：{usage}
+
+选项：
+{options}";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "baosong",
+    version,
+    about = "重庆市妇联“三八”国际妇女节活动情况报送",
+    help_template = HELP_TEMPLATE,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
+    override_usage = "baosong [--template 模板文件] [命令]"
+)]
+pub struct Args {
+    /// 使用此活动模板文件，而不是内置模板或上次打开的模板
+    #[arg(long, global = true, value_name = "模板文件")]
+    pub template: Option<PathBuf>,
+
+    /// 显示帮助
+    #[arg(short = 'h', long = "help", action = clap::ArgAction::Help, global = true)]
+    help: Option<bool>,
+
+    /// 显示版本号
+    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version)]
+    version: Option<bool>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 列出所有草稿（编号、单位、状态、最后修改时间）
+    #[command(help_template = DRAFTS_HELP_TEMPLATE, override_usage = "baosong drafts")]
+    Drafts,
+    /// 检查一份草稿，列出需要修改的问题；齐全时退出码为 0，有问题为 1，出错为 2
+    #[command(
+        help_template = VALIDATE_HELP_TEMPLATE,
+        override_usage = "baosong validate [--template 模板文件] <草稿编号或文件夹>"
+    )]
+    Validate {
+        /// 草稿编号，或草稿文件夹的路径
+        #[arg(value_name = "草稿")]
+        draft: String,
+    },
+    /// 测试报送地址能否连通、是否支持断点续传；连通时退出码为 0，否则为 2
+    #[command(
+        help_template = VALIDATE_HELP_TEMPLATE,
+        override_usage = "baosong probe [报送地址]"
+    )]
+    Probe {
+        /// 要测试的报送地址；不填则用设置、程序旁的 baosong.toml 或活动模板中的地址
+        #[arg(value_name = "报送地址")]
+        url: Option<String>,
+        /// 访问令牌（与报送地址一起给出时使用）
+        #[arg(long, value_name = "令牌")]
+        token: Option<String>,
+    },
+    /// 查看一个文件：判断出的类型和信息（JSON）；可另存缩略图或视频封面。可读时退出码为 0，不能添加或无法读取为 1
+    #[command(
+        help_template = VALIDATE_HELP_TEMPLATE,
+        override_usage = "baosong inspect <文件> [--thumbnail 缩略图.png] [--size 像素]"
+    )]
+    Inspect {
+        /// 要查看的文件
+        #[arg(value_name = "文件")]
+        file: PathBuf,
+        /// 把缩略图（照片按拍摄方向摆正；视频为封面画面）保存为此 PNG 文件
+        #[arg(long, value_name = "缩略图.png")]
+        thumbnail: Option<PathBuf>,
+        /// 缩略图较长一边的像素数
+        #[arg(long, value_name = "像素", default_value_t = crate::core::media::thumbs::THUMB_SIZE)]
+        size: u32,
+        /// 在受限的子进程中运行（报送程序自己预览文件时使用）
+        #[arg(long, hide = true)]
+        limited: bool,
+    },
+}
+
+/// Parse the arguments and run: the window, or a subcommand.
+pub fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            crate::platform::attach_console();
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("错误：命令行参数有误。请运行 baosong --help 查看用法。\n\n{e}");
+            return ExitCode::from(2);
+        }
+    };
+    match args.command {
+        None => {
+            let _logs = crate::logging::init_with_file(DataDir::locate().ok().as_deref());
+            crate::gui::run(args.template)
+        }
+        Some(command) => {
+            crate::platform::attach_console();
+            let _logs = crate::logging::init_stderr();
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            let code = run(command, args.template, Arc::new(SystemClock), &mut out);
+            let _ = out.flush();
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// Run one subcommand; returns the exit code. Errors are printed in Chinese on stderr.
+pub fn run(
+    command: Command,
+    template: Option<PathBuf>,
+    clock: Arc<dyn Clock>,
+    out: &mut dyn Write,
+) -> u8 {
+    let result = match command {
+        Command::Drafts => drafts::drafts(template, clock, out).map(|()| 0),
+        Command::Validate { draft } => drafts::validate(&draft, template, clock, out),
+        Command::Probe { url, token } => {
+            return network::probe(url, token, template, clock, out);
+        }
+        Command::Inspect {
+            file,
+            thumbnail,
+            size,
+            limited,
+        } => return inspect::inspect(&file, thumbnail.as_deref(), size, limited, out),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            tracing::error!(error = %e, "command failed");
+            eprintln!("错误：{}", e.user_message());
+            2
+        }
+    }
+}
+
+pub(crate) fn open_data_dir(clock: Arc<dyn Clock>) -> Result<DataDir, CoreError> {
+    DataDir::open(DataDir::locate()?, clock)
+}
+
+/// The template to check against, chosen as the window chooses it
+/// ([`crate::core::portable::template_choice`]), else the built-in one.
+pub fn resolve_template(
+    explicit: Option<PathBuf>,
+    data: Option<&DataDir>,
+    portable: Option<&PortableConfig>,
+) -> Result<Campaign, CoreError> {
+    let remembered = data.and_then(|d| d.load_settings().template_path);
+    match template_choice(explicit, remembered, portable) {
+        Some(path) => Campaign::load(&path),
+        None => Campaign::builtin(),
+    }
+}

@@ -1,0 +1,548 @@
+//! EXIF, read and — for privacy — edited in place. Photos of visits to women in difficulty and
+//! of children must not say where they were taken: the copy made on import has its GPS data
+//! removed *without re-encoding anything*: the GPS directory is emptied and its values zeroed
+//! where they lie, and XMP `exif:GPS…` values blanked, so every other byte — the compressed
+//! image data, the orientation, the capture time — stays exactly as it was.
+//!
+//! EXIF is a TIFF structure (a header, then directories of 12-byte entries). It lives in a JPEG
+//! `APP1` segment, a PNG `eXIf` chunk, a WebP `EXIF` chunk or a HEIC `Exif` item; [`locate`]
+//! finds it in each.
+
+use std::ops::Range;
+
+const TAG_ORIENTATION: u16 = 0x0112;
+const TAG_EXIF_IFD: u16 = 0x8769;
+const TAG_GPS_IFD: u16 = 0x8825;
+const TAG_DATE_TIME_ORIGINAL: u16 = 0x9003;
+const TAG_DATE_TIME: u16 = 0x0132;
+/// Directories are followed at most this deep and this many in all (a malformed file cannot
+/// send the reader round in circles).
+const MAX_IFDS: usize = 8;
+
+/// What the EXIF says that matters here.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExifInfo {
+    /// 1–8, as EXIF numbers them (1 = as stored).
+    pub orientation: Option<u16>,
+    /// `2024:03:08 10:15:00`, as the camera wrote it.
+    pub taken_at: Option<String>,
+    /// A GPS directory with at least one entry.
+    pub has_gps: bool,
+}
+
+/// Where the metadata of a photo lies in its bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Located {
+    /// The TIFF structure of the EXIF.
+    pub tiff: Option<Range<usize>>,
+    /// XMP packets (text).
+    pub xmp: Vec<Range<usize>>,
+    /// PNG chunks whose CRC must be recomputed after an edit: (chunk type + data range, CRC offset).
+    pub png_crcs: Vec<(Range<usize>, usize)>,
+}
+
+/// Find the EXIF and XMP of a photo of `format` (`jpeg`, `png`, `webp`, `heic`, `heif`).
+pub fn locate(format: &str, bytes: &[u8]) -> Located {
+    match format {
+        "jpeg" => locate_jpeg(bytes),
+        "png" => locate_png(bytes),
+        "webp" => locate_webp(bytes),
+        "heic" | "heif" => locate_heif(bytes),
+        _ => Located::default(),
+    }
+}
+
+fn locate_jpeg(bytes: &[u8]) -> Located {
+    let mut found = Located::default();
+    let mut i = 2;
+    while i + 4 <= bytes.len() && bytes[i] == 0xFF {
+        let marker = bytes[i + 1];
+        if marker == 0xD8 || (0xD0..=0xD7).contains(&marker) || marker == 0x01 {
+            i += 2;
+            continue;
+        }
+        if marker == 0xDA || marker == 0xD9 {
+            break; // the image data starts: no more metadata segments
+        }
+        let len = u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]) as usize;
+        let data = i + 4..(i + 2 + len).min(bytes.len());
+        if len < 2 || data.start > data.end {
+            break;
+        }
+        if marker == 0xE1 {
+            let seg = &bytes[data.clone()];
+            if seg.starts_with(b"Exif\0\0") && found.tiff.is_none() {
+                found.tiff = Some(data.start + 6..data.end);
+            } else if seg.starts_with(b"http://ns.adobe.com/xap/1.0/\0") {
+                found.xmp.push(data.start + 29..data.end);
+            }
+        }
+        i += 2 + len;
+    }
+    found
+}
+
+fn locate_png(bytes: &[u8]) -> Located {
+    let mut found = Located::default();
+    let mut i = 8;
+    while i + 12 <= bytes.len() {
+        let len = u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]) as usize;
+        let kind = &bytes[i + 4..i + 8];
+        let data = i + 8..i + 8 + len;
+        if data.end + 4 > bytes.len() {
+            break;
+        }
+        let crc = (i + 4..data.end, data.end);
+        match kind {
+            b"eXIf" => {
+                found.tiff = Some(data.clone());
+                found.png_crcs.push(crc);
+            }
+            b"iTXt" if bytes[data.clone()].starts_with(b"XML:com.adobe.xmp\0") => {
+                found.xmp.push(data.start + 18..data.end);
+                found.png_crcs.push(crc);
+            }
+            b"IDAT" | b"IEND" => break,
+            _ => {}
+        }
+        i = data.end + 4;
+    }
+    found
+}
+
+fn locate_webp(bytes: &[u8]) -> Located {
+    let mut found = Located::default();
+    let mut i = 12;
+    while i + 8 <= bytes.len() {
+        let kind = &bytes[i..i + 4];
+        let len =
+            u32::from_le_bytes([bytes[i + 4], bytes[i + 5], bytes[i + 6], bytes[i + 7]]) as usize;
+        let data = i + 8..(i + 8 + len).min(bytes.len());
+        match kind {
+            b"EXIF" => {
+                let skip = if bytes[data.clone()].starts_with(b"Exif\0\0") {
+                    6
+                } else {
+                    0
+                };
+                found.tiff = Some(data.start + skip..data.end);
+            }
+            b"XMP " => found.xmp.push(data.clone()),
+            _ => {}
+        }
+        i = data.end + (len & 1);
+        if data.end == bytes.len() {
+            break;
+        }
+    }
+    found
+}
+
+/// HEIC keeps EXIF as an item of its `meta` box; heic-rs finds it, and the slice it returns
+/// lies inside `bytes`, so its offset is where to edit.
+fn locate_heif(bytes: &[u8]) -> Located {
+    let mut found = Located::default();
+    let Ok(ctx) = heic_rs::context::Context::open(bytes) else {
+        return found;
+    };
+    let primary = ctx.meta.primary;
+    let within = |s: &[u8]| -> Option<Range<usize>> {
+        let start = (s.as_ptr() as usize).checked_sub(bytes.as_ptr() as usize)?;
+        (start + s.len() <= bytes.len()).then_some(start..start + s.len())
+    };
+    if let Ok(Some(tiff)) = ctx.exif(primary)
+        && let Some(range) = within(tiff)
+    {
+        found.tiff = Some(range);
+    }
+    if let Some(Ok(xmp)) = ctx.xmp_item(primary).map(|i| ctx.item_data(i))
+        && let std::borrow::Cow::Borrowed(xmp) = xmp
+        && let Some(range) = within(xmp)
+    {
+        found.xmp.push(range);
+    }
+    found
+}
+
+/// A TIFF structure, read with its byte order.
+struct Tiff<'a> {
+    bytes: &'a [u8],
+    little: bool,
+}
+
+/// A directory entry: where it lies and what it holds.
+struct Entry {
+    at: usize,
+    tag: u16,
+    kind: u16,
+    /// The value's bytes, inline or where the offset points.
+    value: Range<usize>,
+}
+
+impl<'a> Tiff<'a> {
+    fn new(bytes: &'a [u8]) -> Option<Self> {
+        let little = match bytes.get(..4)? {
+            b"II*\0" => true,
+            b"MM\0*" => false,
+            _ => return None,
+        };
+        Some(Self { bytes, little })
+    }
+
+    fn u16_at(&self, at: usize) -> Option<u16> {
+        let b = self.bytes.get(at..at + 2)?;
+        Some(if self.little {
+            u16::from_le_bytes([b[0], b[1]])
+        } else {
+            u16::from_be_bytes([b[0], b[1]])
+        })
+    }
+
+    fn u32_at(&self, at: usize) -> Option<u32> {
+        let b = self.bytes.get(at..at + 4)?;
+        Some(if self.little {
+            u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+        } else {
+            u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+        })
+    }
+
+    fn first_ifd(&self) -> Option<usize> {
+        self.u32_at(4).map(|o| o as usize)
+    }
+
+    fn entries(&self, ifd: usize) -> Vec<Entry> {
+        let Some(n) = self.u16_at(ifd) else {
+            return Vec::new();
+        };
+        (0..n as usize)
+            .map_while(|i| {
+                let at = ifd + 2 + 12 * i;
+                let tag = self.u16_at(at)?;
+                let kind = self.u16_at(at + 2)?;
+                let count = self.u32_at(at + 4)?;
+                let size = type_size(kind).checked_mul(count as usize)?;
+                let value = if size <= 4 {
+                    at + 8..at + 8 + size
+                } else {
+                    let offset = self.u32_at(at + 8)? as usize;
+                    offset..offset.checked_add(size)?
+                };
+                Some(Entry {
+                    at,
+                    tag,
+                    kind,
+                    value,
+                })
+            })
+            .collect()
+    }
+
+    fn pointer(&self, entries: &[Entry], tag: u16) -> Option<usize> {
+        let e = entries.iter().find(|e| e.tag == tag)?;
+        self.u32_at(e.value.start).map(|o| o as usize)
+    }
+
+    fn ascii(&self, e: &Entry) -> Option<String> {
+        let raw = self.bytes.get(e.value.clone())?;
+        let text = String::from_utf8_lossy(raw);
+        Some(text.trim_end_matches('\0').trim().to_string()).filter(|t| !t.is_empty())
+    }
+}
+
+fn type_size(kind: u16) -> usize {
+    match kind {
+        1 | 2 | 6 | 7 => 1,
+        3 | 8 => 2,
+        4 | 9 | 11 | 13 => 4,
+        5 | 10 | 12 => 8,
+        _ => 1,
+    }
+}
+
+/// Read the orientation, capture time and whether GPS data is present.
+pub fn read(tiff: &[u8]) -> ExifInfo {
+    let mut info = ExifInfo::default();
+    let Some(t) = Tiff::new(tiff) else {
+        return info;
+    };
+    let Some(ifd0) = t.first_ifd() else {
+        return info;
+    };
+    let entries = t.entries(ifd0);
+    for e in &entries {
+        match (e.tag, e.kind) {
+            (TAG_ORIENTATION, 3) => {
+                info.orientation = t.u16_at(e.value.start).filter(|o| (1..=8).contains(o));
+            }
+            (TAG_DATE_TIME, 2) if info.taken_at.is_none() => info.taken_at = t.ascii(e),
+            _ => {}
+        }
+    }
+    if let Some(exif) = t.pointer(&entries, TAG_EXIF_IFD).filter(|o| *o != ifd0) {
+        for e in t.entries(exif) {
+            if e.tag == TAG_DATE_TIME_ORIGINAL && e.kind == 2 {
+                info.taken_at = t.ascii(&e).or(info.taken_at);
+            }
+        }
+    }
+    if let Some(gps) = t.pointer(&entries, TAG_GPS_IFD).filter(|o| *o != ifd0) {
+        info.has_gps = !t.entries(gps).is_empty();
+    }
+    info
+}
+
+/// Empty every GPS directory in place: its entries and the values they point at are zeroed and
+/// its entry count set to 0, so the directory stays valid and says nothing. Nothing moves.
+/// Returns true if there was GPS data.
+pub fn strip_gps(tiff: &mut [u8]) -> bool {
+    let Some(t) = Tiff::new(tiff) else {
+        return false;
+    };
+    let mut gps_dirs = Vec::new();
+    let mut ifd = t.first_ifd();
+    for _ in 0..MAX_IFDS {
+        let Some(at) = ifd.filter(|o| *o != 0) else {
+            break;
+        };
+        let entries = t.entries(at);
+        if let Some(gps) = t.pointer(&entries, TAG_GPS_IFD) {
+            gps_dirs.push(gps);
+        }
+        ifd = t.u32_at(at + 2 + 12 * entries.len()).map(|o| o as usize);
+        if ifd == Some(at) {
+            break;
+        }
+    }
+    let mut zero: Vec<Range<usize>> = Vec::new();
+    let mut counts = Vec::new();
+    for gps in gps_dirs {
+        let entries = t.entries(gps);
+        if entries.is_empty() {
+            continue;
+        }
+        for e in &entries {
+            if e.value.start > e.at + 8 || e.value.end > e.at + 12 {
+                zero.push(e.value.clone()); // the value lies outside the entry
+            }
+            zero.push(e.at..e.at + 12);
+        }
+        counts.push(gps);
+    }
+    if counts.is_empty() {
+        return false;
+    }
+    for range in zero {
+        if let Some(bytes) = tiff.get_mut(range) {
+            bytes.fill(0);
+        }
+    }
+    for at in counts {
+        if let Some(bytes) = tiff.get_mut(at..at + 2) {
+            bytes.fill(0);
+        }
+    }
+    true
+}
+
+/// Where the values of XMP's `exif:GPS…` properties lie: attributes `exif:GPSLatitude="…"`
+/// and elements `<exif:GPSLatitude>…</exif:GPSLatitude>`.
+fn xmp_gps_values(xmp: &[u8]) -> Vec<Range<usize>> {
+    const KEY: &[u8] = b"exif:GPS";
+    let mut values = Vec::new();
+    let mut i = 0;
+    while let Some(found) = find(&xmp[i..], KEY) {
+        let at = i + found + KEY.len();
+        let name_end = at
+            + xmp[at..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count();
+        let delimiters = match (xmp.get(name_end), xmp.get(name_end + 1)) {
+            (Some(b'='), Some(b'"')) => Some((name_end + 2, b'"')),
+            (Some(b'='), Some(b'\'')) => Some((name_end + 2, b'\'')),
+            (Some(b'>'), _) => Some((name_end + 1, b'<')),
+            _ => None,
+        };
+        if let Some((start, close)) = delimiters
+            && let Some(len) = xmp
+                .get(start..)
+                .and_then(|rest| rest.iter().position(|b| *b == close))
+        {
+            values.push(start..start + len);
+        }
+        i = name_end.max(at);
+    }
+    values
+}
+
+/// Blank the values of XMP's `exif:GPS…` properties in place, keeping the packet's length.
+/// Returns true if any had a value.
+pub fn blank_xmp_gps(xmp: &mut [u8]) -> bool {
+    let mut changed = false;
+    for range in xmp_gps_values(xmp) {
+        for b in &mut xmp[range] {
+            if !b.is_ascii_whitespace() {
+                *b = b' ';
+                changed = true;
+            }
+        }
+    }
+    changed
+}
+
+/// Does an XMP packet give a GPS position (a non-blank `exif:GPS…` value)?
+pub fn xmp_has_gps(xmp: &[u8]) -> bool {
+    xmp_gps_values(xmp)
+        .into_iter()
+        .any(|r| xmp[r].iter().any(|b| !b.is_ascii_whitespace()))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Remove the location from a photo's bytes in place (see the module's comment). Returns true
+/// if there was any.
+pub fn remove_location(format: &str, bytes: &mut [u8]) -> bool {
+    let found = locate(format, bytes);
+    let mut removed = false;
+    if let Some(range) = found.tiff.clone()
+        && let Some(tiff) = bytes.get_mut(range)
+    {
+        removed |= strip_gps(tiff);
+    }
+    for range in &found.xmp {
+        if let Some(xmp) = bytes.get_mut(range.clone()) {
+            removed |= blank_xmp_gps(xmp);
+        }
+    }
+    if removed {
+        for (covered, crc_at) in &found.png_crcs {
+            let crc = crc32fast::hash(&bytes[covered.clone()]);
+            if let Some(slot) = bytes.get_mut(*crc_at..crc_at + 4) {
+                slot.copy_from_slice(&crc.to_be_bytes());
+            }
+        }
+    }
+    removed
+}
+
+/// Read the EXIF of a photo's bytes.
+pub fn read_photo(format: &str, bytes: &[u8]) -> ExifInfo {
+    let found = locate(format, bytes);
+    let mut info = found
+        .tiff
+        .and_then(|r| bytes.get(r))
+        .map(read)
+        .unwrap_or_default();
+    if !info.has_gps {
+        info.has_gps = found
+            .xmp
+            .iter()
+            .filter_map(|r| bytes.get(r.clone()))
+            .any(xmp_has_gps);
+    }
+    info
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A little-endian TIFF with an orientation, a date in the EXIF directory and a GPS
+    /// directory with a latitude (three rationals, stored out of line).
+    pub fn tiff_with_gps(orientation: u16) -> Vec<u8> {
+        let mut t = b"II*\0".to_vec();
+        t.extend_from_slice(&8u32.to_le_bytes());
+        // IFD0 at 8: 3 entries
+        let ifd0 = 8;
+        let exif_ifd = ifd0 + 2 + 3 * 12 + 4; // 50
+        let gps_ifd = exif_ifd + 2 + 12 + 4; // 68
+        let date = gps_ifd + 2 + 12 + 4; // 86
+        let lat = date + 20; // 106
+        let entry = |t: &mut Vec<u8>, tag: u16, kind: u16, count: u32, value: u32| {
+            t.extend_from_slice(&tag.to_le_bytes());
+            t.extend_from_slice(&kind.to_le_bytes());
+            t.extend_from_slice(&count.to_le_bytes());
+            t.extend_from_slice(&value.to_le_bytes());
+        };
+        t.extend_from_slice(&3u16.to_le_bytes());
+        entry(&mut t, TAG_ORIENTATION, 3, 1, u32::from(orientation));
+        entry(&mut t, TAG_EXIF_IFD, 4, 1, exif_ifd as u32);
+        entry(&mut t, TAG_GPS_IFD, 4, 1, gps_ifd as u32);
+        t.extend_from_slice(&0u32.to_le_bytes());
+        assert_eq!(t.len(), exif_ifd);
+        t.extend_from_slice(&1u16.to_le_bytes());
+        entry(&mut t, TAG_DATE_TIME_ORIGINAL, 2, 20, date as u32);
+        t.extend_from_slice(&0u32.to_le_bytes());
+        assert_eq!(t.len(), gps_ifd);
+        t.extend_from_slice(&1u16.to_le_bytes());
+        entry(&mut t, 0x0002, 5, 3, lat as u32);
+        t.extend_from_slice(&0u32.to_le_bytes());
+        assert_eq!(t.len(), date);
+        t.extend_from_slice(b"2024:03:08 10:15:00\0");
+        for v in [29u32, 1, 33, 1, 30, 1] {
+            t.extend_from_slice(&v.to_le_bytes());
+        }
+        t
+    }
+
+    #[test]
+    fn reads_orientation_time_and_gps() {
+        let info = read(&tiff_with_gps(6));
+        assert_eq!(info.orientation, Some(6));
+        assert_eq!(info.taken_at.as_deref(), Some("2024:03:08 10:15:00"));
+        assert!(info.has_gps);
+    }
+
+    #[test]
+    fn strips_gps_in_place_and_keeps_the_rest() {
+        let mut t = tiff_with_gps(3);
+        let before = t.clone();
+        assert!(strip_gps(&mut t));
+        assert_eq!(t.len(), before.len());
+        let info = read(&t);
+        assert!(!info.has_gps);
+        assert_eq!(info.orientation, Some(3));
+        assert_eq!(info.taken_at.as_deref(), Some("2024:03:08 10:15:00"));
+        // The latitude's rationals are gone from the bytes, not just unlinked.
+        assert!(!t.windows(4).any(|w| w == 29u32.to_le_bytes()));
+        assert!(!strip_gps(&mut t), "nothing left to strip");
+    }
+
+    #[test]
+    fn blanks_xmp_gps_of_both_spellings() {
+        let mut x = br#"<x exif:GPSLatitude="29,33.5N" exif:GPSLongitude='106,34.2E' dc:title="t"/><exif:GPSAltitude>250/1</exif:GPSAltitude>"#.to_vec();
+        let len = x.len();
+        assert!(blank_xmp_gps(&mut x));
+        let s = String::from_utf8(x).unwrap();
+        assert_eq!(s.len(), len);
+        assert!(!s.contains("29,33.5N") && !s.contains("106,34.2E") && !s.contains("250/1"));
+        assert!(s.contains(r#"dc:title="t""#));
+    }
+
+    #[test]
+    fn malformed_exif_is_read_as_nothing() {
+        for bad in [
+            b"".to_vec(),
+            b"II*\0\xff\xff\xff\xff".to_vec(),
+            b"MM\0*\0\0\0\x08\xff\xff".to_vec(),
+            vec![0x49; 3],
+        ] {
+            let mut b = bad.clone();
+            assert_eq!(read(&bad), ExifInfo::default());
+            assert!(!strip_gps(&mut b));
+        }
+        // A directory pointing at itself.
+        let mut t = b"II*\0\x08\0\0\0".to_vec();
+        t.extend_from_slice(&1u16.to_le_bytes());
+        t.extend_from_slice(&TAG_GPS_IFD.to_le_bytes());
+        t.extend_from_slice(&4u16.to_le_bytes());
+        t.extend_from_slice(&1u32.to_le_bytes());
+        t.extend_from_slice(&8u32.to_le_bytes());
+        t.extend_from_slice(&8u32.to_le_bytes());
+        let _ = read(&t);
+        let _ = strip_gps(&mut t);
+    }
+}
