@@ -178,7 +178,7 @@ fn the_copy_loses_its_location_and_nothing_else() {
     );
     let (after, _) = inspect(&files.join(&f.stored_name), 64);
     assert!(!after.has_gps);
-    assert_eq!(after.taken_at.as_deref(), Some("2024:03:08 10:15:00"));
+    assert_eq!(after.info.taken_at.as_deref(), Some("2024:03:08 10:15:00"));
 }
 
 #[test]
@@ -427,7 +427,7 @@ fn a_png_claiming_thirty_thousand_square_attaches_without_a_preview() {
     assert_eq!((f.info.width, f.info.height), (Some(30000), Some(30000)));
     let cache = ThumbnailCache::new(&dir.path().join("cache"));
     let started = Instant::now();
-    match cache.thumbnail(f, &files.join(&f.stored_name), &Prober::new(exe())) {
+    match cache.thumbnail(f, &files.join(&f.stored_name), Some(&Prober::new(exe()))) {
         Err(NoThumbnail::Failed(m)) => assert!(m.contains("图片尺寸过大（30000×30000）"), "{m}"),
         other => panic!("{other:?}"),
     }
@@ -461,7 +461,7 @@ fn thumbnails_are_cached_by_content_and_the_cache_can_go() {
     let cache = ThumbnailCache::new(&cache_dir);
     let prober = Prober::new(exe());
     let first = cache
-        .thumbnail(f, &files.join(&f.stored_name), &prober)
+        .thumbnail(f, &files.join(&f.stored_name), Some(&prober))
         .unwrap();
     assert_eq!((first.width(), first.height()), (256, 192));
     assert!(cache.path(&f.sha256).is_file());
@@ -469,20 +469,20 @@ fn thumbnails_are_cached_by_content_and_the_cache_can_go() {
     std::fs::remove_file(files.join(&f.stored_name)).unwrap();
     assert_eq!(
         cache
-            .thumbnail(f, &files.join(&f.stored_name), &prober)
+            .thumbnail(f, &files.join(&f.stored_name), Some(&prober))
             .unwrap(),
         first
     );
     std::fs::remove_dir_all(&cache_dir).unwrap();
     assert!(matches!(
-        cache.thumbnail(f, &files.join(&f.stored_name), &prober),
+        cache.thumbnail(f, &files.join(&f.stored_name), Some(&prober)),
         Err(NoThumbnail::Failed(_))
     ));
     let video_file = video(dir.path(), "视频.mp4", "320x240", "1", "libx264", &[]);
     let v = attach(&video_file, &files, "f2");
     let vf = v.file().unwrap();
     let poster = cache
-        .thumbnail(vf, &files.join(&vf.stored_name), &prober)
+        .thumbnail(vf, &files.join(&vf.stored_name), Some(&prober))
         .unwrap();
     assert_eq!((poster.width(), poster.height()), (256, 192));
     assert!(cache.path(&vf.sha256).is_file());

@@ -231,6 +231,8 @@ pub struct MediaInfo {
     /// Degrees clockwise the picture is shown rotated (0, 90, 180, 270).
     pub rotation: Option<u16>,
     pub pages: Option<u32>,
+    /// When a photo was taken, as the camera wrote it (`2024:03:08 10:15:00`).
+    pub taken_at: Option<String>,
     /// A problem the probe found (a truncated video…), in Chinese; the file is still attached.
     pub warning: Option<String>,
 }
@@ -287,6 +289,9 @@ pub enum Place {
 pub struct RemovedAttachment {
     pub attachment: Attachment,
     pub from: Place,
+    /// Its position there, so 恢复 puts it back where it was.
+    #[serde(default)]
+    pub index: usize,
     pub removed_at: DateTime<FixedOffset>,
 }
 
@@ -499,12 +504,18 @@ impl Draft {
             item_id: ItemId::from(item_id),
             activity_id: activity.id.clone(),
         };
-        self.removed
-            .extend(activity.attachments.into_iter().map(|a| RemovedAttachment {
-                attachment: a,
-                from: from.clone(),
-                removed_at: now,
-            }));
+        self.removed.extend(
+            activity
+                .attachments
+                .into_iter()
+                .enumerate()
+                .map(|(index, a)| RemovedAttachment {
+                    attachment: a,
+                    from: from.clone(),
+                    index,
+                    removed_at: now,
+                }),
+        );
     }
 
     /// A fresh attachment id, reserved at once (an import in progress names its file with it).
@@ -580,6 +591,7 @@ impl Draft {
         self.removed.push(RemovedAttachment {
             attachment,
             from: place.clone(),
+            index,
             removed_at: now,
         });
         true
@@ -589,14 +601,18 @@ impl Draft {
     pub fn restore_attachment(&mut self, id: &AttachmentId) -> Option<Place> {
         let index = self.removed.iter().position(|r| &r.attachment.id == id)?;
         let RemovedAttachment {
-            attachment, from, ..
+            attachment,
+            from,
+            index: at,
+            ..
         } = self.removed.remove(index);
-        let place = if self.attachments(&from).is_some() {
-            from
+        let (place, at) = if self.attachments(&from).is_some() {
+            (from, at)
         } else {
-            Place::General
+            (Place::General, usize::MAX)
         };
-        self.attachments_mut(&place)?.push(attachment);
+        let list = self.attachments_mut(&place)?;
+        list.insert(at.min(list.len()), attachment);
         Some(place)
     }
 

@@ -4,10 +4,11 @@
 use egui::{RichText, Ui};
 
 use super::date_field::date_field;
+use super::materials::{MaterialsCtx, materials_ui};
 use super::state::{Action, FormState, OpenDraft};
 use super::widgets::{self, Field};
 use crate::core::campaign::Campaign;
-use crate::core::draft::{Activity, ActivityField, ItemId};
+use crate::core::draft::{Activity, ActivityField, ItemId, Place, RemovedAttachment};
 use crate::core::validate::Target;
 
 /// The id under which a pending "删除活动" confirmation is kept in egui's memory.
@@ -31,6 +32,7 @@ pub fn activities(
     campaign: &Campaign,
     open: &mut OpenDraft,
     item_id: &ItemId,
+    cx: &mut MaterialsCtx<'_>,
     actions: &mut Vec<Action>,
 ) -> bool {
     let mut edited = false;
@@ -43,6 +45,8 @@ pub fn activities(
         organisers: &organisers,
     };
     let OpenDraft { draft, form, .. } = open;
+    // Held aside while the activities are drawn (nothing changes it during a frame).
+    let removed = std::mem::take(&mut draft.removed);
     let answer = draft.answer_mut(item_id.as_str());
     let count = answer.activities.len();
     for (n, activity) in answer.activities.iter_mut().enumerate() {
@@ -52,9 +56,27 @@ pub fn activities(
                 .take()
                 .or(header(ui, item_id, n, count, activity, actions));
             edited |= fields(ui, campaign, item_id, activity, form, &suggestions);
+            ui.add_space(4.0);
+            let place = Place::Activity {
+                item_id: item_id.clone(),
+                activity_id: activity.id.clone(),
+            };
+            let here: Vec<&RemovedAttachment> =
+                removed.iter().filter(|r| r.from == place).collect();
+            edited |= materials_ui(
+                ui,
+                &place,
+                &mut activity.attachments,
+                &here,
+                form,
+                cx,
+                actions,
+            );
         });
         ui.add_space(6.0);
     }
+    draft.removed = removed;
+    let answer = draft.answer_mut(item_id.as_str());
     match movement {
         Some(Move::Up(n)) => answer.activities.swap(n, n - 1),
         Some(Move::Down(n)) => answer.activities.swap(n, n + 1),

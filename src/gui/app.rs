@@ -6,26 +6,35 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
+mod attachments;
 mod events;
 mod panels;
 
 use egui::Ui;
 
+use super::materials::{ImportStatus, MaterialsCtx};
 use super::picker::FilePicker;
+use super::previews::Previews;
 use super::settings_screen::{SettingsForm, SettingsView};
 use super::start_screen::{StartState, StartView};
-use super::state::{Action, Banner, OpenDraft, Screen};
+use super::state::{Action, Banner, OpenDraft, Screen, TaskPage};
+use super::viewer::ViewerState;
 use super::{check_screen, help_screen, profile_screen, settings_screen, start_screen};
 use super::{tasks_screen, widgets};
 use crate::core::campaign::{Campaign, Intake};
 use crate::core::clock::{Clock, Ticker};
-use crate::core::draft::{Draft, Edited, ItemId};
+use crate::core::draft::{Draft, DraftId, Edited, ItemId, Place};
+use crate::core::media::probe::Prober;
+use crate::core::media::thumbs::ThumbnailCache;
 use crate::core::portable::{PortableConfig, template_choice};
-use crate::core::store::{DataDir, DataDirLock, Listing, Settings};
+use crate::core::store::{DataDir, DataDirLock, FILES_DIR, Listing, Settings};
 use crate::core::validate::validate_with_files;
 use crate::jobs::Wake;
 use crate::jobs::connection::ConnectionTest;
+use crate::jobs::files::{FileCheck, SystemJob};
+use crate::jobs::import::ImportJob;
 use crate::jobs::store::{StoreCommand, StoreWorker};
+use crate::jobs::thumbnails::ThumbnailPool;
 
 /// How the app is started: where its data is, which template, what time it is.
 pub struct AppConfig {
@@ -40,6 +49,10 @@ pub struct AppConfig {
     pub picker: Box<dyn FilePicker>,
     /// `baosong.toml` from beside the exe, if IT put one there.
     pub portable: Option<PortableConfig>,
+    /// The program that probes media in a child process (`None`: this program itself).
+    pub probe_exe: Option<PathBuf>,
+    /// Preview workers (0: one per core).
+    pub preview_workers: usize,
 }
 
 pub struct App {
@@ -59,7 +72,9 @@ pub struct App {
     settings_dirty: bool,
     screen: Screen,
     open: Option<OpenDraft>,
+    /// The item last shown in the task list, and what the task list's right side shows.
     current_item: ItemId,
+    page: TaskPage,
     banner: Option<Banner>,
     start: StartState,
     settings_form: SettingsForm,
@@ -67,6 +82,18 @@ pub struct App {
     portable: Option<PortableConfig>,
     /// 测试连接 under way.
     connection: Option<ConnectionTest>,
+    /// Attachments being copied in; the check of a draft's files; files being opened.
+    imports: Vec<(Place, ImportJob)>,
+    file_check: Option<FileCheck>,
+    system_jobs: Vec<SystemJob>,
+    previews: Previews,
+    prober: Option<Prober>,
+    cache: ThumbnailCache,
+    viewer: Option<ViewerState>,
+    /// Files dropped where no materials section was, waiting for the clerk to say where.
+    pending_drop: Option<Vec<PathBuf>>,
+    /// Where each materials section was drawn this frame (for files dropped on it).
+    drop_zones: Vec<(egui::Rect, Place)>,
     /// Actions pushed by the panels, applied with the screen's.
     actions: Vec<Action>,
     /// This window's hold on the data folder (declared last: released after the worker stops).
@@ -82,6 +109,8 @@ impl App {
             ticker,
             picker,
             portable,
+            probe_exe,
+            preview_workers,
         } = config;
         let mut fatal = None;
         let campaign = match Campaign::builtin() {
@@ -109,6 +138,16 @@ impl App {
             }
         };
         let current_item = campaign.first_item_id();
+        let prober = probe_exe.map(Prober::new).or_else(Prober::this_program);
+        let cache = ThumbnailCache::new(&data_root.join("cache"));
+        let pool = worker.as_ref().map(|_| {
+            ThumbnailPool::start(
+                cache.clone(),
+                prober.clone(),
+                preview_workers,
+                repaint_waker(&context),
+            )
+        });
         let mut app = Self {
             campaign,
             template_path: None,
@@ -123,6 +162,7 @@ impl App {
             settings_dirty: false,
             screen: Screen::Start,
             open: None,
+            page: TaskPage::Item(current_item.clone()),
             current_item,
             banner: None,
             start: StartState::default(),
@@ -130,6 +170,15 @@ impl App {
             picker,
             portable,
             connection: None,
+            imports: Vec::new(),
+            file_check: None,
+            system_jobs: Vec::new(),
+            previews: Previews::new(pool),
+            prober,
+            cache,
+            viewer: None,
+            pending_drop: None,
+            drop_zones: Vec::new(),
             actions: Vec::new(),
             _lock: lock,
         };
@@ -185,6 +234,31 @@ impl App {
                 .is_none_or(|o| !o.autosave.has_unsaved() && !o.autosave.saving)
             && !self.settings_dirty
             && self.connection.is_none()
+            && self.imports.is_empty()
+            && self.file_check.is_none()
+            && self.system_jobs.is_empty()
+            && self.previews.is_idle()
+    }
+
+    /// How many preview textures are held (tests and benchmarks of the bound).
+    pub fn texture_count(&self) -> usize {
+        self.previews.texture_count()
+    }
+
+    /// The drafts with long work running on them.
+    fn busy_drafts(&self) -> Vec<DraftId> {
+        self.imports
+            .iter()
+            .filter_map(|(_, j)| j.draft().cloned())
+            .collect()
+    }
+
+    /// The `files/` folder of a draft.
+    fn files_dir(&self, id: &DraftId) -> PathBuf {
+        self.data_root
+            .join("drafts")
+            .join(id.as_str())
+            .join(FILES_DIR)
     }
 
     /// Send any unsaved change to the worker now.
@@ -202,8 +276,15 @@ impl App {
         }
     }
 
-    /// Save everything and wait for the worker to finish (closing the window).
+    /// Save everything and wait for the worker to finish (closing the window). Imports under
+    /// way are stopped; what they had copied already is kept in the draft.
     pub fn shutdown(&mut self) {
+        for (_, job) in std::mem::take(&mut self.imports) {
+            job.cancel();
+            if let Ok(outcome) = job.wait() {
+                self.imported(outcome);
+            }
+        }
         self.flush();
         if let Some(w) = &mut self.worker {
             w.finish();
@@ -271,6 +352,8 @@ impl App {
     pub fn ui(&mut self, ui: &mut Ui) {
         let _ = self.context.set(ui.ctx().clone());
         self.handle_events();
+        self.previews.receive(ui.ctx());
+        self.drop_zones.clear();
         self.top_bar(ui);
         self.bottom_bar(ui);
         egui::CentralPanel::default_margins().show(ui, |ui| {
@@ -292,6 +375,8 @@ impl App {
             {
                 ui.ctx().request_repaint();
             }
+            self.dropped_files(ui.ctx(), &mut actions);
+            self.overlays(ui.ctx(), &mut actions);
             for action in actions {
                 self.apply(action);
             }
@@ -319,18 +404,42 @@ impl App {
                 false
             }
             (Screen::Start, _) | (_, None) => {
+                let busy = self.busy_drafts();
                 let view = StartView {
                     campaign: &campaign,
                     listing: &self.listing,
                     template_path: self.template_path.as_deref(),
-                    busy: &[],
+                    busy: &busy,
                 };
                 start_screen::ui(ui, &view, &mut self.start, actions);
                 false
             }
             (Screen::Profile, Some(open)) => profile_screen::ui(ui, &campaign, open, actions),
             (Screen::Tasks, Some(open)) => {
-                tasks_screen::ui(ui, &campaign, open, self.current_item.as_str(), actions)
+                let files_dir = self
+                    .data_root
+                    .join("drafts")
+                    .join(open.draft.id.as_str())
+                    .join(FILES_DIR);
+                let imports: Vec<ImportStatus> = self
+                    .imports
+                    .iter()
+                    .filter(|(_, j)| j.draft() == Some(&open.draft.id))
+                    .map(|(place, j)| ImportStatus {
+                        job: j.id(),
+                        place: place.clone(),
+                        progress: j.progress(),
+                    })
+                    .collect();
+                let editable = open.draft.is_editable();
+                let mut cx = MaterialsCtx {
+                    files_dir: &files_dir,
+                    imports: &imports,
+                    previews: &mut self.previews,
+                    zones: &mut self.drop_zones,
+                    editable,
+                };
+                tasks_screen::ui(ui, &campaign, open, &self.page, &mut cx, actions)
             }
             (Screen::Check, Some(open)) => {
                 check_screen::ui(ui, &campaign, open, actions);

@@ -9,6 +9,8 @@
 //!   activities, [`date_field`] their dates.
 //! - [`check_screen`] — 检查并提交.
 //! - [`settings_screen`] — 设置: folders, intake endpoint, 导出诊断信息; [`help_screen`] 使用说明.
+//! - [`materials`]: an activity's (or 综合材料's) photos, videos, documents and links;
+//!   [`viewer`] the large viewer; [`previews`] the bounded textures of what is on screen.
 //! - [`picker`]: the file dialog, behind a trait.
 //! - [`fonts`], [`widgets`]: the bundled CJK font; shared small widgets.
 //!
@@ -22,13 +24,16 @@ pub mod check_screen;
 pub mod date_field;
 pub mod fonts;
 pub mod help_screen;
+pub mod materials;
 pub mod picker;
+pub mod previews;
 pub mod profile_screen;
 pub mod settings_screen;
 pub mod start_screen;
 pub mod state;
 pub mod tasks_screen;
 pub mod unit_picker;
+pub mod viewer;
 pub mod widgets;
 
 use std::path::PathBuf;
@@ -115,6 +120,8 @@ pub fn run(template: Option<PathBuf>) -> ExitCode {
                     ticker: Arc::new(SystemTicker),
                     picker: Box::new(NativePicker),
                     portable,
+                    probe_exe: None,
+                    preview_workers: 0,
                 });
                 Ok(Box::new(Window {
                     app,

@@ -6,10 +6,11 @@
 //! sees the whole `App`.
 
 use std::collections::HashSet;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::core::campaign::Intake;
-use crate::core::draft::{ActivityId, Draft, DraftId, ItemId};
+use crate::core::draft::{ActivityId, AttachmentId, Draft, DraftId, ItemId, Link, Place};
 use crate::core::ids::RecycledName;
 use crate::core::validate::{FileProblems, Report, Reveal, Target};
 
@@ -49,6 +50,44 @@ pub enum Action {
     /// Save the diagnostics zip in the data folder (no dialog needed).
     ExportDiagnosticsToDataFolder,
     DismissBanner,
+    /// 综合材料: the materials of the draft as a whole.
+    SelectGeneral,
+    /// 添加图片/视频/文件…: the file dialog, then the import.
+    PickFiles(Place),
+    /// Files chosen or dropped, to copy into the draft at `place`.
+    Import {
+        place: Place,
+        paths: Vec<PathBuf>,
+    },
+    /// Files dropped where no materials section was: ask where they go.
+    AskWhereDropped(Vec<PathBuf>),
+    CancelJob(u64),
+    AddLink {
+        place: Place,
+        link: Link,
+    },
+    RemoveAttachment {
+        place: Place,
+        id: AttachmentId,
+    },
+    RestoreAttachment(AttachmentId),
+    /// The large viewer on a photo or video.
+    View {
+        place: Place,
+        id: AttachmentId,
+    },
+    CloseViewer,
+    /// With the system's default program.
+    OpenFile(PathBuf),
+    ShowInFolder(PathBuf),
+    OpenLink(String),
+}
+
+/// What the task list's right side shows: one item of the notice, or 综合材料.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskPage {
+    Item(ItemId),
+    General,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

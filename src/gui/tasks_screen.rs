@@ -5,11 +5,12 @@
 use egui::{RichText, Ui};
 
 use super::activity_form;
+use super::materials::{MaterialsCtx, materials_ui};
 use super::profile_screen::back_to_check;
-use super::state::{Action, FormState, OpenDraft, Screen};
+use super::state::{Action, FormState, OpenDraft, Screen, TaskPage};
 use super::widgets::{self, Field};
 use crate::core::campaign::{Campaign, Item};
-use crate::core::draft::ItemAnswer;
+use crate::core::draft::{ItemAnswer, Place};
 use crate::core::validate::{Target, item_progress, pillar_progress};
 
 /// Returns true when the draft was edited.
@@ -17,13 +18,17 @@ pub fn ui(
     ui: &mut Ui,
     campaign: &Campaign,
     open: &mut OpenDraft,
-    current_item: &str,
+    page: &TaskPage,
+    cx: &mut MaterialsCtx<'_>,
     actions: &mut Vec<Action>,
 ) -> bool {
-    task_list(ui, campaign, open, current_item, actions);
+    task_list(ui, campaign, open, page, actions);
     let mut edited = false;
     egui::CentralPanel::no_frame().show(ui, |ui| {
-        edited = item_page(ui, campaign, open, current_item, actions);
+        edited = match page {
+            TaskPage::Item(item) => item_page(ui, campaign, open, item.as_str(), cx, actions),
+            TaskPage::General => general_page(ui, open, cx, actions),
+        };
     });
     edited
 }
@@ -32,9 +37,13 @@ fn task_list(
     ui: &mut Ui,
     campaign: &Campaign,
     open: &OpenDraft,
-    current_item: &str,
+    page: &TaskPage,
     actions: &mut Vec<Action>,
 ) {
+    let current_item = match page {
+        TaskPage::Item(id) => id.as_str(),
+        TaskPage::General => "",
+    };
     let reveal = open.form.reveal();
     let report = &open.form.report;
     egui::Panel::left("task_list")
@@ -59,12 +68,67 @@ fn task_list(
                             task_row(ui, item, item.id == current_item, progress, actions);
                         }
                     }
+                    ui.add_space(8.0);
+                    let general = format!("综合材料（{}）", open.draft.general.len());
+                    if ui
+                        .add(egui::Button::selectable(
+                            *page == TaskPage::General,
+                            general,
+                        ))
+                        .on_hover_text("与单个活动无关的材料，如本单位的工作总结、活动集锦视频")
+                        .clicked()
+                    {
+                        actions.push(Action::SelectGeneral);
+                    }
                     ui.add_space(12.0);
                     if ui.button(RichText::new("检查并提交 →").strong()).clicked() {
                         actions.push(Action::GoTo(Screen::Check));
                     }
                 });
         });
+}
+
+/// 综合材料: material that belongs to no single activity.
+fn general_page(
+    ui: &mut Ui,
+    open: &mut OpenDraft,
+    cx: &mut MaterialsCtx<'_>,
+    actions: &mut Vec<Action>,
+) -> bool {
+    let mut edited = false;
+    egui::ScrollArea::vertical()
+        .auto_shrink(false)
+        .id_salt("general")
+        .show(ui, |ui| {
+            ui.add_space(8.0);
+            back_to_check(ui, &open.form, actions);
+            ui.heading("综合材料");
+            ui.label(
+                RichText::new(
+                    "与单个活动无关的材料放在这里：本单位的工作总结、活动集锦视频、宣传海报等。",
+                )
+                .color(widgets::GREY),
+            );
+            ui.add_space(6.0);
+            let OpenDraft { draft, form, .. } = open;
+            // Removed from here, or from an activity that is gone since: restorable here.
+            let removed = std::mem::take(&mut draft.removed);
+            let here: Vec<_> = removed
+                .iter()
+                .filter(|r| r.from == Place::General || draft.attachments(&r.from).is_none())
+                .collect();
+            edited |= materials_ui(
+                ui,
+                &Place::General,
+                &mut draft.general,
+                &here,
+                form,
+                cx,
+                actions,
+            );
+            draft.removed = removed;
+        });
+    edited
 }
 
 /// One item in the task list: its title (cut short with … when the panel is narrow, the whole
@@ -95,6 +159,7 @@ fn item_page(
     campaign: &Campaign,
     open: &mut OpenDraft,
     current_item: &str,
+    cx: &mut MaterialsCtx<'_>,
     actions: &mut Vec<Action>,
 ) -> bool {
     let Some((pillar, item)) = campaign.item(current_item) else {
@@ -129,7 +194,7 @@ fn item_page(
                 .is_some_and(|a| a.not_carried_out && a.activities.is_empty());
             if show_activities {
                 ui.add_enabled_ui(editable, |ui| {
-                    edited |= activity_form::activities(ui, campaign, open, &item.id, actions);
+                    edited |= activity_form::activities(ui, campaign, open, &item.id, cx, actions);
                 });
             }
             ui.add_space(16.0);

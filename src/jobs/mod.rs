@@ -10,9 +10,15 @@
 //!   the window woken at most ~10 times a second), and a typed result. The work itself is a
 //!   core function taking a [`Work`], so it is tested headless.
 //!
+//! [`thumbnails::ThumbnailPool`] is a small pool of such workers for previews, one per core;
+//! [`import`] copies attachments; [`files`] checks them and opens them with the system.
+//!
 
 pub mod connection;
+pub mod files;
+pub mod import;
 pub mod store;
+pub mod thumbnails;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -180,6 +186,13 @@ impl<R> Job<R> {
                 Some(Err(JobLost))
             }
         }
+    }
+
+    /// Wait for the result (closing the window: after [`Job::cancel`], it comes soon).
+    pub fn wait(mut self) -> Result<R, JobLost> {
+        let result = self.rx.recv().map_err(|_| JobLost);
+        self.join();
+        result
     }
 
     fn join(&mut self) {

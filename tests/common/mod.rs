@@ -97,6 +97,8 @@ pub fn app_with(data: &Path, setup: Setup) -> App {
         ticker: setup.ticker,
         picker: Box::new(setup.picker),
         portable: setup.portable,
+        probe_exe: Some(PathBuf::from(env!("CARGO_BIN_EXE_baosong"))),
+        preview_workers: 2,
     })
 }
 

@@ -146,7 +146,10 @@ pub fn import_file(
 
 /// Size (after orientation) of a photo; HEIC's comes from the probe.
 fn photo_info(bytes: &[u8], format: &str) -> MediaInfo {
-    let mut info = MediaInfo::default();
+    let mut info = MediaInfo {
+        taken_at: exif::read_photo(format, bytes).taken_at,
+        ..MediaInfo::default()
+    };
     if matches!(format, "heic" | "heif") {
         return info;
     }

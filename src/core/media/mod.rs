@@ -142,8 +142,6 @@ pub struct Inspection {
     pub info: MediaInfo,
     /// EXIF orientation 1–8 (photos).
     pub orientation: Option<u16>,
-    /// When the photo was taken, as the camera wrote it.
-    pub taken_at: Option<String>,
     /// GPS/location data present.
     pub has_gps: bool,
 }
@@ -245,7 +243,7 @@ pub fn inspect(
             let whole = whole.unwrap_or_default();
             let exif = exif::read_photo(format.name, &whole);
             out.orientation = exif.orientation;
-            out.taken_at = exif.taken_at;
+            out.info.taken_at = exif.taken_at;
             out.has_gps = exif.has_gps;
             if let Some((w, h)) = picture::dimensions(&whole, format.name) {
                 out.info.width = Some(w);

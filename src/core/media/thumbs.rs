@@ -70,7 +70,7 @@ impl ThumbnailCache {
         &self,
         file: &StoredFile,
         stored: &Path,
-        prober: &Prober,
+        prober: Option<&Prober>,
     ) -> Result<RgbaImage, NoThumbnail> {
         if let Some(cached) = self.load(&file.sha256) {
             return Ok(cached);
@@ -83,6 +83,8 @@ impl ThumbnailCache {
                     .map_err(|e| NoThumbnail::Failed(e.user_message()))?
             }
             (Some(FileKind::Photo | FileKind::Video), _) => {
+                let prober =
+                    prober.ok_or_else(|| NoThumbnail::Failed("无法预览，仍会随材料报送".into()))?;
                 self.through_probe(stored, prober, THUMB_SIZE)?
             }
             _ => return Err(NoThumbnail::NotAPicture),

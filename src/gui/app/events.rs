@@ -1,7 +1,7 @@
 //! What happens between frames: events from the worker threads, and the actions the screens
 //! asked for during the frame.
 
-use super::{App, Banner, OpenDraft, Screen};
+use super::{App, Banner, OpenDraft, Screen, TaskPage};
 use crate::core::campaign::Campaign;
 use crate::core::draft::{Draft, DraftId};
 use crate::core::error::CoreError;
@@ -33,6 +33,7 @@ impl App {
         for event in events {
             self.store_event(event);
         }
+        self.attachment_events();
     }
 
     fn store_event(&mut self, event: StoreEvent) {
@@ -96,6 +97,7 @@ impl App {
         };
         // Each draft opens at the top of its task list, not where another draft was left.
         self.current_item = self.campaign.first_item_id();
+        self.page = TaskPage::Item(self.current_item.clone());
         let mut open = OpenDraft::new(draft, report);
         open.fresh = fresh && open.draft.created_at == self.now();
         self.open = Some(open);
@@ -103,6 +105,9 @@ impl App {
     }
 
     pub(super) fn apply(&mut self, action: Action) {
+        if self.apply_attachment_action(&action) {
+            return;
+        }
         match action {
             Action::NewDraft => {
                 let unit = self.settings.default_unit.clone();
@@ -112,6 +117,11 @@ impl App {
                 });
             }
             Action::OpenDraft(id) => self.send(StoreCommand::Open { id }),
+            Action::Duplicate(id) | Action::Delete(id) if self.busy_drafts().contains(&id) => {
+                self.banner = Some(Banner::error(
+                    "正在向此草稿添加文件，请等待完成（或点“取消”）后再复制或删除。",
+                ));
+            }
             Action::Duplicate(id) => self.send(StoreCommand::Duplicate { id }),
             Action::Delete(id) => self.send(StoreCommand::Delete { id }),
             Action::Restore(name) => {
@@ -137,6 +147,7 @@ impl App {
             },
             Action::GoTo(screen) => self.go_to(screen),
             Action::SelectItem(id) => {
+                self.page = TaskPage::Item(id.clone());
                 self.current_item = id;
                 self.screen = Screen::Tasks;
                 if let Some(open) = &mut self.open {
@@ -179,6 +190,8 @@ impl App {
                 self.export_diagnostics_to(to);
             }
             Action::DismissBanner => self.banner = None,
+            // Handled in `apply_attachment_action`.
+            _ => {}
         }
     }
 
@@ -197,6 +210,9 @@ impl App {
             open.form.report = validate_with_files(&self.campaign, &open.draft, &open.form.files);
         }
         self.screen = screen;
+        if screen == Screen::Check {
+            self.check_files();
+        }
     }
 
     /// 去修改: to the field, with 返回检查 offered there.
@@ -208,10 +224,14 @@ impl App {
             Target::Attachment {
                 place: crate::core::draft::Place::General,
                 ..
-            } => self.screen = Screen::Tasks,
+            } => {
+                self.page = TaskPage::General;
+                self.screen = Screen::Tasks;
+            }
             other => {
                 if let Some(item_id) = other.item_id() {
                     self.current_item = item_id.clone();
+                    self.page = TaskPage::Item(item_id.clone());
                 }
                 self.screen = Screen::Tasks;
             }
@@ -241,6 +261,9 @@ impl App {
 
     fn close_draft(&mut self) {
         self.flush();
+        self.viewer = None;
+        self.pending_drop = None;
+        self.previews.clear_requests();
         if let Some(open) = self.open.take() {
             let id: DraftId = open.draft.id.clone();
             if open.fresh {
