@@ -5,14 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # mesa-vulkan-drivers: software Vulkan (lavapipe) for the GUI screenshots; xvfb and Mesa's
-# OpenGL for the real-window smoke test (wgpu, and the OpenGL fallback).
-PACKAGES="mesa-vulkan-drivers xvfb libgl1-mesa-dri libegl1"
+# OpenGL for the real-window smoke test (wgpu, and the OpenGL fallback); ffmpeg and
+# libheif-examples (heif-enc) only to *make* video and HEIC fixtures in the media tests — the app
+# itself never runs them.
+PACKAGES="mesa-vulkan-drivers xvfb libgl1-mesa-dri libegl1 ffmpeg libheif-examples"
 if ! dpkg -s $PACKAGES >/dev/null 2>&1; then
     echo "== installing $PACKAGES"
     SUDO=""
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $PACKAGES >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
 fi
 
 # The real upload peers the network tests start on loopback: a tus server (Node, @tus/server +

@@ -67,6 +67,26 @@ tr -d '\r' < "$OUT/problems-wine.txt" > "$OUT/problems-wine.unix.txt"
 [ "$lin_rc" = 1 ] && [ "$win_rc" = 1 ] || fail "problem draft exit codes: linux $lin_rc, wine $win_rc"
 diff "$OUT/problems-linux.txt" "$OUT/problems-wine.unix.txt" || fail "problem output differs"
 
+# inspect: the same JSON and the same thumbnail or poster frame as on Linux, from a Chinese path;
+# a program renamed as a photo refused the same way.
+MEDIA="$DATA/材料 文件夹"; mkdir -p "$MEDIA"
+cp docs/example-draft/files/f1.jpg "$MEDIA/宣讲现场.jpg"
+cp docs/example-draft/files/f2.mp4 "$MEDIA/宣讲片段.mp4"
+cp "$EXE_BUILT" "$MEDIA/证件照.jpg"
+for f in 宣讲现场.jpg 宣讲片段.mp4; do
+    ./target/debug/baosong inspect "$MEDIA/$f" --thumbnail "$OUT/$f.linux.png" > "$OUT/$f.linux.json" \
+        || fail "inspect $f on Linux"
+    "$WINE" "$EXE" inspect "$(winpath "$MEDIA/$f")" --thumbnail "$(winpath "$OUT/$f.wine.png")" \
+        > "$OUT/$f.wine.json" 2>"$OUT/$f.wine.err" || { cat "$OUT/$f.wine.err"; fail "inspect $f under Wine"; }
+    tr -d '\r' < "$OUT/$f.wine.json" > "$OUT/$f.wine.unix.json"
+    diff "$OUT/$f.linux.json" "$OUT/$f.wine.unix.json" || fail "inspect $f output differs"
+    cmp "$OUT/$f.linux.png" "$OUT/$f.wine.png" || fail "inspect $f thumbnail differs"
+done
+lin_rc=0; ./target/debug/baosong inspect "$MEDIA/证件照.jpg" 2> "$OUT/exe-linux.err" || lin_rc=$?
+win_rc=0; "$WINE" "$EXE" inspect "$(winpath "$MEDIA/证件照.jpg")" 2> "$OUT/exe-wine.err" || win_rc=$?
+[ "$lin_rc" = 1 ] && [ "$win_rc" = 1 ] || fail "renamed program: linux $lin_rc, wine $win_rc"
+tr -d '\r' < "$OUT/exe-wine.err" | diff "$OUT/exe-linux.err" - || fail "renamed program message differs"
+
 # The default data folder is %LOCALAPPDATA%.
 env -u BAOSONG_DATA_DIR "$WINE" "$EXE" drafts > "$OUT/drafts-default.txt"
 grep -q 'AppData\\Local\\cqwomen\\baosong\\data' "$OUT/drafts-default.txt" || { cat "$OUT/drafts-default.txt"; fail "default data folder"; }

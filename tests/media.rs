@@ -541,3 +541,27 @@ fn chinese_emoji_and_very_long_names_are_kept_for_display() {
         std::fs::remove_dir_all(&files).unwrap();
     }
 }
+
+/// HEIC keeps its EXIF in an item of the `meta` box: the copy loses the GPS position there too.
+#[test]
+fn a_heic_copy_loses_its_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let jpg = dir.path().join("带位置.jpg");
+    std::fs::write(&jpg, jpeg(320, 240, 1, true)).unwrap();
+    let heic = dir.path().join("带位置.heic");
+    heic_from(&jpg, &heic);
+    let (before, _) = inspect(&heic, 64);
+    assert!(before.has_gps, "heif-enc carried the EXIF over");
+    let files = dir.path().join("files");
+    let a = attach(&heic, &files, "f1");
+    let f = a.file().unwrap();
+    assert!(f.location_removed);
+    let (after, thumb) = inspect(&files.join(&f.stored_name), 64);
+    assert!(!after.has_gps);
+    assert!(thumb.is_some(), "still decodes");
+    assert_eq!(
+        std::fs::metadata(&heic).unwrap().len(),
+        f.bytes,
+        "same length: edited in place"
+    );
+}

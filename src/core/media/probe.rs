@@ -96,7 +96,7 @@ impl Prober {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             // The child's log lines would only be noise on the parent's console.
-            .env("RUST_LOG", "off");
+            .env("BAOSONG_LOG", "off");
         crate::platform::no_console_window(&mut command);
         let mut child = command.spawn().map_err(|e| ProbeError::Spawn {
             exe: self.exe.clone(),

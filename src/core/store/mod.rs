@@ -563,7 +563,8 @@ impl DataDir {
 }
 
 /// Which attachments' copies in `<folder>/files/` are not as recorded: gone, or of another
-/// size or modification time (a cheap check, no hashing; the bundle hashes everything again).
+/// size, or — when the modification time differs (a draft folder copied to another PC gets new
+/// times) — of another content (then, and only then, the file is hashed).
 pub fn check_files(folder: &Path, draft: &Draft) -> FileProblems {
     let files = folder.join(FILES_DIR);
     let mut problems = FileProblems::new();
@@ -571,12 +572,14 @@ pub fn check_files(folder: &Path, draft: &Draft) -> FileProblems {
         let Some(file) = attachment.file() else {
             continue;
         };
-        let problem = match std::fs::metadata(files.join(&file.stored_name)) {
+        let path = files.join(&file.stored_name);
+        let problem = match std::fs::metadata(&path) {
             Err(_) => Some(FileProblem::Missing),
             Ok(m) if !m.is_file() => Some(FileProblem::Missing),
+            Ok(m) if m.len() != file.bytes => Some(FileProblem::Changed),
             Ok(m) => {
-                let modified = m.modified().ok().map(modified_ms);
-                (m.len() != file.bytes || modified.is_some_and(|t| t != file.modified_ms))
+                let same_time = m.modified().ok().map(modified_ms) == Some(file.modified_ms);
+                (!same_time && sha256_of(&path).as_deref() != Some(file.sha256.as_str()))
                     .then_some(FileProblem::Changed)
             }
         };
@@ -585,6 +588,23 @@ pub fn check_files(folder: &Path, draft: &Draft) -> FileProblems {
         }
     }
     problems
+}
+
+/// The sha256 of a file, lowercase hex; `None` if it cannot be read.
+pub fn sha256_of(path: &Path) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(_) => return None,
+        }
+    }
+    Some(crate::core::media::hex(&hasher.finalize()))
 }
 
 /// A file time as recorded in a draft: milliseconds since 1970.
