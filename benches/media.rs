@@ -307,6 +307,8 @@ fn view(dir: &Path) {
         settle(&mut h);
         h.get_by_label("继续填写").click();
         settle(&mut h);
+        h.get_by_label("填报任务").click();
+        settle(&mut h);
         h.get_by_label(&format!("查看：p{n}-0.jpg")).scroll_to_me();
         settle(&mut h);
         // Frame time: the view standing still, all visible thumbnails loaded.

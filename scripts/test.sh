@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # OpenGL for the real-window smoke test (wgpu, and the OpenGL fallback); ffmpeg and
 # libheif-examples (heif-enc) only to *make* video and HEIC fixtures in the media tests — the app
 # itself never runs them.
-PACKAGES="mesa-vulkan-drivers xvfb libgl1-mesa-dri libegl1 ffmpeg libheif-examples"
+PACKAGES="mesa-vulkan-drivers xvfb libgl1-mesa-dri libegl1 ffmpeg libheif-examples p7zip-full unzip"
 if ! dpkg -s $PACKAGES >/dev/null 2>&1; then
     echo "== installing $PACKAGES"
     SUDO=""

@@ -57,6 +57,11 @@ fn a_ready_draft_changed_says_it_must_be_checked_again() {
     settle(&mut h);
     click(&mut h, "检查并提交");
     assert!(has_label(&h, "材料齐全，可以报送。"));
+    assert!(
+        has_text_containing(&h, "还没有添加任何图片、视频或活动稿件"),
+        "不说“材料齐全” without saying the pictures and videos are still to come"
+    );
+    assert!(has_text_containing(&h, "提醒：本活动还没有图片或视频"));
     click(&mut h, "标记为已完成");
     settle(&mut h);
     assert!(has_label(&h, "已标记为“已完成待报送”。"));

@@ -35,10 +35,10 @@ fn intake_endpoint_and_diagnostics_export() {
             picker: picker.clone(),
             portable: Some(PortableConfig {
                 template: None,
-                intake: Some(Intake {
-                    url: "https://intake.example.cn/files/".into(),
-                    token: Some("from-it".into()),
-                }),
+                intake: Some(Intake::new(
+                    "https://intake.example.cn/files/",
+                    Some("from-it".into()),
+                )),
             }),
             ..Setup::default()
         },

@@ -8,100 +8,16 @@
 //! Needs Node ≥ 20.19 with `npm ci` done in tests/peers, and `pip install uploadserver`
 //! (`scripts/test.sh` does both).
 
+mod common;
+
+use common::peers::*;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+
+use std::process::{Command, Output};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-struct Peer {
-    child: Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn tus_server(token: Option<&str>) -> Peer {
-    let dir = tempfile::tempdir().unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/tus-server.mjs");
-    assert!(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/peers/node_modules/@tus/server")
-            .is_dir(),
-        "run `npm ci` in tests/peers first (scripts/test.sh does)"
-    );
-    let mut cmd = Command::new("node");
-    cmd.arg(&script)
-        .arg("0")
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    if let Some(t) = token {
-        cmd.env("TUS_TOKEN", t);
-    }
-    let mut child = cmd.spawn().expect("node is needed for the tus server");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port = line
-        .trim()
-        .strip_prefix("listening ")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("tus server said {line:?}"));
-    Peer {
-        child,
-        port,
-        _dir: dir,
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-#[allow(clippy::zombie_processes)] // waited for in Drop
-fn upload_server() -> Peer {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let child = Command::new("python3")
-        .args([
-            "-m",
-            "uploadserver",
-            "--bind",
-            "127.0.0.1",
-            &port.to_string(),
-            "--directory",
-        ])
-        .arg(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3 with uploadserver (pip install uploadserver)");
-    for _ in 0..100 {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Peer {
-                child,
-                port,
-                _dir: dir,
-            };
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("uploadserver did not start");
-}
 
 /// A forwarding HTTP proxy on loopback that records the request lines it forwards.
 struct Proxy {

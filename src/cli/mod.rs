@@ -4,10 +4,13 @@
 //! - [`drafts`]: `baosong drafts`, `baosong validate DRAFT` (0 ready, 1 problems, 2 error).
 //! - [`network`]: `baosong probe [URL]`.
 //! - [`inspect`]: `baosong inspect FILE [--thumbnail out.png]` (0 read, 1 refused, 2 error).
+//! - [`submission`]: `baosong export DRAFT -o FILE.zip`, `baosong submit DRAFT` (0 only when the
+//!   server confirmed), `baosong status DRAFT`.
 
 mod drafts;
 mod inspect;
 mod network;
+mod submission;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -110,6 +113,57 @@ pub enum Command {
         #[arg(long, value_name = "令牌")]
         token: Option<String>,
     },
+    /// 导出材料包（zip），用于 U 盘或邮件报送；成功时退出码为 0，有问题为 1，出错为 2
+    #[command(
+        help_template = VALIDATE_HELP_TEMPLATE,
+        override_usage = "baosong export <草稿编号或文件夹> -o <材料包.zip>"
+    )]
+    Export {
+        /// 草稿编号，或草稿文件夹的路径
+        #[arg(value_name = "草稿")]
+        draft: String,
+        /// 材料包保存到此文件
+        #[arg(short = 'o', long = "output", value_name = "材料包.zip")]
+        output: PathBuf,
+    },
+    /// 一键报送：打包并上传到报送地址，服务器确认收到后退出码为 0 并显示回执
+    #[command(
+        help_template = VALIDATE_HELP_TEMPLATE,
+        override_usage = "baosong submit <草稿编号或文件夹> [--endpoint 报送地址] [--token 令牌]"
+    )]
+    Submit {
+        /// 草稿编号，或草稿文件夹的路径
+        #[arg(value_name = "草稿")]
+        draft: String,
+        /// 报送地址；不填则用设置、程序旁的 baosong.toml 或活动模板中的地址
+        #[arg(long, value_name = "报送地址")]
+        endpoint: Option<String>,
+        /// 访问令牌（与 --endpoint 一起使用）
+        #[arg(long, value_name = "令牌")]
+        token: Option<String>,
+        /// 已报送过的材料也再报送一次
+        #[arg(long)]
+        again: bool,
+        /// 网络中断时最多等待的分钟数（0 表示不等待）
+        #[arg(long, value_name = "分钟", default_value_t = 10)]
+        wait: u64,
+        /// 每次上传的块大小（KiB；测试用）
+        #[arg(long, hide = true)]
+        chunk_kib: Option<u64>,
+        /// 第一次重试前等待的毫秒数（测试用）
+        #[arg(long, hide = true)]
+        retry_ms: Option<u64>,
+    },
+    /// 查看草稿的报送状态和回执
+    #[command(
+        help_template = VALIDATE_HELP_TEMPLATE,
+        override_usage = "baosong status <草稿编号或文件夹>"
+    )]
+    Status {
+        /// 草稿编号，或草稿文件夹的路径
+        #[arg(value_name = "草稿")]
+        draft: String,
+    },
     /// 查看一个文件：判断出的类型和信息（JSON）；可另存缩略图或视频封面。可读时退出码为 0，不能添加或无法读取为 1
     #[command(
         help_template = VALIDATE_HELP_TEMPLATE,
@@ -182,6 +236,29 @@ pub fn run(
             size,
             limited,
         } => return inspect::inspect(&file, thumbnail.as_deref(), size, limited, out),
+        Command::Export { draft, output } => {
+            return submission::export(&draft, &output, template, clock, out);
+        }
+        Command::Submit {
+            draft,
+            endpoint,
+            token,
+            again,
+            wait,
+            chunk_kib,
+            retry_ms,
+        } => {
+            let args = submission::SubmitArgs {
+                endpoint,
+                token,
+                again,
+                wait_minutes: wait,
+                chunk_kib,
+                retry_ms,
+            };
+            return submission::submit_cmd(&draft, args, template, clock, out);
+        }
+        Command::Status { draft } => return submission::status(&draft, template, clock, out),
     };
     match result {
         Ok(code) => code,

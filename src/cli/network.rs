@@ -19,7 +19,7 @@ pub(super) fn probe(
     use crate::core::campaign::Intake;
     use crate::core::intake::{IntakeClient, effective};
     let intake = match url {
-        Some(url) => Intake { url, token },
+        Some(url) => Intake::new(url, token),
         None => {
             let data = open_data_dir(clock).ok();
             let settings = data.as_ref().map(DataDir::load_settings);

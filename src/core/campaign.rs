@@ -83,6 +83,20 @@ pub struct Intake {
     pub url: String,
     #[serde(default)]
     pub token: Option<String>,
+    /// Send over plain `http://` to a host other than this PC. Honoured only from IT's
+    /// `baosong.toml`: a template or the settings cannot switch encryption off.
+    #[serde(default)]
+    pub allow_http: bool,
+}
+
+impl Intake {
+    pub fn new(url: impl Into<String>, token: Option<String>) -> Self {
+        Self {
+            url: url.into(),
+            token,
+            allow_http: false,
+        }
+    }
 }
 
 /// The six fields of an activity. Their keys are fixed (the code and the bundle's manifest know

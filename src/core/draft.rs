@@ -81,12 +81,22 @@ pub enum Status {
     Failed { reason: String },
 }
 
-/// The server's confirmation of a submission (filled in by the submit issue).
+/// The server's confirmation of a submission.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Receipt {
     pub endpoint: String,
+    /// The tus upload's address, or what the plain server called it.
     pub reference: String,
     pub confirmed_at: DateTime<FixedOffset>,
+    #[serde(default)]
+    pub bundle_sha256: String,
+    #[serde(default)]
+    pub bytes: u64,
+    /// `tus` or `multipart`.
+    #[serde(default)]
+    pub protocol: String,
+    #[serde(default)]
+    pub bundle_name: String,
 }
 
 impl Status {
@@ -691,6 +701,10 @@ mod tests {
                 endpoint: "https://example.invalid".into(),
                 reference: "r1".into(),
                 confirmed_at: now,
+                bundle_sha256: "ab".into(),
+                bytes: 1,
+                protocol: "tus".into(),
+                bundle_name: "材料包.zip".into(),
             },
         };
         assert!(!d.is_editable());

@@ -11,22 +11,27 @@
 //! - [`clock`]: "now", injectable so tests and screenshots do not depend on the day they run.
 //! - [`error`]: `CoreError`, with one Chinese message for the clerk and detail for the log.
 //! - [`dates`]: the date formats a clerk types.
-//! - [`intake`]: the intake endpoint: which one is in force, and the client that talks to it.
+//! - [`intake`]: the intake endpoint: which one is in force, the probe, tus and plain uploads.
+//! - [`bundle`]: the 材料包 — manifest, summary, files — in one streaming, hashing pass.
+//! - [`submit`]: 一键报送: bundle, send until confirmed, receipt.
 //! - [`portable`]: `baosong.toml` beside the exe (IT's intake endpoint and template).
 //! - [`diagnostics`]: the zip of logs and settings (tokens removed) for IT support.
 //! - [`work`]: how long work reports progress and is cancelled (`Work`), without threads.
 
+pub mod bundle;
 pub mod campaign;
 pub mod clock;
 pub mod dates;
 pub mod diagnostics;
 pub mod draft;
 pub mod error;
+pub mod hashing;
 pub mod ids;
 pub mod intake;
 pub mod media;
 pub mod portable;
 pub mod store;
+pub mod submit;
 pub mod validate;
 pub mod work;
 

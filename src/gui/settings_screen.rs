@@ -49,10 +49,10 @@ impl SettingsForm {
             return Err("报送地址应以 https:// 或 http:// 开头，请核对后重新填写".into());
         }
         let token = self.token.trim();
-        Ok(Some(Intake {
+        Ok(Some(Intake::new(
             url,
-            token: (!token.is_empty()).then(|| token.to_string()),
-        }))
+            (!token.is_empty()).then(|| token.to_string()),
+        )))
     }
 }
 

@@ -3,7 +3,9 @@
 //! the test controls.
 #![allow(dead_code)]
 
+pub mod drafts;
 pub mod media;
+pub mod peers;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,7 @@
 // A real tus 1.0 server for the tests, on loopback: `node tus-server.mjs PORT DIR`.
 // Prints "listening PORT" when ready. With TUS_TOKEN set, requests without
-// "Authorization: Bearer $TUS_TOKEN" get 401 (the intake endpoint's optional token).
+// "Authorization: Bearer $TUS_TOKEN" get 401 (the intake endpoint's optional token);
+// TUS_MAX_SIZE sets the largest upload it takes (Tus-Max-Size).
 import http from 'node:http';
 import { Server } from '@tus/server';
 import { FileStore } from '@tus/file-store';
@@ -10,7 +11,7 @@ const token = process.env.TUS_TOKEN;
 const tus = new Server({
   path: '/files',
   datastore: new FileStore({ directory: dir }),
-  maxSize: 4 * 1024 * 1024 * 1024,
+  maxSize: Number(process.env.TUS_MAX_SIZE ?? 4 * 1024 * 1024 * 1024),
 });
 
 const server = http.createServer((req, res) => {

@@ -1,7 +1,8 @@
-//! The intake client: talking to the city federation's intake endpoint. For now, the probe that
-//! 测试连接 and `baosong probe` use, which is also how an upload will pick its protocol: an
-//! `OPTIONS` request, answered by a tus 1.0 server with `Tus-Version` / `Tus-Extension` headers,
-//! or by a plain upload server with anything else.
+//! The intake client: talking to the city federation's intake endpoint. The probe that
+//! 测试连接 and `baosong probe` use is also how an upload picks its protocol: an `OPTIONS`
+//! request, answered by a tus 1.0 server with `Tus-Version` / `Tus-Extension` headers, or by a
+//! plain upload server with anything else. [`upload`] sends a bundle: [`tus`] (resumable) or
+//! [`multipart`] (one POST).
 //!
 //! The HTTP client uses the system's proxy settings (`HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`; on
 //! Windows the Internet Options proxy) and the operating system's certificate store
@@ -14,6 +15,10 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
 use super::campaign::Intake;
+
+pub mod multipart;
+pub mod tus;
+pub mod upload;
 
 pub const USER_AGENT: &str = concat!("baosong/", env!("CARGO_PKG_VERSION"));
 
@@ -73,6 +78,43 @@ pub enum IntakeError {
     Unauthorised { url: String, status: u16 },
     #[error("{url} answered HTTP {status}")]
     Server { url: String, status: u16 },
+    #[error("{url} is plain http to another host")]
+    InsecureHttp { url: String },
+    #[error("{url}: not found (HTTP 404)")]
+    NotFound { url: String },
+    #[error("{url}: {bytes} bytes over the server's limit of {limit:?}")]
+    TooBig {
+        url: String,
+        bytes: u64,
+        limit: Option<u64>,
+    },
+    /// The server is there but cannot take it now (5xx, 429): tried again after `retry_after`.
+    #[error("{url} is unavailable (HTTP {status})")]
+    Unavailable {
+        url: String,
+        status: u16,
+        retry_after: Option<Duration>,
+    },
+    /// Refused for a reason trying again will not mend.
+    #[error("{url} refused the upload (HTTP {status}): {detail}")]
+    Rejected {
+        url: String,
+        status: u16,
+        detail: String,
+    },
+    /// An answer that is not a confirmation (a 200 web page: a captive portal, a proxy login).
+    #[error("{url} answered without confirming (HTTP {status}, {content_type})")]
+    NotConfirmed {
+        url: String,
+        status: u16,
+        content_type: String,
+    },
+    #[error("{url} redirected to {location}")]
+    Redirected { url: String, location: String },
+    #[error("cannot read the bundle {path}: {detail}")]
+    Bundle { path: String, detail: String },
+    #[error("cancelled")]
+    Cancelled,
 }
 
 impl IntakeError {
@@ -96,8 +138,140 @@ impl IntakeError {
             Self::Server { url, status } => {
                 format!("服务器“{url}”返回错误（HTTP {status}）。请稍后再试，或联系市妇联宣传部。")
             }
+            Self::InsecureHttp { url } => format!(
+                "报送地址“{url}”没有加密（http://），为保护材料不能使用。请改用 https:// 开头的地址；确需使用时，由信息技术人员在程序旁的 baosong.toml 中设置 allow_http = true。"
+            ),
+            Self::NotFound { url } => format!(
+                "报送地址“{url}”不存在（HTTP 404），可能填错了。请在“设置与帮助”中核对，或向市妇联宣传部索取正确的地址。"
+            ),
+            Self::TooBig { limit, bytes, .. } => match limit {
+                Some(limit) => format!(
+                    "材料包大小为{}，超过了服务器允许的{}。请删去部分视频或压缩后再报送，或导出材料包用其他方式报送。",
+                    super::validate::human_bytes(*bytes),
+                    super::validate::human_bytes(*limit)
+                ),
+                None => format!(
+                    "材料包（{}）超过了服务器允许的大小（HTTP 413）。请删去部分视频或压缩后再报送，或联系市妇联宣传部。",
+                    super::validate::human_bytes(*bytes)
+                ),
+            },
+            Self::Unavailable { status, .. } => format!(
+                "服务器暂时无法接收（HTTP {status}），稍后会自动重试。如长时间不成功，请联系市妇联宣传部。"
+            ),
+            Self::Rejected { status, .. } => format!(
+                "服务器拒绝了这次报送（HTTP {status}）。请把诊断信息交给信息技术人员，或联系市妇联宣传部。"
+            ),
+            Self::NotConfirmed { .. } => "服务器返回了一个网页，而不是收到材料的确认——可能是单位网络要求先登录（认证页面），或报送地址有误。请先打开浏览器确认能上网，再重新报送；材料未被标记为已报送。".into(),
+            Self::Redirected { location, .. } => format!(
+                "报送地址被转到了另一个地址（{location}），为安全起见没有跟随。请核对报送地址。"
+            ),
+            Self::Bundle { path, .. } => format!(
+                "无法读取材料包“{path}”。请重新报送（会重新打包）。"
+            ),
+            Self::Cancelled => "已取消报送。".into(),
         }
     }
+
+    /// Trying again later may succeed (the network, a busy server).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::Connect { .. } | Self::Timeout { .. } | Self::Unavailable { .. }
+        )
+    }
+}
+
+/// Plain `http://` is refused for anything but this PC, unless IT allowed it.
+pub fn check_scheme(intake: &Intake) -> Result<reqwest::Url, IntakeError> {
+    let url = intake.url.trim();
+    let parsed = reqwest::Url::parse(url).map_err(|e| IntakeError::InvalidUrl {
+        url: url.to_string(),
+        detail: e.to_string(),
+    })?;
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" => {
+            let host = parsed
+                .host_str()
+                .unwrap_or_default()
+                .trim_matches(['[', ']']);
+            let loopback = host.eq_ignore_ascii_case("localhost")
+                || host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if loopback || intake.allow_http {
+                Ok(parsed)
+            } else {
+                Err(IntakeError::InsecureHttp {
+                    url: url.to_string(),
+                })
+            }
+        }
+        _ => Err(IntakeError::InvalidUrl {
+            url: url.to_string(),
+            detail: "scheme is not http or https".into(),
+        }),
+    }
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is taken as a minute).
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get("Retry-After")?.to_str().ok()?.trim();
+    Some(match v.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs.min(3600)),
+        Err(_) => Duration::from_secs(60),
+    })
+}
+
+/// An HTTP status that is not a success, as an error of the right kind.
+pub fn status_error(url: &str, status: StatusCode, headers: &HeaderMap, bytes: u64) -> IntakeError {
+    let url = url.to_string();
+    let code = status.as_u16();
+    match code {
+        401 | 403 => IntakeError::Unauthorised { url, status: code },
+        404 => IntakeError::NotFound { url },
+        413 => IntakeError::TooBig {
+            url,
+            bytes,
+            limit: None,
+        },
+        408 | 429 | 500..=599 => IntakeError::Unavailable {
+            url,
+            status: code,
+            retry_after: retry_after(headers),
+        },
+        300..=399 => IntakeError::Redirected {
+            url,
+            location: headers
+                .get("Location")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string(),
+        },
+        _ => IntakeError::Rejected {
+            url,
+            status: code,
+            detail: status.canonical_reason().unwrap_or_default().to_string(),
+        },
+    }
+}
+
+/// The HTTP client for uploads: the system proxy and certificate store like the probe's, no
+/// redirects followed (a token is never carried to another host), a connect timeout, and no
+/// limit on a whole upload — each request gets its own, from its size.
+pub fn upload_client() -> Result<reqwest::blocking::Client, IntakeError> {
+    reqwest::blocking::Client::builder()
+        .user_agent(USER_AGENT)
+        .connect_timeout(Duration::from_secs(15))
+        .timeout(None)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| IntakeError::Client(error_chain(&e)))
+}
+
+/// How long one request carrying `bytes` may take: a minute, plus the time at 32 KiB/s.
+pub fn request_timeout(bytes: u64) -> Duration {
+    Duration::from_secs(60 + bytes / (32 * 1024))
 }
 
 /// A blocking client; run it on a worker thread, never on the UI thread.
@@ -185,7 +359,7 @@ fn tus_of(headers: &HeaderMap) -> Option<Probe> {
     })
 }
 
-fn classify(url: &str, e: &reqwest::Error) -> IntakeError {
+pub fn classify(url: &str, e: &reqwest::Error) -> IntakeError {
     let detail = error_chain(e);
     let url = url.to_string();
     let lower = detail.to_ascii_lowercase();
@@ -238,9 +412,14 @@ pub fn effective(
     template: Option<&Intake>,
 ) -> Option<(Intake, IntakeSource)> {
     let usable = |i: &&Intake| !i.url.trim().is_empty();
+    // Only IT's baosong.toml may allow plain http to another host.
+    let strict = |i: &Intake| Intake {
+        allow_http: false,
+        ..i.clone()
+    };
     settings
         .filter(usable)
-        .map(|i| (i.clone(), IntakeSource::Settings))
+        .map(|i| (strict(i), IntakeSource::Settings))
         .or_else(|| {
             portable
                 .filter(usable)
@@ -249,6 +428,6 @@ pub fn effective(
         .or_else(|| {
             template
                 .filter(usable)
-                .map(|i| (i.clone(), IntakeSource::Template))
+                .map(|i| (strict(i), IntakeSource::Template))
         })
 }

@@ -125,3 +125,17 @@ impl ThumbnailCache {
         }
     }
 }
+
+/// A PNG thumbnail of a photo or video (for the bundle's summary): from the cache, or made.
+pub fn thumbnail_png(
+    cache: &ThumbnailCache,
+    file: &StoredFile,
+    stored: &Path,
+    prober: Option<&Prober>,
+) -> Option<Vec<u8>> {
+    if let Ok(bytes) = std::fs::read(cache.path(&file.sha256)) {
+        return Some(bytes);
+    }
+    let image = cache.thumbnail(file, stored, prober).ok()?;
+    png_bytes(&image).ok()
+}

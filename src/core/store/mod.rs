@@ -562,6 +562,16 @@ impl DataDir {
     }
 }
 
+/// Write a draft.json into a draft folder anywhere (the CLI's `submit` of a folder given by path).
+pub fn write_draft_file(folder: &Path, draft: &Draft) -> Result<(), CoreError> {
+    let path = folder.join(DRAFT_FILE);
+    let json = serde_json::to_vec_pretty(draft).map_err(|e| CoreError::Encode {
+        path: path.clone(),
+        detail: e.to_string(),
+    })?;
+    write_atomic(&path, &json).map_err(|e| CoreError::io("write", &path, e))
+}
+
 /// Which attachments' copies in `<folder>/files/` are not as recorded: gone, or of another
 /// size, or — when the modification time differs (a draft folder copied to another PC gets new
 /// times) — of another content (then, and only then, the file is hashed).

@@ -1,0 +1,349 @@
+//! `baosong export DRAFT -o FILE.zip`, `baosong submit DRAFT [--endpoint URL] [--token T]` and
+//! `baosong status DRAFT`: the bundle and the upload from the command line, on the same core as
+//! the window's 导出材料包 and 一键报送. `submit` exits 0 only when the server confirmed.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use super::{open_data_dir, resolve_template};
+use crate::core::bundle::{self, BuildInput};
+use crate::core::campaign::{Campaign, Intake};
+use crate::core::clock::Clock;
+use crate::core::dates::chinese_date_time;
+use crate::core::draft::{Draft, Status, StoredFile};
+use crate::core::error::CoreError;
+use crate::core::intake::effective;
+use crate::core::intake::upload::UploadOptions;
+use crate::core::media::probe::Prober;
+use crate::core::media::thumbs::{ThumbnailCache, thumbnail_png};
+use crate::core::portable::PortableConfig;
+use crate::core::store::{self, DataDir};
+use crate::core::submit::{self, SubmitInput};
+use crate::core::validate::{human_bytes, validate};
+use crate::core::work::Work;
+
+/// Progress on stderr, at most once a second: `正在上传 35%（120 MB / 340 MB）`.
+struct Printed {
+    last: Mutex<Option<(Instant, String)>>,
+}
+
+impl Work for Printed {
+    fn progress(&self, stage: &str, done: u64, total: u64) {
+        let Ok(mut last) = self.last.lock() else {
+            return;
+        };
+        let line = if total > 0 {
+            format!(
+                "{stage} {}%（{} / {}）",
+                done * 100 / total.max(1),
+                human_bytes(done),
+                human_bytes(total)
+            )
+        } else {
+            stage.to_string()
+        };
+        let due = last.as_ref().is_none_or(|(at, text)| {
+            at.elapsed() >= Duration::from_secs(1) || !text.starts_with(stage)
+        });
+        if due {
+            eprintln!("{line}");
+            *last = Some((Instant::now(), line));
+        }
+    }
+
+    fn should_stop(&self) -> bool {
+        false
+    }
+}
+
+/// A draft found by id in the data folder, or a folder given by path.
+struct Found {
+    folder: PathBuf,
+    draft: Draft,
+    data: Option<DataDir>,
+}
+
+fn find(query: &str, clock: Arc<dyn Clock>) -> Result<Found, CoreError> {
+    let as_folder = PathBuf::from(query);
+    let (folder, data) = if as_folder.join(store::DRAFT_FILE).is_file() {
+        (as_folder, open_data_dir(clock).ok())
+    } else {
+        let data = open_data_dir(clock)?;
+        (data.find(query)?, Some(data))
+    };
+    let path = folder.join(store::DRAFT_FILE);
+    let draft = store::read_draft_file(&path)
+        .map_err(|defect| CoreError::DraftUnreadable { path, defect })?;
+    Ok(Found {
+        folder,
+        draft,
+        data,
+    })
+}
+
+fn campaign_for(found: &Found, template: Option<PathBuf>) -> Result<Campaign, CoreError> {
+    let campaign = resolve_template(
+        template,
+        found.data.as_ref(),
+        PortableConfig::found_beside_exe().as_ref(),
+    )?;
+    if found.draft.campaign_id != campaign.id {
+        return Err(CoreError::WrongCampaign {
+            id: found.draft.id.to_string(),
+            draft_campaign: found.draft.campaign_id.clone(),
+            template: campaign.id,
+        });
+    }
+    Ok(campaign)
+}
+
+/// Thumbnails for the summary, from the data folder's cache (made there if missing).
+fn thumbnails(data: Option<&DataDir>) -> impl Fn(&StoredFile, &Path) -> Option<Vec<u8>> {
+    let cache = data.map(|d| ThumbnailCache::new(&d.cache_dir()));
+    let prober = Prober::this_program();
+    move |file, path| {
+        let cache = cache.as_ref()?;
+        thumbnail_png(cache, file, path, prober.as_ref())
+    }
+}
+
+fn problems_out(campaign: &Campaign, draft: &Draft) -> Option<usize> {
+    let report = validate(campaign, draft);
+    (!report.is_ready()).then(|| {
+        eprintln!(
+            "错误：还有 {} 个问题需要修改，暂不能打包或报送。请运行 baosong validate 查看。",
+            report.problems.len()
+        );
+        report.problems.len()
+    })
+}
+
+pub(super) fn export(
+    query: &str,
+    to: &Path,
+    template: Option<PathBuf>,
+    clock: Arc<dyn Clock>,
+    out: &mut dyn Write,
+) -> u8 {
+    let found = match find(query, clock).and_then(|f| campaign_for(&f, template).map(|c| (f, c))) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("错误：{}", e.user_message());
+            return 2;
+        }
+    };
+    let (found, campaign) = found;
+    if problems_out(&campaign, &found.draft).is_some() {
+        return 1;
+    }
+    let thumbnail = thumbnails(found.data.as_ref());
+    let input = BuildInput {
+        campaign: &campaign,
+        draft: &found.draft,
+        files_dir: &found.folder.join(store::FILES_DIR),
+        thumbnail: &thumbnail,
+    };
+    let work = Printed {
+        last: Mutex::new(None),
+    };
+    match bundle::build(&input, to, &work) {
+        Ok(built) => {
+            let _ = writeln!(out, "材料包已导出：{}", built.path.display());
+            let _ = writeln!(
+                out,
+                "大小：{}（{} 字节）",
+                human_bytes(built.bytes),
+                built.bytes
+            );
+            let _ = writeln!(out, "SHA-256：{}", built.sha256);
+            0
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "export failed");
+            eprintln!("错误：{}", e.user_message());
+            2
+        }
+    }
+}
+
+pub(super) struct SubmitArgs {
+    pub endpoint: Option<String>,
+    pub token: Option<String>,
+    pub again: bool,
+    /// Give up after this many minutes without the network (0: try once).
+    pub wait_minutes: u64,
+    pub chunk_kib: Option<u64>,
+    pub retry_ms: Option<u64>,
+}
+
+pub(super) fn submit_cmd(
+    query: &str,
+    args: SubmitArgs,
+    template: Option<PathBuf>,
+    clock: Arc<dyn Clock>,
+    out: &mut dyn Write,
+) -> u8 {
+    let found =
+        match find(query, clock.clone()).and_then(|f| campaign_for(&f, template).map(|c| (f, c))) {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("错误：{}", e.user_message());
+                return 2;
+            }
+        };
+    let (mut found, campaign) = found;
+    if let Status::Submitted { receipt } = &found.draft.status
+        && !args.again
+    {
+        let _ = writeln!(
+            out,
+            "此草稿已报送，没有重复报送（如确需再次报送，请加 --again）。\n"
+        );
+        let _ = write!(
+            out,
+            "{}",
+            submit::receipt_text(&campaign, &found.draft, receipt)
+        );
+        return 0;
+    }
+    if problems_out(&campaign, &found.draft).is_some() {
+        return 1;
+    }
+    let intake = match &args.endpoint {
+        Some(url) => Some(Intake::new(url.clone(), args.token.clone())),
+        None => {
+            let settings = found.data.as_ref().map(DataDir::load_settings);
+            let portable = PortableConfig::found_beside_exe();
+            effective(
+                settings.as_ref().and_then(|s| s.intake.as_ref()),
+                portable.as_ref().and_then(|p| p.intake.as_ref()),
+                campaign.intake.as_ref(),
+            )
+            .map(|(i, _)| i)
+        }
+    };
+    let save = |draft: &Draft| {
+        if let Err(e) = store::write_draft_file(&found.folder, draft) {
+            eprintln!("错误：{}", e.user_message());
+        }
+    };
+    let previous = found.draft.status.clone();
+    found.draft.status = Status::Submitting;
+    save(&found.draft);
+    let thumbnail = thumbnails(found.data.as_ref());
+    let now = || clock.now();
+    let input = SubmitInput {
+        campaign: &campaign,
+        draft: &found.draft,
+        draft_dir: &found.folder,
+        intake: intake.as_ref(),
+        thumbnail: &thumbnail,
+        options: {
+            let defaults = UploadOptions::default();
+            UploadOptions {
+                give_up_after: Some(Duration::from_secs(args.wait_minutes * 60)),
+                chunk: args.chunk_kib.map_or(defaults.chunk, |k| k.max(1) * 1024),
+                first_wait: args
+                    .retry_ms
+                    .map_or(defaults.first_wait, Duration::from_millis),
+                ..defaults
+            }
+        },
+        again: args.again,
+        now: &now,
+    };
+    let work = Printed {
+        last: Mutex::new(None),
+    };
+    match submit::submit(&input, &work) {
+        Ok(receipt) => {
+            let text = submit::receipt_text(&campaign, &found.draft, &receipt);
+            found.draft.status = Status::Submitted { receipt };
+            save(&found.draft);
+            let _ = write!(out, "{text}");
+            0
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "submit failed");
+            let message = e.user_message();
+            found.draft.status = match e {
+                submit::SubmitError::AlreadySent(_) => previous,
+                _ => Status::Failed {
+                    reason: message.clone(),
+                },
+            };
+            save(&found.draft);
+            eprintln!("错误：{message}");
+            1
+        }
+    }
+}
+
+pub(super) fn status(
+    query: &str,
+    template: Option<PathBuf>,
+    clock: Arc<dyn Clock>,
+    out: &mut dyn Write,
+) -> u8 {
+    let found = match find(query, clock) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("错误：{}", e.user_message());
+            return 2;
+        }
+    };
+    let campaign = campaign_for(&found, template).ok();
+    let d = &found.draft;
+    let _ = writeln!(
+        out,
+        "草稿 {}（{}）：{}",
+        d.id,
+        d.display_name(),
+        d.status.label()
+    );
+    match &d.status {
+        Status::Submitted { receipt } => {
+            if let Some(c) = &campaign {
+                let _ = write!(out, "\n{}", submit::receipt_text(c, d, receipt));
+            } else {
+                let _ = writeln!(
+                    out,
+                    "确认时间：{}　回执：{}",
+                    chinese_date_time(receipt.confirmed_at),
+                    receipt.reference
+                );
+            }
+        }
+        Status::Failed { reason } => {
+            let _ = writeln!(
+                out,
+                "原因：{reason}\n可运行 baosong submit {} 重新报送（会从中断处继续）。",
+                d.id
+            );
+        }
+        Status::Submitting => {
+            let state = submit::load_state(&found.folder);
+            let _ = writeln!(
+                out,
+                "上次报送没有完成{}。可运行 baosong submit {} 继续。",
+                state
+                    .map(|s| format!(
+                        "（材料包 {}，{}）",
+                        human_bytes(s.bytes),
+                        if s.upload_url.is_some() {
+                            "服务器已开始接收"
+                        } else {
+                            "尚未开始上传"
+                        }
+                    ))
+                    .unwrap_or_default(),
+                d.id
+            );
+        }
+        _ => {}
+    }
+    0
+}

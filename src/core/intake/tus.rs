@@ -1,0 +1,267 @@
+//! tus 1.0 (<https://tus.io/protocols/resumable-upload>): creation, PATCH in chunks, HEAD for
+//! the offset after any interruption, termination, and the checksum extension when the server
+//! offers sha1. Each request is a plain blocking call; `upload` strings them together with the
+//! retries.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use reqwest::blocking::{Client, RequestBuilder};
+
+use super::{IntakeError, classify, request_timeout, status_error};
+use crate::core::bundle::summary::base64;
+use crate::core::campaign::Intake;
+use crate::core::work::Work;
+
+pub const TUS_VERSION: &str = "1.0.0";
+
+/// What `Upload-Metadata` carries: the receiving end names and checks the upload by it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Metadata {
+    pub filename: String,
+    pub unit: String,
+    pub campaign: String,
+    pub sha256: String,
+}
+
+impl Metadata {
+    /// `filename <base64>,filetype …,unit …,campaign …,sha256 …`
+    pub fn header(&self) -> String {
+        [
+            ("filename", self.filename.as_str()),
+            ("filetype", "application/zip"),
+            ("unit", self.unit.as_str()),
+            ("campaign", self.campaign.as_str()),
+            ("sha256", self.sha256.as_str()),
+        ]
+        .iter()
+        .map(|(k, v)| format!("{k} {}", base64(v.as_bytes())))
+        .collect::<Vec<_>>()
+        .join(",")
+    }
+}
+
+fn authorised(request: RequestBuilder, intake: &Intake) -> RequestBuilder {
+    let request = request.header("Tus-Resumable", TUS_VERSION);
+    match intake.token.as_deref().filter(|t| !t.is_empty()) {
+        Some(token) => request.bearer_auth(token),
+        None => request,
+    }
+}
+
+fn offset_of(response: &reqwest::blocking::Response) -> Option<u64> {
+    response
+        .headers()
+        .get("Upload-Offset")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Create an upload of `length` bytes; returns its URL (absolute).
+pub fn create(
+    client: &Client,
+    intake: &Intake,
+    endpoint: &reqwest::Url,
+    length: u64,
+    meta: &Metadata,
+) -> Result<String, IntakeError> {
+    let url = endpoint.as_str();
+    let response = authorised(client.post(endpoint.clone()), intake)
+        .header("Upload-Length", length.to_string())
+        .header("Upload-Metadata", meta.header())
+        .header("Content-Length", "0")
+        .timeout(request_timeout(0))
+        .send()
+        .map_err(|e| classify(url, &e))?;
+    let status = response.status();
+    if status.as_u16() != 201 {
+        return Err(status_error(url, status, response.headers(), length));
+    }
+    let location = response
+        .headers()
+        .get("Location")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| IntakeError::Rejected {
+            url: url.to_string(),
+            status: 201,
+            detail: "no Location".into(),
+        })?;
+    let absolute = endpoint.join(location).map_err(|e| IntakeError::Rejected {
+        url: url.to_string(),
+        status: 201,
+        detail: format!("bad Location {location}: {e}"),
+    })?;
+    Ok(absolute.to_string())
+}
+
+/// How much of an upload the server has: `Ok(None)` when it no longer knows it (404, 410).
+pub fn offset(client: &Client, intake: &Intake, upload: &str) -> Result<Option<u64>, IntakeError> {
+    let response = authorised(client.head(upload), intake)
+        .timeout(request_timeout(0))
+        .send()
+        .map_err(|e| classify(upload, &e))?;
+    let status = response.status().as_u16();
+    match status {
+        200 | 204 => offset_of(&response)
+            .map(Some)
+            .ok_or_else(|| IntakeError::Rejected {
+                url: upload.to_string(),
+                status,
+                detail: "no Upload-Offset".into(),
+            }),
+        404 | 410 => Ok(None),
+        _ => Err(status_error(
+            upload,
+            response.status(),
+            response.headers(),
+            0,
+        )),
+    }
+}
+
+/// One chunk of the file, read as the request is sent; counts what was read and stops when
+/// asked (so 取消 and 暂停 take effect within moments, not at the end of the chunk).
+struct ChunkReader {
+    file: std::io::Take<File>,
+    sent: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.stop.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("cancelled"));
+        }
+        let n = self.file.read(buf)?;
+        self.sent.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// What one PATCH is asked to send.
+pub struct Chunk<'a> {
+    pub bundle: &'a std::path::Path,
+    pub offset: u64,
+    pub len: u64,
+    /// The sha1 of the chunk, when the server takes `Upload-Checksum` (base64).
+    pub sha1: Option<String>,
+}
+
+/// Send one chunk; returns the server's new offset. Progress is reported as `before` plus what
+/// has been sent of the chunk, out of `total`.
+pub fn patch(
+    client: &Client,
+    intake: &Intake,
+    upload: &str,
+    chunk: &Chunk<'_>,
+    work: &dyn Work,
+    stage: &str,
+    total: u64,
+) -> Result<u64, IntakeError> {
+    let bundle_err = |e: std::io::Error| IntakeError::Bundle {
+        path: chunk.bundle.display().to_string(),
+        detail: e.to_string(),
+    };
+    let mut file = File::open(chunk.bundle).map_err(bundle_err)?;
+    file.seek(SeekFrom::Start(chunk.offset))
+        .map_err(bundle_err)?;
+    let sent = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let reader = ChunkReader {
+        file: file.take(chunk.len),
+        sent: sent.clone(),
+        stop: stop.clone(),
+    };
+    let mut request = authorised(client.patch(upload), intake)
+        .header("Content-Type", "application/offset+octet-stream")
+        .header("Upload-Offset", chunk.offset.to_string())
+        .timeout(request_timeout(chunk.len))
+        .body(reqwest::blocking::Body::sized(reader, chunk.len));
+    if let Some(sum) = &chunk.sha1 {
+        request = request.header("Upload-Checksum", format!("sha1 {sum}"));
+    }
+    let finished = AtomicBool::new(false);
+    let result = std::thread::scope(|s| {
+        // Report progress and watch for 取消 while the request is being sent.
+        s.spawn(|| {
+            while !finished.load(Ordering::Relaxed) {
+                work.progress(stage, chunk.offset + sent.load(Ordering::Relaxed), total);
+                if work.should_stop() {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        });
+        let r = request.send();
+        finished.store(true, Ordering::Relaxed);
+        r
+    });
+    if work.should_stop() {
+        return Err(IntakeError::Cancelled);
+    }
+    let response = result.map_err(|e| classify(upload, &e))?;
+    let status = response.status();
+    match status.as_u16() {
+        200 | 204 => offset_of(&response).ok_or_else(|| IntakeError::Rejected {
+            url: upload.to_string(),
+            status: status.as_u16(),
+            detail: "no Upload-Offset".into(),
+        }),
+        // The server's offset is not ours (409), or the chunk arrived damaged (460): ask again.
+        409 | 460 => Err(IntakeError::Unavailable {
+            url: upload.to_string(),
+            status: status.as_u16(),
+            retry_after: Some(Duration::ZERO),
+        }),
+        404 | 410 => Err(IntakeError::Rejected {
+            url: upload.to_string(),
+            status: status.as_u16(),
+            detail: "gone".into(),
+        }),
+        _ => Err(status_error(upload, status, response.headers(), total)),
+    }
+}
+
+/// End an upload on the server (取消): its bytes are deleted there.
+pub fn terminate(client: &Client, intake: &Intake, upload: &str) -> Result<(), IntakeError> {
+    let response = authorised(client.delete(upload), intake)
+        .timeout(request_timeout(0))
+        .send()
+        .map_err(|e| classify(upload, &e))?;
+    match response.status().as_u16() {
+        204 | 200 | 404 | 410 => Ok(()),
+        _ => Err(status_error(
+            upload,
+            response.status(),
+            response.headers(),
+            0,
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_is_base64_per_key() {
+        let m = Metadata {
+            filename: "材料包.zip".into(),
+            unit: "渝中区妇联".into(),
+            campaign: "cq-sanba-2024".into(),
+            sha256: "ab".into(),
+        };
+        let h = m.header();
+        assert!(
+            h.starts_with("filename 5p2Q5paZ5YyFLnppcA==,filetype YXBwbGljYXRpb24vemlw,unit "),
+            "{h}"
+        );
+        assert!(h.ends_with(",sha256 YWI="));
+    }
+}
