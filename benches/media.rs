@@ -289,6 +289,7 @@ fn view(dir: &Path) {
             portable: None,
             probe_exe: None,
             preview_workers: 0,
+            upload: Default::default(),
         });
         let mut h = Harness::builder()
             .with_size([1280.0, 1000.0])

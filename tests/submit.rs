@@ -9,10 +9,10 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -67,17 +67,6 @@ fn exported_sha(data: &Path, id: &DraftId) -> String {
 }
 
 /// A draft ready to send, with `mib` MiB of extra material.
-fn ready(data: &Path, pc: &Path, unit_name: &str, mib: usize) -> DraftId {
-    let store = DataDir::open(data, clock()).unwrap();
-    let mut extra = Vec::new();
-    if mib > 0 {
-        let big = pc.join(format!("{unit_name}活动录像资料.pdf"));
-        big_pdf(&big, mib, mib as u64);
-        extra.push(big);
-    }
-    let refs: Vec<&Path> = extra.iter().map(PathBuf::as_path).collect();
-    complete_draft(&store, unit_name, pc, &refs)
-}
 
 #[test]
 fn sent_to_a_real_tus_server_byte_for_byte_with_a_receipt() {
@@ -150,68 +139,6 @@ fn sent_to_a_plain_upload_server_as_multipart() {
         "kept under its readable name"
     );
     assert_eq!(sha256(&stored[0]), receipt.bundle_sha256);
-}
-
-/// A TCP proxy in front of a server, counting what the client sends, and cutting connections
-/// where the test says.
-struct Cutter {
-    port: u16,
-    sent: Arc<AtomicU64>,
-    cuts: Arc<AtomicUsize>,
-}
-
-fn cutter(upstream: u16, cut_every: Option<u64>, throttle: Option<u64>) -> Cutter {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let sent = Arc::new(AtomicU64::new(0));
-    let cuts = Arc::new(AtomicUsize::new(0));
-    let next_cut = Arc::new(Mutex::new(cut_every.unwrap_or(u64::MAX)));
-    let rng = Arc::new(Mutex::new(fastrand::Rng::with_seed(12)));
-    let (s, c) = (sent.clone(), cuts.clone());
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(client) = conn else { continue };
-            let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
-                continue;
-            };
-            let (sent, cuts, next_cut, rng) = (s.clone(), c.clone(), next_cut.clone(), rng.clone());
-            let (mut from_server, mut to_client) =
-                (server.try_clone().unwrap(), client.try_clone().unwrap());
-            std::thread::spawn(move || {
-                let _ = std::io::copy(&mut from_server, &mut to_client);
-                let _ = to_client.shutdown(Shutdown::Both);
-            });
-            std::thread::spawn(move || {
-                let (mut client, mut server) = (client, server);
-                let mut buf = [0u8; 16 * 1024];
-                loop {
-                    let n = match client.read(&mut buf) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => n,
-                    };
-                    if server.write_all(&buf[..n]).is_err() {
-                        break;
-                    }
-                    let total = sent.fetch_add(n as u64, Ordering::SeqCst) + n as u64;
-                    if let Some(rate) = throttle {
-                        std::thread::sleep(Duration::from_secs_f64(n as f64 / rate as f64));
-                    }
-                    let mut at = next_cut.lock().unwrap();
-                    if total >= *at {
-                        // Cut both ways, at a random point of the next stretch.
-                        let every = cut_every.unwrap_or(u64::MAX);
-                        *at = total + every / 2 + rng.lock().unwrap().u64(..every.max(1));
-                        cuts.fetch_add(1, Ordering::SeqCst);
-                        let _ = client.shutdown(Shutdown::Both);
-                        let _ = server.shutdown(Shutdown::Both);
-                        break;
-                    }
-                }
-                let _ = server.shutdown(Shutdown::Write);
-            });
-        }
-    });
-    Cutter { port, sent, cuts }
 }
 
 #[test]

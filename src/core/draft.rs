@@ -466,6 +466,42 @@ impl Draft {
         }
     }
 
+    /// 一键报送 starts: 已完成待报送 (or 报送失败, or a checked 草稿) → 报送中. A 已报送 draft is sent
+    /// again only when `again` (the clerk insists). Nothing can be edited meanwhile.
+    pub fn start_submitting(
+        &mut self,
+        problem_count: usize,
+        again: bool,
+    ) -> Result<(), TransitionError> {
+        match self.status {
+            Status::Submitting => Err(TransitionError::Submitting),
+            Status::Submitted { .. } if !again => Err(TransitionError::AlreadySubmitted),
+            _ if problem_count > 0 => Err(TransitionError::HasProblems(problem_count)),
+            _ => {
+                self.status = Status::Submitting;
+                Ok(())
+            }
+        }
+    }
+
+    /// The server confirmed: 报送中 → 已报送, with its receipt.
+    pub fn submitted(&mut self, receipt: Receipt) {
+        self.status = Status::Submitted { receipt };
+    }
+
+    /// The upload failed for good: 报送中 → 报送失败, with the reason (重新报送 resumes).
+    pub fn submission_failed(&mut self, reason: String) {
+        self.status = Status::Failed { reason };
+    }
+
+    /// 取消: 报送中 → 已完成待报送 (or back to 已报送, when it was a re-send).
+    pub fn submission_cancelled(&mut self, before: Status) {
+        self.status = match before {
+            Status::Submitted { .. } => before,
+            _ => Status::Ready,
+        };
+    }
+
     pub fn answer(&self, item_id: &str) -> Option<&ItemAnswer> {
         self.answers.get(item_id)
     }

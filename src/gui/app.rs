@@ -9,6 +9,7 @@ use std::sync::{Arc, OnceLock};
 mod attachments;
 mod events;
 mod panels;
+mod sending;
 
 use egui::Ui;
 
@@ -18,12 +19,14 @@ use super::previews::Previews;
 use super::settings_screen::{SettingsForm, SettingsView};
 use super::start_screen::{StartState, StartView};
 use super::state::{Action, Banner, OpenDraft, Screen, TaskPage};
+use super::submission::{self, SendView};
 use super::viewer::ViewerState;
 use super::{check_screen, help_screen, profile_screen, settings_screen, start_screen};
 use super::{tasks_screen, widgets};
 use crate::core::campaign::{Campaign, Intake};
 use crate::core::clock::{Clock, Ticker};
 use crate::core::draft::{Draft, DraftId, Edited, ItemId, Place};
+use crate::core::intake::upload::UploadOptions;
 use crate::core::media::probe::Prober;
 use crate::core::media::thumbs::ThumbnailCache;
 use crate::core::portable::{PortableConfig, template_choice};
@@ -53,6 +56,8 @@ pub struct AppConfig {
     pub probe_exe: Option<PathBuf>,
     /// Preview workers (0: one per core).
     pub preview_workers: usize,
+    /// How uploads are cut and retried (tests make the chunks small).
+    pub upload: UploadOptions,
 }
 
 pub struct App {
@@ -94,6 +99,11 @@ pub struct App {
     pending_drop: Option<Vec<PathBuf>>,
     /// Where each materials section was drawn this frame (for files dropped on it).
     drop_zones: Vec<(egui::Rect, Place)>,
+    /// 一键报送, 导出材料包 and 取消报送 under way (one of each at a time).
+    sending: Option<sending::Sending>,
+    exporting: Option<sending::Exporting>,
+    cancelling: Option<sending::Cancelling>,
+    upload: UploadOptions,
     /// Actions pushed by the panels, applied with the screen's.
     actions: Vec<Action>,
     /// This window's hold on the data folder (declared last: released after the worker stops).
@@ -111,6 +121,7 @@ impl App {
             portable,
             probe_exe,
             preview_workers,
+            upload,
         } = config;
         let mut fatal = None;
         let campaign = match Campaign::builtin() {
@@ -179,6 +190,10 @@ impl App {
             viewer: None,
             pending_drop: None,
             drop_zones: Vec::new(),
+            sending: None,
+            exporting: None,
+            cancelling: None,
+            upload,
             actions: Vec::new(),
             _lock: lock,
         };
@@ -238,6 +253,7 @@ impl App {
             && self.file_check.is_none()
             && self.system_jobs.is_empty()
             && self.previews.is_idle()
+            && self.sending_idle()
     }
 
     /// How many preview textures are held (tests and benchmarks of the bound).
@@ -247,10 +263,13 @@ impl App {
 
     /// The drafts with long work running on them.
     fn busy_drafts(&self) -> Vec<DraftId> {
-        self.imports
+        let mut ids: Vec<DraftId> = self
+            .imports
             .iter()
             .filter_map(|(_, j)| j.draft().cloned())
-            .collect()
+            .collect();
+        ids.extend(self.sending_drafts());
+        ids
     }
 
     /// The `files/` folder of a draft.
@@ -277,8 +296,10 @@ impl App {
     }
 
     /// Save everything and wait for the worker to finish (closing the window). Imports under
-    /// way are stopped; what they had copied already is kept in the draft.
+    /// way are stopped; what they had copied already is kept in the draft. An upload is paused:
+    /// the draft stays 报送中 and 继续报送 resumes it from the server's offset.
     pub fn shutdown(&mut self) {
+        self.stop_sending();
         for (_, job) in std::mem::take(&mut self.imports) {
             job.cancel();
             if let Ok(outcome) = job.wait() {
@@ -387,6 +408,11 @@ impl App {
     /// The current screen; true when it edited the open draft.
     fn screen_ui(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) -> bool {
         let campaign = self.campaign.clone();
+        let open_id = self.open.as_ref().map(|o| o.draft.id.clone());
+        let sending = open_id.as_ref().and_then(|id| self.sending_view(id));
+        let exporting = open_id.as_ref().and_then(|id| self.exporting_view(id));
+        let receipt = self.open.as_ref().and_then(|o| self.receipt_of(&o.draft));
+        let intake = self.intake();
         match (self.screen, &mut self.open) {
             (Screen::Settings, _) => {
                 let view = SettingsView {
@@ -441,8 +467,22 @@ impl App {
                 };
                 tasks_screen::ui(ui, &campaign, open, &self.page, &mut cx, actions)
             }
-            (Screen::Check, Some(open)) => {
-                check_screen::ui(ui, &campaign, open, actions);
+            (Screen::Receipt, Some(_)) if receipt.is_some() => {
+                if let Some((text, file)) = &receipt {
+                    submission::receipt_screen(ui, text, file, actions);
+                }
+                false
+            }
+            (Screen::Check | Screen::Receipt, Some(open)) => {
+                let endpoint = intake.as_ref().map(|(i, from)| (i.url.as_str(), *from));
+                let send = SendView {
+                    status: &open.draft.status,
+                    ready: open.form.report.is_ready(),
+                    endpoint,
+                    sending: sending.as_ref(),
+                    exporting: exporting.as_ref(),
+                };
+                check_screen::ui(ui, &campaign, open, &send, actions);
                 false
             }
         }

@@ -1,31 +1,41 @@
 //! 检查并提交: everything that is missing or wrong, per pillar, each with 去修改 that jumps to
-//! the field; reminders (提醒) that do not block sending. A draft with nothing missing says so
-//! and can be marked 已完成待报送.
+//! the field; reminders (提醒) that do not block sending. A draft with nothing missing says so,
+//! can be marked 已完成待报送, and is sent from here (一键报送, 导出材料包: [`super::submission`]).
 
 use egui::{RichText, Ui};
 
 use super::state::{Action, OpenDraft};
+use super::submission::{SendView, send_panel};
 use super::widgets;
 use crate::core::campaign::Campaign;
 use crate::core::draft::Status;
 use crate::core::validate::{Problem, Reveal, Section, pillar_progress, sections};
 
-pub fn ui(ui: &mut Ui, campaign: &Campaign, open: &OpenDraft, actions: &mut Vec<Action>) {
+pub fn ui(
+    ui: &mut Ui,
+    campaign: &Campaign,
+    open: &OpenDraft,
+    send: &SendView<'_>,
+    actions: &mut Vec<Action>,
+) {
     let report = &open.form.report;
     egui::ScrollArea::vertical()
         .auto_shrink(false)
         .show(ui, |ui| {
             ui.heading("检查并提交");
             ui.add_space(6.0);
-            if report.is_ready() {
+            let locked = !open.draft.is_editable();
+            if report.is_ready() && !locked {
                 ready_box(ui, open, actions);
-            } else {
+            } else if !report.is_ready() {
                 ui.label(
                     RichText::new(format!("还有 {} 个问题需要修改：", report.problems.len()))
                         .color(widgets::RED)
                         .strong(),
                 );
             }
+            ui.add_space(6.0);
+            send_panel(ui, send, actions);
             for (section, heading) in sections(campaign) {
                 section_ui(ui, campaign, open, section, heading, actions);
             }
@@ -51,16 +61,15 @@ fn ready_box(ui: &mut Ui, open: &OpenDraft, actions: &mut Vec<Action>) {
                     .color(widgets::AMBER),
             );
         }
-        match &open.draft.status {
-            Status::Draft | Status::Failed { .. } => {
-                ui.label("确认无误后，点“标记为已完成”，草稿状态变为“已完成待报送”。");
-                if ui.button(RichText::new("标记为已完成").strong()).clicked() {
+        if matches!(open.draft.status, Status::Draft) {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    "暂不报送的，可以先点“标记为已完成”（状态变为“已完成待报送”），稍后再报送。",
+                );
+                if ui.button("标记为已完成").clicked() {
                     actions.push(Action::MarkReady);
                 }
-            }
-            status => {
-                ui.label(format!("当前状态：{}", status.label()));
-            }
+            });
         }
     });
 }

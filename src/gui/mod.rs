@@ -31,6 +31,7 @@ pub mod profile_screen;
 pub mod settings_screen;
 pub mod start_screen;
 pub mod state;
+pub mod submission;
 pub mod tasks_screen;
 pub mod unit_picker;
 pub mod viewer;
@@ -122,6 +123,7 @@ pub fn run(template: Option<PathBuf>) -> ExitCode {
                     portable,
                     probe_exe: None,
                     preview_workers: 0,
+                    upload: Default::default(),
                 });
                 Ok(Box::new(Window {
                     app,

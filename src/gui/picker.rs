@@ -22,6 +22,8 @@ pub trait FilePicker {
     fn save_diagnostics(&mut self, default_name: &str) -> Picked<PathBuf>;
     /// 添加图片/视频/文件…: any number of files.
     fn pick_attachments(&mut self, rules: &AttachmentRules) -> Picked<Vec<PathBuf>>;
+    /// 导出材料包: where to save the bundle (`default_name` suggested).
+    fn save_bundle(&mut self, default_name: &str) -> Picked<PathBuf>;
 }
 
 /// The system's file dialog.
@@ -55,6 +57,16 @@ impl FilePicker for NativePicker {
                 .set_title("导出诊断信息")
                 .set_file_name(default_name)
                 .add_filter("压缩文件（zip）", &["zip"])
+                .save_file()
+        })
+    }
+
+    fn save_bundle(&mut self, default_name: &str) -> Picked<PathBuf> {
+        self.ask(|| {
+            rfd::FileDialog::new()
+                .set_title("导出材料包")
+                .set_file_name(default_name)
+                .add_filter("材料包（zip）", &["zip"])
                 .save_file()
         })
     }

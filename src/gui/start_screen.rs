@@ -10,7 +10,7 @@ use super::state::{Action, Screen};
 use super::widgets;
 use crate::core::campaign::Campaign;
 use crate::core::dates::chinese_date_time;
-use crate::core::draft::DraftId;
+use crate::core::draft::{DraftId, Status};
 use crate::core::store::{DraftSummary, Listing};
 
 /// What the start screen shows.
@@ -135,15 +135,22 @@ fn draft_row(
     ui.label(chinese_date_time(d.updated_at));
     ui.horizontal(|ui| {
         let other_campaign = d.campaign_id != view.campaign.id;
+        let busy = view.busy.contains(&d.id);
+        // A draft left 报送中 (a closed window, a crash, a power cut) is never left locked.
+        let open_label = match &d.status {
+            Status::Submitting if busy => "查看报送进度",
+            Status::Submitting => "继续报送",
+            Status::Submitted { .. } => "查看回执",
+            _ => "继续填写",
+        };
         if ui
-            .add_enabled(!other_campaign, egui::Button::new("继续填写"))
+            .add_enabled(!other_campaign, egui::Button::new(open_label))
             .on_disabled_hover_text("此草稿属于另一活动模板，请先打开对应模板")
             .clicked()
         {
             actions.push(Action::OpenDraft(d.id.clone()));
         }
-        let busy = view.busy.contains(&d.id);
-        let why = "正在处理此草稿的文件，请等待完成或取消后再操作";
+        let why = "正在处理此草稿的文件（添加、导出或报送），请等待完成或取消后再操作";
         if ui
             .add_enabled(!busy, egui::Button::new("复制"))
             .on_disabled_hover_text(why)

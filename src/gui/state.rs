@@ -22,6 +22,8 @@ pub enum Screen {
     Check,
     Settings,
     Help,
+    /// 报送回执: what the server confirmed.
+    Receipt,
 }
 
 /// What a screen asks for; applied after the frame is drawn.
@@ -81,6 +83,19 @@ pub enum Action {
     OpenFile(PathBuf),
     ShowInFolder(PathBuf),
     OpenLink(String),
+    /// 一键报送 (or 继续报送 / 重新报送); `again`: 仍要重新报送 a confirmed draft.
+    Submit {
+        again: bool,
+    },
+    /// 暂停: stop sending, keep what the server has; 继续报送 resumes.
+    PauseSubmission,
+    /// 取消报送: stop, end the upload on the server, back to 已完成待报送.
+    CancelSubmission,
+    /// 导出材料包…: ask where, then build the bundle there.
+    ExportBundle,
+    CancelExport,
+    /// To the clipboard (复制回执).
+    CopyText(String),
 }
 
 /// What the task list's right side shows: one item of the notice, or 综合材料.

@@ -11,13 +11,15 @@
 //!   core function taking a [`Work`], so it is tested headless.
 //!
 //! [`thumbnails::ThumbnailPool`] is a small pool of such workers for previews, one per core;
-//! [`import`] copies attachments; [`files`] checks them and opens them with the system.
+//! [`import`] copies attachments; [`files`] checks them and opens them with the system;
+//! [`submission`] builds bundles and sends them.
 //!
 
 pub mod connection;
 pub mod files;
 pub mod import;
 pub mod store;
+pub mod submission;
 pub mod thumbnails;
 
 use std::panic::AssertUnwindSafe;

@@ -1,7 +1,7 @@
 //! Drafts the tests start from, made through the core as the window would make them.
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use baosong::core::campaign::Campaign;
 use baosong::core::draft::{Attachment, Draft, DraftId, Link, Material, UnitProfile};
@@ -119,4 +119,17 @@ pub fn big_pdf(path: &Path, mib: usize, seed: u64) {
         rng.fill(&mut chunk);
         f.write_all(&chunk).unwrap();
     }
+}
+
+/// A complete draft (see [`complete_draft`]) with `mib` MiB more of a PDF on its first activity.
+pub fn ready(data: &Path, pc: &Path, unit_name: &str, mib: usize) -> DraftId {
+    let store = DataDir::open(data, super::clock()).unwrap();
+    let mut extra = Vec::new();
+    if mib > 0 {
+        let big = pc.join(format!("{unit_name}活动录像资料.pdf"));
+        big_pdf(&big, mib, mib as u64);
+        extra.push(big);
+    }
+    let refs: Vec<&Path> = extra.iter().map(PathBuf::as_path).collect();
+    complete_draft(&store, unit_name, pc, &refs)
 }

@@ -72,6 +72,10 @@ impl FilePicker for TestPicker {
     fn pick_attachments(&mut self, _rules: &AttachmentRules) -> Picked<Vec<PathBuf>> {
         self.next()
     }
+
+    fn save_bundle(&mut self, _default_name: &str) -> Picked<PathBuf> {
+        self.next_one()
+    }
 }
 
 /// The app's start-up, as the tests vary it.
@@ -79,6 +83,7 @@ pub struct Setup {
     pub picker: TestPicker,
     pub portable: Option<PortableConfig>,
     pub ticker: Arc<dyn Ticker>,
+    pub upload: baosong::core::intake::upload::UploadOptions,
 }
 
 impl Default for Setup {
@@ -87,6 +92,7 @@ impl Default for Setup {
             picker: TestPicker::default(),
             portable: None,
             ticker: Arc::new(SystemTicker),
+            upload: Default::default(),
         }
     }
 }
@@ -101,6 +107,7 @@ pub fn app_with(data: &Path, setup: Setup) -> App {
         portable: setup.portable,
         probe_exe: Some(PathBuf::from(env!("CARGO_BIN_EXE_baosong"))),
         preview_workers: 2,
+        upload: setup.upload,
     })
 }
 

@@ -2,10 +2,12 @@
 //! @tus/file-store, Node, `tests/peers`) and a plain upload server (`uploadserver`, Python).
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub struct Peer {
@@ -105,4 +107,68 @@ impl Peer {
         out.sort();
         out
     }
+}
+
+/// A TCP proxy in front of a server, counting what the client sends, and cutting connections
+/// where the test says.
+pub struct Cutter {
+    pub port: u16,
+    /// Bytes the client sent through it.
+    pub sent: Arc<AtomicU64>,
+    pub cuts: Arc<AtomicUsize>,
+}
+
+/// `cut_every`: cut about that often (bytes); `throttle`: bytes a second the client may send.
+pub fn cutter(upstream: u16, cut_every: Option<u64>, throttle: Option<u64>) -> Cutter {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let sent = Arc::new(AtomicU64::new(0));
+    let cuts = Arc::new(AtomicUsize::new(0));
+    let next_cut = Arc::new(Mutex::new(cut_every.unwrap_or(u64::MAX)));
+    let rng = Arc::new(Mutex::new(fastrand::Rng::with_seed(12)));
+    let (s, c) = (sent.clone(), cuts.clone());
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(client) = conn else { continue };
+            let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                continue;
+            };
+            let (sent, cuts, next_cut, rng) = (s.clone(), c.clone(), next_cut.clone(), rng.clone());
+            let (mut from_server, mut to_client) =
+                (server.try_clone().unwrap(), client.try_clone().unwrap());
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut from_server, &mut to_client);
+                let _ = to_client.shutdown(Shutdown::Both);
+            });
+            std::thread::spawn(move || {
+                let (mut client, mut server) = (client, server);
+                let mut buf = [0u8; 16 * 1024];
+                loop {
+                    let n = match client.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    if server.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                    let total = sent.fetch_add(n as u64, Ordering::SeqCst) + n as u64;
+                    if let Some(rate) = throttle {
+                        std::thread::sleep(Duration::from_secs_f64(n as f64 / rate as f64));
+                    }
+                    let mut at = next_cut.lock().unwrap();
+                    if total >= *at {
+                        // Cut both ways, at a random point of the next stretch.
+                        let every = cut_every.unwrap_or(u64::MAX);
+                        *at = total + every / 2 + rng.lock().unwrap().u64(..every.max(1));
+                        cuts.fetch_add(1, Ordering::SeqCst);
+                        let _ = client.shutdown(Shutdown::Both);
+                        let _ = server.shutdown(Shutdown::Both);
+                        break;
+                    }
+                }
+                let _ = server.shutdown(Shutdown::Write);
+            });
+        }
+    });
+    Cutter { port, sent, cuts }
 }

@@ -27,19 +27,19 @@ ul{margin:.2em 0}@media print{h2{page-break-before:auto}}";
 /// The page, from the manifest and the thumbnails (PNG) by attachment id.
 pub fn html(m: &Manifest, thumbnails: &HashMap<String, Vec<u8>>) -> String {
     let mut out = String::new();
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{} · {}</title><style>{STYLE}</style></head><body>\n",
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{} · {}</title><style>{STYLE}</style></head><body>",
         esc(&m.unit.name),
         esc(&m.campaign.title)
     );
-    let _ = write!(out, "<h1>{}</h1>\n", esc(&m.campaign.title));
+    let _ = writeln!(out, "<h1>{}</h1>", esc(&m.campaign.title));
     let t = &m.totals;
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<table><tr><th>报送单位</th><td>{}</td></tr><tr><th>联系人</th><td>{}</td></tr><tr><th>联系电话</th><td>{}</td></tr>\
 <tr><th>材料</th><td>活动 {} 个，图片 {} 张，视频 {} 个，文档 {} 个，新媒体链接 {} 条，文件共 {}；参与约 {} 人次</td></tr>\
-<tr><th>草稿最后修改</th><td>{}</td></tr></table>\n",
+<tr><th>草稿最后修改</th><td>{}</td></tr></table>",
         esc(&m.unit.name),
         esc(&m.unit.contact_person),
         esc(&m.unit.phone),
@@ -53,13 +53,13 @@ pub fn html(m: &Manifest, thumbnails: &HashMap<String, Vec<u8>>) -> String {
         m.draft.updated_at.format("%Y-%m-%d %H:%M")
     );
     for pillar in &m.pillars {
-        let _ = write!(out, "<h2>{}</h2>\n", esc(&pillar.heading));
+        let _ = writeln!(out, "<h2>{}</h2>", esc(&pillar.heading));
         for item in &pillar.items {
-            let _ = write!(out, "<h3>{} {}</h3>\n", esc(&item.number), esc(&item.title));
+            let _ = writeln!(out, "<h3>{} {}</h3>", esc(&item.number), esc(&item.title));
             if item.not_carried_out {
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "<p class=\"muted\">本项未开展。原因：{}</p>\n",
+                    "<p class=\"muted\">本项未开展。原因：{}</p>",
                     esc(&item.reason)
                 );
                 continue;
@@ -67,11 +67,11 @@ pub fn html(m: &Manifest, thumbnails: &HashMap<String, Vec<u8>>) -> String {
             for (n, a) in item.activities.iter().enumerate() {
                 let date = parse_date(&a.date, m.campaign.year)
                     .map_or_else(|| a.date.clone(), chinese_date);
-                let _ = write!(
+                let _ = writeln!(
                     out,
                     "<div class=\"activity\"><table><tr><th>活动{}</th><td>{}</td></tr><tr><th>日期</th><td>{}</td></tr>\
 <tr><th>地点</th><td>{}</td></tr><tr><th>主办/承办</th><td>{}</td></tr><tr><th>参与人数</th><td>{}</td></tr>\
-<tr><th>简要情况</th><td>{}</td></tr></table>\n",
+<tr><th>简要情况</th><td>{}</td></tr></table>",
                     n + 1,
                     esc(&a.title),
                     esc(&date),
@@ -89,9 +89,9 @@ pub fn html(m: &Manifest, thumbnails: &HashMap<String, Vec<u8>>) -> String {
         out.push_str("<h2>综合材料</h2>\n");
         materials(&mut out, &m.general, thumbnails);
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<p class=\"muted\">本汇总由报送程序 baosong {} 根据材料包中的 manifest.json 生成；文件位于材料包中所列的文件夹。</p>\n</body></html>\n",
+        "<p class=\"muted\">本汇总由报送程序 baosong {} 根据材料包中的 manifest.json 生成；文件位于材料包中所列的文件夹。</p>\n</body></html>",
         esc(&m.app.version)
     );
     out

@@ -3,7 +3,8 @@
 //! - [`sniff`]: what a file is, from its bytes.
 //! - [`import`]: copying a file into the draft and hashing it in one pass, GPS removed.
 //! - [`exif`]: orientation, capture time, GPS — read, and GPS removed in place.
-//! - [`picture`]: photos decoded small and oriented; video frames to RGB.
+//! - [`picture`]: photos decoded small and oriented; video frames to RGB. [`jpeg_dc`]: JPEGs at
+//!   1/8 scale from their DC coefficients (thumbnails).
 //! - [`isobmff`], [`video`]: MP4/MOV metadata and poster frames; WebM, AVI, WMV metadata.
 //! - [`document`]: page counts. [`links`]: new-media links and their platforms.
 //! - [`probe`]: the same inspection in a child process with a time and memory limit, so a
@@ -14,6 +15,7 @@ pub mod document;
 pub mod exif;
 pub mod import;
 pub mod isobmff;
+pub mod jpeg_dc;
 pub mod links;
 pub mod picture;
 pub mod probe;

@@ -3,7 +3,7 @@
 
 use super::{App, Banner, OpenDraft, Screen, TaskPage};
 use crate::core::campaign::Campaign;
-use crate::core::draft::{Draft, DraftId};
+use crate::core::draft::{Draft, DraftId, Status};
 use crate::core::error::CoreError;
 use crate::core::validate::{Target, validate_with_files};
 use crate::gui::picker::Picked;
@@ -34,6 +34,7 @@ impl App {
             self.store_event(event);
         }
         self.attachment_events();
+        self.sending_events();
     }
 
     fn store_event(&mut self, event: StoreEvent) {
@@ -90,7 +91,10 @@ impl App {
         }
         let report = validate_with_files(&self.campaign, &draft, &Default::default());
         let fresh = draft.is_pristine();
-        self.screen = if fresh || draft.unit.unit.is_empty() {
+        self.screen = if matches!(draft.status, Status::Submitting | Status::Submitted { .. }) {
+            // 继续报送 or its receipt: both on the check page.
+            Screen::Check
+        } else if fresh || draft.unit.unit.is_empty() {
             Screen::Profile
         } else {
             Screen::Tasks
@@ -100,12 +104,16 @@ impl App {
         self.page = TaskPage::Item(self.current_item.clone());
         let mut open = OpenDraft::new(draft, report);
         open.fresh = fresh && open.draft.created_at == self.now();
+        open.form.revealed = self.screen == Screen::Check;
         self.open = Some(open);
+        if self.screen == Screen::Check {
+            self.check_files();
+        }
         self.list();
     }
 
     pub(super) fn apply(&mut self, action: Action) {
-        if self.apply_attachment_action(&action) {
+        if self.apply_attachment_action(&action) || self.apply_sending_action(&action) {
             return;
         }
         match action {
@@ -119,7 +127,7 @@ impl App {
             Action::OpenDraft(id) => self.send(StoreCommand::Open { id }),
             Action::Duplicate(id) | Action::Delete(id) if self.busy_drafts().contains(&id) => {
                 self.banner = Some(Banner::error(
-                    "正在向此草稿添加文件，请等待完成（或点“取消”）后再复制或删除。",
+                    "此草稿的文件正在处理中（添加文件、导出或报送），请等待完成（或点“取消”）后再复制或删除。",
                 ));
             }
             Action::Duplicate(id) => self.send(StoreCommand::Duplicate { id }),
