@@ -601,5 +601,9 @@ pub fn read_manifest<R: Read + std::io::Seek>(zip: R) -> Result<Manifest, String
         .take(64 * 1024 * 1024)
         .read_to_string(&mut text)
         .map_err(|e| e.to_string())?;
-    serde_json::from_str(&text).map_err(|e| e.to_string())
+    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    if manifest.schema != BUNDLE_SCHEMA {
+        return Err(format!("unknown bundle schema {:?}", manifest.schema));
+    }
+    Ok(manifest)
 }

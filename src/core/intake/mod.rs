@@ -17,6 +17,7 @@ use reqwest::header::HeaderMap;
 use super::campaign::Intake;
 
 pub mod multipart;
+pub mod sender;
 pub mod tus;
 pub mod upload;
 
@@ -376,7 +377,7 @@ pub fn classify(url: &str, e: &reqwest::Error) -> IntakeError {
 }
 
 /// An error with all its causes, for the log.
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut source = e.source();
     while let Some(cause) = source {

@@ -1,16 +1,13 @@
 //! tus 1.0 (<https://tus.io/protocols/resumable-upload>): creation, PATCH in chunks, HEAD for
 //! the offset after any interruption, termination, and the checksum extension when the server
-//! offers sha1. Each request is a plain blocking call; `upload` strings them together with the
-//! retries.
+//! offers sha1. The small requests are plain blocking calls; a chunk goes through the
+//! [`Sender`]. `upload` strings them together with the retries.
 
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use reqwest::blocking::{Client, RequestBuilder};
 
+use super::sender::{FileBody, Meter, Sender};
 use super::{IntakeError, classify, request_timeout, status_error};
 use crate::core::bundle::summary::base64;
 use crate::core::campaign::Intake;
@@ -53,8 +50,11 @@ fn authorised(request: RequestBuilder, intake: &Intake) -> RequestBuilder {
 }
 
 fn offset_of(response: &reqwest::blocking::Response) -> Option<u64> {
-    response
-        .headers()
+    offset_in(response.headers())
+}
+
+fn offset_in(headers: &reqwest::header::HeaderMap) -> Option<u64> {
+    headers
         .get("Upload-Offset")?
         .to_str()
         .ok()?
@@ -127,23 +127,6 @@ pub fn offset(client: &Client, intake: &Intake, upload: &str) -> Result<Option<u
 
 /// One chunk of the file, read as the request is sent; counts what was read and stops when
 /// asked (so 取消 and 暂停 take effect within moments, not at the end of the chunk).
-struct ChunkReader {
-    file: std::io::Take<File>,
-    sent: Arc<AtomicU64>,
-    stop: Arc<AtomicBool>,
-}
-
-impl Read for ChunkReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.stop.load(Ordering::Relaxed) {
-            return Err(std::io::Error::other("cancelled"));
-        }
-        let n = self.file.read(buf)?;
-        self.sent.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
-}
-
 /// What one PATCH is asked to send.
 pub struct Chunk<'a> {
     pub bundle: &'a std::path::Path,
@@ -153,62 +136,46 @@ pub struct Chunk<'a> {
     pub sha1: Option<String>,
 }
 
-/// Send one chunk; returns the server's new offset. Progress is reported as `before` plus what
-/// has been sent of the chunk, out of `total`.
+/// Send one chunk (through the [`Sender`]: fast, with an idle timeout); returns the server's
+/// new offset. Progress is reported as the chunk's offset plus what has been sent of it, out of
+/// `total`.
+#[allow(clippy::too_many_arguments)]
 pub fn patch(
-    client: &Client,
+    sender: &Sender,
     intake: &Intake,
     upload: &str,
     chunk: &Chunk<'_>,
     work: &dyn Work,
     stage: &str,
     total: u64,
+    idle: Duration,
 ) -> Result<u64, IntakeError> {
-    let bundle_err = |e: std::io::Error| IntakeError::Bundle {
-        path: chunk.bundle.display().to_string(),
-        detail: e.to_string(),
-    };
-    let mut file = File::open(chunk.bundle).map_err(bundle_err)?;
-    file.seek(SeekFrom::Start(chunk.offset))
-        .map_err(bundle_err)?;
-    let sent = Arc::new(AtomicU64::new(0));
-    let stop = Arc::new(AtomicBool::new(false));
-    let reader = ChunkReader {
-        file: file.take(chunk.len),
-        sent: sent.clone(),
-        stop: stop.clone(),
-    };
-    let mut request = authorised(client.patch(upload), intake)
+    let meter = Meter::default();
+    let body = FileBody::open(chunk.bundle, chunk.offset, chunk.len, &meter).map_err(|e| {
+        IntakeError::Bundle {
+            path: chunk.bundle.display().to_string(),
+            detail: e.to_string(),
+        }
+    })?;
+    let mut request = sender
+        .client()
+        .patch(upload)
+        .header("Tus-Resumable", TUS_VERSION)
         .header("Content-Type", "application/offset+octet-stream")
         .header("Upload-Offset", chunk.offset.to_string())
-        .timeout(request_timeout(chunk.len))
-        .body(reqwest::blocking::Body::sized(reader, chunk.len));
+        .header("Content-Length", chunk.len.to_string())
+        .body(reqwest::Body::wrap(body));
+    if let Some(token) = intake.token.as_deref().filter(|t| !t.is_empty()) {
+        request = request.bearer_auth(token);
+    }
     if let Some(sum) = &chunk.sha1 {
         request = request.header("Upload-Checksum", format!("sha1 {sum}"));
     }
-    let finished = AtomicBool::new(false);
-    let result = std::thread::scope(|s| {
-        // Report progress and watch for 取消 while the request is being sent.
-        s.spawn(|| {
-            while !finished.load(Ordering::Relaxed) {
-                work.progress(stage, chunk.offset + sent.load(Ordering::Relaxed), total);
-                if work.should_stop() {
-                    stop.store(true, Ordering::Relaxed);
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        });
-        let r = request.send();
-        finished.store(true, Ordering::Relaxed);
-        r
-    });
-    if work.should_stop() {
-        return Err(IntakeError::Cancelled);
-    }
-    let response = result.map_err(|e| classify(upload, &e))?;
-    let status = response.status();
+    let report = |sent: u64| work.progress(stage, chunk.offset + sent, total);
+    let answer = sender.send(request, &meter, work, &report, upload, idle)?;
+    let status = answer.status;
     match status.as_u16() {
-        200 | 204 => offset_of(&response).ok_or_else(|| IntakeError::Rejected {
+        200 | 204 => offset_in(&answer.headers).ok_or_else(|| IntakeError::Rejected {
             url: upload.to_string(),
             status: status.as_u16(),
             detail: "no Upload-Offset".into(),
@@ -224,7 +191,7 @@ pub fn patch(
             status: status.as_u16(),
             detail: "gone".into(),
         }),
-        _ => Err(status_error(upload, status, response.headers(), total)),
+        _ => Err(status_error(upload, status, &answer.headers, total)),
     }
 }
 

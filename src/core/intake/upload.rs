@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use super::sender::Sender;
 use super::tus::{self, Metadata};
 use super::{IntakeError, Probe, check_scheme, multipart, upload_client};
 use crate::core::campaign::Intake;
@@ -47,6 +48,8 @@ pub struct UploadOptions {
     pub max_wait: Duration,
     /// Give up on transient failures after this long (`None`: keep waiting until 取消).
     pub give_up_after: Option<Duration>,
+    /// Give up on one request after this long without a byte moving (then retry).
+    pub idle: Duration,
 }
 
 impl Default for UploadOptions {
@@ -56,6 +59,7 @@ impl Default for UploadOptions {
             first_wait: Duration::from_secs(1),
             max_wait: Duration::from_secs(60),
             give_up_after: None,
+            idle: super::sender::IDLE,
         }
     }
 }
@@ -91,6 +95,7 @@ pub fn upload(
 ) -> Result<Confirmed, IntakeError> {
     let endpoint = check_scheme(request.intake)?;
     let client = upload_client()?;
+    let sender = Sender::new()?;
     let mut started = Instant::now();
     let mut wait = request.options.first_wait;
     loop {
@@ -98,7 +103,7 @@ pub fn upload(
             return Err(IntakeError::Cancelled);
         }
         let before = state.offset;
-        let result = attempt(&client, &endpoint, request, state, work);
+        let result = attempt(&client, &sender, &endpoint, request, state, work);
         if state.offset > before {
             // Progress was made: the network is there; start counting afresh.
             wait = request.options.first_wait;
@@ -146,6 +151,7 @@ fn sleep(pause: Duration, work: &dyn Work, total: u64) -> Result<(), IntakeError
 
 fn attempt(
     client: &reqwest::blocking::Client,
+    sender: &Sender,
     endpoint: &reqwest::Url,
     request: &UploadRequest<'_>,
     state: &mut UploadState,
@@ -171,20 +177,21 @@ fn attempt(
                 state.protocol = "tus".into();
                 state.upload_url = None;
             }
-            send_tus(client, endpoint, request, state, work, &extensions)
+            send_tus(client, sender, endpoint, request, state, work, &extensions)
         }
         Probe::Plain { .. } => {
             state.protocol = "multipart".into();
             state.upload_url = None;
             persist(request, state)?;
             let reference = multipart::post(
-                client,
+                sender,
                 request.intake,
                 endpoint,
                 request.bundle,
                 request.file_name,
                 work,
                 STAGE_UPLOAD,
+                request.options.idle,
             )?;
             Ok(Confirmed {
                 protocol: "multipart",
@@ -203,6 +210,7 @@ fn persist(request: &UploadRequest<'_>, state: &UploadState) -> Result<(), Intak
 
 fn send_tus(
     client: &reqwest::blocking::Client,
+    sender: &Sender,
     endpoint: &reqwest::Url,
     request: &UploadRequest<'_>,
     state: &mut UploadState,
@@ -255,7 +263,17 @@ fn send_tus(
                 None
             },
         };
-        match tus::patch(client, intake, &url, &chunk, work, STAGE_UPLOAD, total) {
+        let idle = request.options.idle;
+        match tus::patch(
+            sender,
+            intake,
+            &url,
+            &chunk,
+            work,
+            STAGE_UPLOAD,
+            total,
+            idle,
+        ) {
             Ok(next) if next > offset && next <= total => {
                 offset = next;
                 state.offset = next;

@@ -12,7 +12,7 @@ use image::RgbaImage;
 use super::picture::{self, png_bytes};
 use super::probe::Prober;
 use crate::core::draft::{FileKind, StoredFile};
-use crate::core::store::atomic::{AtomicFile, write_atomic};
+use crate::core::store::atomic::{temp_name_beside, write_atomic};
 
 /// The longer side of a thumbnail, in pixels.
 pub const THUMB_SIZE: u32 = 256;
@@ -104,10 +104,11 @@ impl ThumbnailCache {
         size: u32,
     ) -> Result<RgbaImage, NoThumbnail> {
         std::fs::create_dir_all(&self.dir).map_err(|e| NoThumbnail::Failed(e.to_string()))?;
-        // An AtomicFile gives a unique temporary name, removed when dropped.
-        let holder = AtomicFile::create(&self.dir.join("probe.png"))
+        // A unique temporary name, removed when dropped; not opened here (on Windows the
+        // child could not write a file this process holds open).
+        let holder = temp_name_beside(&self.dir.join("probe.png"))
             .map_err(|e| NoThumbnail::Failed(e.to_string()))?;
-        let tmp = holder.temp_path().to_path_buf();
+        let tmp = holder.path().to_path_buf();
         let result = prober.inspect(stored, Some((&tmp, size)));
         let picture = std::fs::read(&tmp)
             .ok()

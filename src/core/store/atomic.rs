@@ -39,6 +39,29 @@ fn temp_path(path: &Path) -> io::Result<(PathBuf, &Path)> {
     Ok((tmp, dir))
 }
 
+/// A temporary name beside `path`, for another process to write to (nothing is created: on
+/// Windows a file this process held open could not be written by the child). The file, if any,
+/// is removed when the guard is dropped.
+pub fn temp_name_beside(path: &Path) -> io::Result<TempName> {
+    temp_path(path).map(|(tmp, _)| TempName(tmp))
+}
+
+/// See [`temp_name_beside`].
+#[derive(Debug)]
+pub struct TempName(PathBuf);
+
+impl TempName {
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempName {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut file = AtomicFile::create(path)?;
     file.write_all(bytes)?;

@@ -1,0 +1,23 @@
+// The benchmark's peer client: upload FILE to a tus ENDPOINT with tus-js-client (Node), in
+// chunks of CHUNK bytes; prints the seconds it took. `node tus-js-upload.mjs ENDPOINT FILE CHUNK`
+import fs from 'node:fs';
+import * as tus from 'tus-js-client';
+
+const [endpoint, path, chunk] = process.argv.slice(2);
+const size = fs.statSync(path).size;
+const started = process.hrtime.bigint();
+const upload = new tus.Upload(fs.createReadStream(path), {
+  endpoint,
+  uploadSize: size,
+  chunkSize: Number(chunk),
+  metadata: { filename: 'bench.zip' },
+  retryDelays: null,
+  onError(e) {
+    console.error(String(e));
+    process.exit(1);
+  },
+  onSuccess() {
+    console.log(Number(process.hrtime.bigint() - started) / 1e9);
+  },
+});
+upload.start();
