@@ -13,7 +13,9 @@
 //! `BENCH_CHUNK_MIB=64` sends in chunks of another size than the app's 16 MiB.
 //! Needs node with `npm ci` done in tests/peers, curl, zip and sha256sum.
 
-use std::io::{BufRead, BufReader, Write};
+mod common;
+
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -79,17 +81,7 @@ impl Bench {
         let data = dir.join("data");
         let store = DataDir::open(&data, clock.clone()).expect("data folder");
         let video = dir.join("活动录像.mp4");
-        {
-            let mut f = std::fs::File::create(&video).expect("create");
-            f.write_all(b"\0\0\0\x18ftypisom\0\0\0\0isomavc1")
-                .expect("write");
-            let mut rng = fastrand::Rng::with_seed(7);
-            let mut chunk = vec![0u8; 1 << 20];
-            for _ in 0..1024 {
-                rng.fill(&mut chunk);
-                f.write_all(&chunk).expect("write");
-            }
-        }
+        common::gigabyte_video(&video);
         let mut d = store
             .create(
                 &campaign,

@@ -9,6 +9,8 @@
 //! `cargo bench --bench media` (all), or `cargo bench --bench media -- thumbnails` (one).
 //! Needs Debian's libvips-tools and ffmpeg for the peers and the fixtures.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -136,18 +138,7 @@ fn thumbnails(dir: &Path) {
 
 fn import(dir: &Path) {
     let source = dir.join("录像.mp4");
-    {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&source).expect("create");
-        f.write_all(b"\0\0\0\x18ftypisom\0\0\0\0isomavc1")
-            .expect("write");
-        let mut rng = fastrand::Rng::with_seed(7);
-        let mut chunk = vec![0u8; 1 << 20];
-        for _ in 0..1024 {
-            rng.fill(&mut chunk);
-            f.write_all(&chunk).expect("write");
-        }
-    }
+    common::gigabyte_video(&source);
     let rules = Campaign::builtin().expect("template").attachments;
     let mut copies = Vec::new();
     let mut ours = Vec::new();

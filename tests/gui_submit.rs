@@ -93,16 +93,83 @@ fn sha256(path: &Path) -> String {
     baosong::core::store::sha256_of(path).unwrap()
 }
 
-#[test]
-fn one_click_sends_to_the_tus_server_and_shows_the_receipt() {
+/// A complete draft of `unit` with `mib` MiB more, the real tus server, and a proxy before it
+/// passing `rate` bytes a second: a slow office uplink.
+struct Slow {
+    data: tempfile::TempDir,
+    _pc: tempfile::TempDir,
+    id: DraftId,
+    tus: Peer,
+    proxy: Cutter,
+    url: String,
+}
+
+fn slow_line(unit: &str, mib: usize, rate: u64) -> Slow {
     let data = tempfile::tempdir().unwrap();
     let pc = tempfile::tempdir().unwrap();
-    let id = ready(data.path(), pc.path(), "渝中区妇联", 3);
+    let id = ready(data.path(), pc.path(), unit, mib);
     let tus = tus_server(None);
+    let proxy = cutter(tus.port, None, Some(rate));
+    let url = format!("http://127.0.0.1:{}/files/", proxy.port);
+    Slow {
+        data,
+        _pc: pc,
+        id,
+        tus,
+        proxy,
+        url,
+    }
+}
+
+impl Slow {
+    fn window(&self) -> H {
+        window(
+            self.data.path(),
+            portable(&self.url, None),
+            TestPicker::default(),
+        )
+    }
+
+    fn sent(&self) -> u64 {
+        self.proxy.sent.load(Ordering::SeqCst)
+    }
+
+    fn status(&self) -> Status {
+        status(self.data.path(), &self.id)
+    }
+
+    /// 已报送, one upload on the server holding the bundle byte for byte, and after `before`
+    /// bytes had gone through the proxy, much less than the whole bundle sent again.
+    fn assert_resumed(&self, before: u64) -> Receipt {
+        let Status::Submitted { receipt } = self.status() else {
+            panic!("not 已报送");
+        };
+        let again = self.sent() - before;
+        eprintln!(
+            "stopped after {before} bytes, then sent {again} of {}",
+            receipt.bytes
+        );
+        assert!(
+            again + 1_500_000 < receipt.bytes,
+            "resumed from the server's offset, not from zero: {again} of {}",
+            receipt.bytes
+        );
+        assert_eq!(
+            self.tus.stored().len(),
+            1,
+            "one upload on the server, not two"
+        );
+        assert_eq!(sha256(&self.tus.stored()[0]), receipt.bundle_sha256);
+        receipt
+    }
+}
+
+#[test]
+fn one_click_sends_to_the_tus_server_and_shows_the_receipt() {
     // 3 MB at 3 MB/s: a second of progress to look at.
-    let slow = cutter(tus.port, None, Some(3_000_000));
-    let url = format!("http://127.0.0.1:{}/files/", slow.port);
-    let mut h = window(data.path(), portable(&url, None), TestPicker::default());
+    let line = slow_line("渝中区妇联", 3, 3_000_000);
+    let (data, id, tus) = (&line.data, &line.id, &line.tus);
+    let mut h = line.window();
     to_check(&mut h, "继续填写");
     assert!(has_text_containing(&h, "报送到：http://127.0.0.1"));
     click(&mut h, "一键报送");
@@ -111,7 +178,7 @@ fn one_click_sends_to_the_tus_server_and_shows_the_receipt() {
     });
     assert!(has_label(&h, "取消报送"));
     assert_eq!(
-        status(data.path(), &id),
+        status(data.path(), id),
         Status::Submitting,
         "报送中 on disk first"
     );
@@ -125,14 +192,14 @@ fn one_click_sends_to_the_tus_server_and_shows_the_receipt() {
         has_label(h, "报送成功")
     });
     settle(&mut h);
-    let Status::Submitted { receipt } = status(data.path(), &id) else {
+    let Status::Submitted { receipt } = status(data.path(), id) else {
         panic!("not 已报送 on disk");
     };
     assert_eq!(receipt.protocol, "tus");
     let stored = tus.stored();
     assert_eq!(stored.len(), 1);
     assert_eq!(sha256(&stored[0]), receipt.bundle_sha256, "byte for byte");
-    let receipt_file = draft_dir(data.path(), &id).join("submission/receipt.txt");
+    let receipt_file = draft_dir(data.path(), id).join("submission/receipt.txt");
     let text = std::fs::read_to_string(&receipt_file).unwrap();
     assert!(text.contains(&receipt.bundle_sha256) && text.contains("渝中区妇联"));
     assert!(
@@ -156,34 +223,20 @@ fn one_click_sends_to_the_tus_server_and_shows_the_receipt() {
 
 #[test]
 fn pause_then_continue_resumes_where_it_stopped() {
-    let data = tempfile::tempdir().unwrap();
-    let pc = tempfile::tempdir().unwrap();
-    let id = ready(data.path(), pc.path(), "江北区妇联", 4);
-    let tus = tus_server(None);
-    let slow = cutter(tus.port, None, Some(2_000_000));
-    let url = format!("http://127.0.0.1:{}/files/", slow.port);
-    let mut h = window(data.path(), portable(&url, None), TestPicker::default());
+    let line = slow_line("江北区妇联", 4, 2_000_000);
+    let mut h = line.window();
     to_check(&mut h, "继续填写");
     click(&mut h, "一键报送");
-    until(&mut h, "half of it sent", 60, |_| {
-        slow.sent.load(Ordering::SeqCst) > 2_000_000
-    });
+    until(&mut h, "half of it sent", 60, |_| line.sent() > 2_000_000);
     click(&mut h, "暂停");
     until(&mut h, "paused", 30, |h| {
         has_text_containing(h, "已暂停报送")
     });
     settle(&mut h);
-    let before = slow.sent.load(Ordering::SeqCst);
-    assert_eq!(
-        status(data.path(), &id),
-        Status::Submitting,
-        "still 报送中, resumable"
-    );
-    assert!(
-        draft_dir(data.path(), &id)
-            .join("submission/upload.json")
-            .is_file()
-    );
+    let before = line.sent();
+    assert_eq!(line.status(), Status::Submitting, "still 报送中, resumable");
+    let state = draft_dir(line.data.path(), &line.id).join("submission/upload.json");
+    assert!(state.is_file());
     assert!(has_label(&h, "继续报送"));
 
     click(&mut h, "继续报送");
@@ -191,91 +244,57 @@ fn pause_then_continue_resumes_where_it_stopped() {
         has_label(h, "报送成功")
     });
     settle(&mut h);
-    let Status::Submitted { receipt } = status(data.path(), &id) else {
-        panic!("not 已报送");
-    };
-    let after = slow.sent.load(Ordering::SeqCst) - before;
-    eprintln!(
-        "paused after {before} bytes, then sent {after} of {}",
-        receipt.bytes
-    );
-    assert!(
-        after + 1_500_000 < receipt.bytes,
-        "continued from the server's offset, not from zero: {after} of {}",
-        receipt.bytes
-    );
-    assert_eq!(tus.stored().len(), 1, "one upload, not two");
-    assert_eq!(sha256(&tus.stored()[0]), receipt.bundle_sha256);
+    line.assert_resumed(before);
 }
 
 #[test]
 fn cancel_ends_the_upload_on_the_server_and_the_draft_can_be_changed_again() {
-    let data = tempfile::tempdir().unwrap();
-    let pc = tempfile::tempdir().unwrap();
-    let id = ready(data.path(), pc.path(), "沙坪坝区妇联", 4);
-    let tus = tus_server(None);
-    let slow = cutter(tus.port, None, Some(2_000_000));
-    let url = format!("http://127.0.0.1:{}/files/", slow.port);
-    let mut h = window(data.path(), portable(&url, None), TestPicker::default());
+    let line = slow_line("沙坪坝区妇联", 4, 2_000_000);
+    let mut h = line.window();
     to_check(&mut h, "继续填写");
     click(&mut h, "一键报送");
-    until(&mut h, "some of it sent", 60, |_| {
-        slow.sent.load(Ordering::SeqCst) > 1_000_000
-    });
-    assert_eq!(tus.stored().len(), 1, "the server has the partial upload");
+    until(&mut h, "some of it sent", 60, |_| line.sent() > 1_000_000);
+    assert_eq!(
+        line.tus.stored().len(),
+        1,
+        "the server has the partial upload"
+    );
     click(&mut h, "取消报送");
     until(&mut h, "cancelled", 30, |h| {
         has_text_containing(h, "已取消报送")
     });
     settle(&mut h);
-    assert_eq!(
-        status(data.path(), &id),
-        Status::Ready,
-        "back to 已完成待报送"
-    );
-    assert!(
-        !draft_dir(data.path(), &id)
-            .join("submission/upload.json")
-            .exists()
-    );
-    assert!(
-        tus.stored().is_empty(),
-        "terminated on the server: {:?}",
-        tus.stored()
-    );
+    assert_eq!(line.status(), Status::Ready, "back to 已完成待报送");
+    let state = draft_dir(line.data.path(), &line.id).join("submission/upload.json");
+    assert!(!state.exists());
+    let left = line.tus.stored();
+    assert!(left.is_empty(), "terminated on the server: {left:?}");
     assert!(has_label(&h, "一键报送"), "can be sent again");
     // Editable again.
     click_nth(&mut h, "单位信息", 0);
     replace_text(&mut h, "联系人", "王芳");
     settle(&mut h);
-    let saved = DataDir::open(data.path(), clock())
+    let saved = DataDir::open(line.data.path(), clock())
         .unwrap()
-        .load(&id)
+        .load(&line.id)
         .unwrap();
     assert_eq!(saved.unit.contact_person, "王芳");
 }
 
 #[test]
 fn a_window_closed_mid_upload_offers_continue_and_resumes() {
-    let data = tempfile::tempdir().unwrap();
-    let pc = tempfile::tempdir().unwrap();
-    let id = ready(data.path(), pc.path(), "九龙坡区妇联", 4);
-    let tus = tus_server(None);
-    let slow = cutter(tus.port, None, Some(2_000_000));
-    let url = format!("http://127.0.0.1:{}/files/", slow.port);
+    let line = slow_line("九龙坡区妇联", 4, 2_000_000);
     {
-        let mut h = window(data.path(), portable(&url, None), TestPicker::default());
+        let mut h = line.window();
         to_check(&mut h, "继续填写");
         click(&mut h, "一键报送");
-        until(&mut h, "half of it sent", 60, |_| {
-            slow.sent.load(Ordering::SeqCst) > 2_000_000
-        });
+        until(&mut h, "half of it sent", 60, |_| line.sent() > 2_000_000);
         // The window closes (the harness dropped: the app shuts down).
     }
-    let first = slow.sent.load(Ordering::SeqCst);
-    assert_eq!(status(data.path(), &id), Status::Submitting);
+    let before = line.sent();
+    assert_eq!(line.status(), Status::Submitting);
 
-    let mut h = window(data.path(), portable(&url, None), TestPicker::default());
+    let mut h = line.window();
     assert!(has_text_containing(&h, "报送中"));
     to_check(&mut h, "继续报送");
     assert!(has_text_containing(&h, "上次报送没有完成"));
@@ -284,17 +303,7 @@ fn a_window_closed_mid_upload_offers_continue_and_resumes() {
         has_label(h, "报送成功")
     });
     settle(&mut h);
-    let Status::Submitted { receipt } = status(data.path(), &id) else {
-        panic!("not 已报送");
-    };
-    let second = slow.sent.load(Ordering::SeqCst) - first;
-    assert!(
-        second + 1_500_000 < receipt.bytes,
-        "resumed: {second} bytes sent after reopening, of {}",
-        receipt.bytes
-    );
-    assert_eq!(tus.stored().len(), 1);
-    assert_eq!(sha256(&tus.stored()[0]), receipt.bundle_sha256);
+    line.assert_resumed(before);
 }
 
 #[test]
