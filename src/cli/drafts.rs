@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::{open_data_dir, resolve_template};
+use super::{Found, campaign_for, find, open_data_dir, resolve_template};
 use crate::core::clock::Clock;
 use crate::core::dates::chinese_date_time;
 use crate::core::error::CoreError;
@@ -71,29 +71,9 @@ pub(super) fn validate(
     clock: Arc<dyn Clock>,
     out: &mut dyn Write,
 ) -> Result<u8, CoreError> {
-    // A folder given by path is read where it is; an id is looked up in the data folder.
-    let as_folder = PathBuf::from(query);
-    let (folder, data) = if as_folder.join(store::DRAFT_FILE).is_file() {
-        (as_folder, open_data_dir(clock).ok())
-    } else {
-        let data = open_data_dir(clock)?;
-        (data.find(query)?, Some(data))
-    };
-    let path = folder.join(store::DRAFT_FILE);
-    let draft = store::read_draft_file(&path)
-        .map_err(|defect| CoreError::DraftUnreadable { path, defect })?;
-    let campaign = resolve_template(
-        template,
-        data.as_ref(),
-        PortableConfig::found_beside_exe().as_ref(),
-    )?;
-    if draft.campaign_id != campaign.id {
-        return Err(CoreError::WrongCampaign {
-            id: draft.id.to_string(),
-            draft_campaign: draft.campaign_id,
-            template: campaign.id,
-        });
-    }
+    let found = find(query, clock)?;
+    let campaign = campaign_for(&found, template)?;
+    let Found { folder, draft, .. } = found;
     let files = store::check_files(&folder, &draft);
     let report = validate_with_files(&campaign, &draft, &files);
     let _ = writeln!(

@@ -21,9 +21,10 @@ use clap::{Parser, Subcommand};
 
 use crate::core::campaign::Campaign;
 use crate::core::clock::{Clock, SystemClock};
+use crate::core::draft::Draft;
 use crate::core::error::CoreError;
 use crate::core::portable::{PortableConfig, template_choice};
-use crate::core::store::DataDir;
+use crate::core::store::{self, DataDir};
 
 const HELP_TEMPLATE: &str = "\
 {name} {version} — {about}
@@ -286,4 +287,50 @@ pub fn resolve_template(
         Some(path) => Campaign::load(&path),
         None => Campaign::builtin(),
     }
+}
+
+/// A draft found by id in the data folder, or a folder given by path.
+pub(super) struct Found {
+    pub folder: PathBuf,
+    pub draft: Draft,
+    /// The data folder, when it could be opened (a folder given by path works without it).
+    pub data: Option<DataDir>,
+}
+
+pub(super) fn find(query: &str, clock: Arc<dyn Clock>) -> Result<Found, CoreError> {
+    let as_folder = PathBuf::from(query);
+    let (folder, data) = if as_folder.join(store::DRAFT_FILE).is_file() {
+        (as_folder, open_data_dir(clock).ok())
+    } else {
+        let data = open_data_dir(clock)?;
+        (data.find(query)?, Some(data))
+    };
+    let path = folder.join(store::DRAFT_FILE);
+    let draft = store::read_draft_file(&path)
+        .map_err(|defect| CoreError::DraftUnreadable { path, defect })?;
+    Ok(Found {
+        folder,
+        draft,
+        data,
+    })
+}
+
+/// The template in force, if it is the draft's.
+pub(super) fn campaign_for(
+    found: &Found,
+    template: Option<PathBuf>,
+) -> Result<Campaign, CoreError> {
+    let campaign = resolve_template(
+        template,
+        found.data.as_ref(),
+        PortableConfig::found_beside_exe().as_ref(),
+    )?;
+    if found.draft.campaign_id != campaign.id {
+        return Err(CoreError::WrongCampaign {
+            id: found.draft.id.to_string(),
+            draft_campaign: found.draft.campaign_id.clone(),
+            template: campaign.id,
+        });
+    }
+    Ok(campaign)
 }

@@ -8,13 +8,12 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::{open_data_dir, resolve_template};
+use super::{campaign_for, find};
 use crate::core::bundle::{self, BuildInput};
 use crate::core::campaign::{Campaign, Intake};
 use crate::core::clock::Clock;
 use crate::core::dates::chinese_date_time;
 use crate::core::draft::{Draft, Status, StoredFile};
-use crate::core::error::CoreError;
 use crate::core::intake::effective;
 use crate::core::intake::upload::UploadOptions;
 use crate::core::media::probe::Prober;
@@ -57,47 +56,6 @@ impl Work for Printed {
     fn should_stop(&self) -> bool {
         false
     }
-}
-
-/// A draft found by id in the data folder, or a folder given by path.
-struct Found {
-    folder: PathBuf,
-    draft: Draft,
-    data: Option<DataDir>,
-}
-
-fn find(query: &str, clock: Arc<dyn Clock>) -> Result<Found, CoreError> {
-    let as_folder = PathBuf::from(query);
-    let (folder, data) = if as_folder.join(store::DRAFT_FILE).is_file() {
-        (as_folder, open_data_dir(clock).ok())
-    } else {
-        let data = open_data_dir(clock)?;
-        (data.find(query)?, Some(data))
-    };
-    let path = folder.join(store::DRAFT_FILE);
-    let draft = store::read_draft_file(&path)
-        .map_err(|defect| CoreError::DraftUnreadable { path, defect })?;
-    Ok(Found {
-        folder,
-        draft,
-        data,
-    })
-}
-
-fn campaign_for(found: &Found, template: Option<PathBuf>) -> Result<Campaign, CoreError> {
-    let campaign = resolve_template(
-        template,
-        found.data.as_ref(),
-        PortableConfig::found_beside_exe().as_ref(),
-    )?;
-    if found.draft.campaign_id != campaign.id {
-        return Err(CoreError::WrongCampaign {
-            id: found.draft.id.to_string(),
-            draft_campaign: found.draft.campaign_id.clone(),
-            template: campaign.id,
-        });
-    }
-    Ok(campaign)
 }
 
 /// Thumbnails for the summary, from the data folder's cache (made there if missing).
@@ -231,7 +189,13 @@ pub(super) fn submit_cmd(
         }
     };
     let previous = found.draft.status.clone();
-    found.draft.status = Status::Submitting;
+    // 报送中 on disk before the first byte (a draft left 报送中 by a kill resumes as it is).
+    if previous != Status::Submitting
+        && let Err(e) = found.draft.start_submitting(0, args.again)
+    {
+        eprintln!("错误：{}", e.user_message());
+        return 1;
+    }
     save(&found.draft);
     let thumbnail = thumbnails(found.data.as_ref());
     let now = || clock.now();
@@ -261,7 +225,7 @@ pub(super) fn submit_cmd(
     match submit::submit(&input, &work) {
         Ok(receipt) => {
             let text = submit::receipt_text(&campaign, &found.draft, &receipt);
-            found.draft.status = Status::Submitted { receipt };
+            found.draft.submitted(receipt);
             save(&found.draft);
             let _ = write!(out, "{text}");
             0
@@ -269,12 +233,10 @@ pub(super) fn submit_cmd(
         Err(e) => {
             tracing::error!(error = %e, "submit failed");
             let message = e.user_message();
-            found.draft.status = match e {
-                submit::SubmitError::AlreadySent(_) => previous,
-                _ => Status::Failed {
-                    reason: message.clone(),
-                },
-            };
+            match e {
+                submit::SubmitError::AlreadySent(_) => found.draft.status = previous,
+                _ => found.draft.submission_failed(message.clone()),
+            }
             save(&found.draft);
             eprintln!("错误：{message}");
             1

@@ -30,7 +30,7 @@ use crate::core::intake::upload::UploadOptions;
 use crate::core::media::probe::Prober;
 use crate::core::media::thumbs::ThumbnailCache;
 use crate::core::portable::{PortableConfig, template_choice};
-use crate::core::store::{DataDir, DataDirLock, FILES_DIR, Listing, Settings};
+use crate::core::store::{DataDir, DataDirLock, FILES_DIR, Listing, Settings, draft_dir_in};
 use crate::core::validate::validate_with_files;
 use crate::jobs::Wake;
 use crate::jobs::connection::ConnectionTest;
@@ -272,12 +272,14 @@ impl App {
         ids
     }
 
+    /// `drafts/<id>/` of a draft.
+    fn draft_dir(&self, id: &DraftId) -> PathBuf {
+        draft_dir_in(&self.data_root, id)
+    }
+
     /// The `files/` folder of a draft.
     fn files_dir(&self, id: &DraftId) -> PathBuf {
-        self.data_root
-            .join("drafts")
-            .join(id.as_str())
-            .join(FILES_DIR)
+        self.draft_dir(id).join(FILES_DIR)
     }
 
     /// Send any unsaved change to the worker now.
@@ -442,11 +444,8 @@ impl App {
             }
             (Screen::Profile, Some(open)) => profile_screen::ui(ui, &campaign, open, actions),
             (Screen::Tasks, Some(open)) => {
-                let files_dir = self
-                    .data_root
-                    .join("drafts")
-                    .join(open.draft.id.as_str())
-                    .join(FILES_DIR);
+                // `self.files_dir` would borrow all of `self`; the field alone is free.
+                let files_dir = draft_dir_in(&self.data_root, &open.draft.id).join(FILES_DIR);
                 let imports: Vec<ImportStatus> = self
                     .imports
                     .iter()

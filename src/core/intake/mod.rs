@@ -257,22 +257,18 @@ pub fn status_error(url: &str, status: StatusCode, headers: &HeaderMap, bytes: u
     }
 }
 
-/// The HTTP client for uploads: the system proxy and certificate store like the probe's, no
-/// redirects followed (a token is never carried to another host), a connect timeout, and no
-/// limit on a whole upload — each request gets its own, from its size.
+/// The HTTP client for an upload's small requests (tus creation, `HEAD`, `DELETE`): the system
+/// proxy and certificate store like the probe's, no redirects followed (a token is never carried
+/// to another host), 15 s to connect and a minute for the answer. The bundle itself goes through
+/// [`sender::Sender`], which has no limit on a whole request, only on one standing still.
 pub fn upload_client() -> Result<reqwest::blocking::Client, IntakeError> {
     reqwest::blocking::Client::builder()
         .user_agent(USER_AGENT)
         .connect_timeout(Duration::from_secs(15))
-        .timeout(None)
+        .timeout(Duration::from_secs(60))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| IntakeError::Client(error_chain(&e)))
-}
-
-/// How long one request carrying `bytes` may take: a minute, plus the time at 32 KiB/s.
-pub fn request_timeout(bytes: u64) -> Duration {
-    Duration::from_secs(60 + bytes / (32 * 1024))
 }
 
 /// A blocking client; run it on a worker thread, never on the UI thread.

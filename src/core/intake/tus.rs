@@ -8,7 +8,7 @@ use std::time::Duration;
 use reqwest::blocking::{Client, RequestBuilder};
 
 use super::sender::{FileBody, Meter, Sender};
-use super::{IntakeError, classify, request_timeout, status_error};
+use super::{IntakeError, classify, status_error};
 use crate::core::bundle::summary::base64;
 use crate::core::campaign::Intake;
 use crate::core::work::Work;
@@ -76,7 +76,6 @@ pub fn create(
         .header("Upload-Length", length.to_string())
         .header("Upload-Metadata", meta.header())
         .header("Content-Length", "0")
-        .timeout(request_timeout(0))
         .send()
         .map_err(|e| classify(url, &e))?;
     let status = response.status();
@@ -103,7 +102,6 @@ pub fn create(
 /// How much of an upload the server has: `Ok(None)` when it no longer knows it (404, 410).
 pub fn offset(client: &Client, intake: &Intake, upload: &str) -> Result<Option<u64>, IntakeError> {
     let response = authorised(client.head(upload), intake)
-        .timeout(request_timeout(0))
         .send()
         .map_err(|e| classify(upload, &e))?;
     let status = response.status().as_u16();
@@ -198,7 +196,6 @@ pub fn patch(
 /// End an upload on the server (取消): its bytes are deleted there.
 pub fn terminate(client: &Client, intake: &Intake, upload: &str) -> Result<(), IntakeError> {
     let response = authorised(client.delete(upload), intake)
-        .timeout(request_timeout(0))
         .send()
         .map_err(|e| classify(upload, &e))?;
     match response.status().as_u16() {

@@ -35,6 +35,14 @@ pub use settings::Settings;
 
 pub const DRAFT_FILE: &str = "draft.json";
 pub const FILES_DIR: &str = "files";
+/// The folder of the drafts in the data folder.
+pub const DRAFTS_DIR: &str = "drafts";
+
+/// `drafts/<id>/` in the data folder at `root`: for those that know the folder but do not hold
+/// the [`DataDir`] (the window's jobs; the store worker owns it).
+pub fn draft_dir_in(root: &Path, id: &DraftId) -> PathBuf {
+    root.join(DRAFTS_DIR).join(id.as_str())
+}
 pub const BACKUPS_DIR: &str = "backups";
 const QUARANTINE_NOTE: &str = "quarantine.json";
 const SETTINGS_FILE: &str = "settings.json";
@@ -223,7 +231,7 @@ impl DataDir {
     }
 
     fn dir_of(&self, id: &str) -> PathBuf {
-        self.root.join("drafts").join(id)
+        self.root.join(DRAFTS_DIR).join(id)
     }
 
     /// Where thumbnails and poster frames are kept, by content hash; deletable at any time.
@@ -244,8 +252,8 @@ impl DataDir {
     /// The same, with each draft of `campaign` saying how many of its items are done.
     pub fn list_for(&self, campaign: Option<&Campaign>) -> Listing {
         let mut listing = Listing::default();
-        remove_stale_temps(&self.root.join("drafts"));
-        for (id, dir) in subfolders(&self.root.join("drafts")) {
+        remove_stale_temps(&self.root.join(DRAFTS_DIR));
+        for (id, dir) in subfolders(&self.root.join(DRAFTS_DIR)) {
             remove_stale_temps(&dir);
             match read_draft_file(&dir.join(DRAFT_FILE)) {
                 Ok(d) => listing.drafts.push(DraftSummary::of(&d, campaign)),
@@ -454,7 +462,7 @@ impl DataDir {
             let _ = std::fs::remove_dir_all(&building);
         }
         result?;
-        let _ = crate::platform::sync_dir(&self.root.join("drafts"));
+        let _ = crate::platform::sync_dir(&self.root.join(DRAFTS_DIR));
         Ok(copy)
     }
 
@@ -469,7 +477,7 @@ impl DataDir {
         }
         let target = unique_path(&self.root.join("recycle"), &self.stamped(id.as_str()));
         std::fs::rename(&dir, &target).map_err(|e| CoreError::io("move", &dir, e))?;
-        let _ = crate::platform::sync_dir(&self.root.join("drafts"));
+        let _ = crate::platform::sync_dir(&self.root.join(DRAFTS_DIR));
         Ok(recycled_at(&target, None, self.now().offset()))
     }
 

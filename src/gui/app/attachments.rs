@@ -371,7 +371,7 @@ impl App {
     /// Look at the open draft's files on disk (gone? changed?), off the UI thread.
     pub(super) fn check_files(&mut self) {
         if let Some(open) = &self.open {
-            let folder = self.data_root.join("drafts").join(open.draft.id.as_str());
+            let folder = self.draft_dir(&open.draft.id);
             self.file_check = Some(check_files(
                 open.draft.clone(),
                 folder,

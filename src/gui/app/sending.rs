@@ -140,10 +140,6 @@ impl App {
         self.sending.is_none() && self.exporting.is_none() && self.cancelling.is_none()
     }
 
-    fn draft_dir(&self, id: &DraftId) -> PathBuf {
-        self.data_root.join("drafts").join(id.as_str())
-    }
-
     fn thumbnails(&self) -> Thumbnails {
         Thumbnails {
             cache: self.cache.clone(),
@@ -420,19 +416,6 @@ impl App {
                 tracing::warn!(why, "no file dialog; the bundle goes to the data folder");
                 self.data_root.join(EXPORT_FOLDER).join(name)
             }
-        };
-        if let Some(parent) = to.parent()
-            && let Err(e) = std::fs::create_dir_all(parent)
-        {
-            self.banner = Some(Banner::error(format!(
-                "无法在“{}”保存材料包：{}。请换一个位置。",
-                parent.display(),
-                crate::core::error::io_reason(&e)
-            )));
-            return;
-        }
-        let Some(open) = &self.open else {
-            return;
         };
         let request = ExportRequest {
             campaign: self.campaign.clone(),
