@@ -4,14 +4,14 @@
 //! 1. export: a complete draft with 1 GiB of video → its 材料包 (one streaming pass: zip entries,
 //!    CRC-32, sha256 on a second thread, fsynced, renamed into place) vs a plain fsynced copy of
 //!    the same bytes, and vs `zip -0` followed by `sha256sum`.
-//! 2. upload: that bundle to `@tus/server` + `@tus/file-store` on loopback (`tests/peers`) vs
+//! 2. upload: that bundle to the intake (`deploy/intake`: `@tus/server` + `@tus/file-store`) on loopback vs
 //!    curl (one creation POST, one streaming PATCH) and tus-js-client (Node, same chunk size).
 //! 3. the window during 导出材料包 and 一键报送, headless: frame times while the work runs vs
 //!    the same page idle.
 //!
 //! `cargo bench --bench bundle` (all) or `cargo bench --bench bundle -- upload` (one);
 //! `BENCH_CHUNK_MIB=64` sends in chunks of another size than the app's 16 MiB.
-//! Needs node with `npm ci` done in tests/peers, curl, zip and sha256sum.
+//! Needs node with `npm ci` done in deploy/intake and tests/peers, curl, zip and sha256sum.
 
 mod common;
 
@@ -410,7 +410,7 @@ impl Bench {
     }
 }
 
-/// `node tests/peers/tus-server.mjs` on a free port, storing into `dir`.
+/// The intake as deployed (`node deploy/intake/server.mjs`) on a free port, storing into `dir`.
 struct TusServer {
     child: Child,
     port: u16,
@@ -421,7 +421,7 @@ impl TusServer {
     fn start(dir: &Path) -> Self {
         let _ = std::fs::remove_dir_all(dir);
         std::fs::create_dir_all(dir).expect("folder");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/tus-server.mjs");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/intake/server.mjs");
         let mut child = Command::new("node")
             .arg(&script)
             .arg("0")
@@ -429,7 +429,7 @@ impl TusServer {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .expect("node (and `npm ci` in tests/peers)");
+            .expect("node (and `npm ci` in deploy/intake)");
         let mut line = String::new();
         if let Some(out) = child.stdout.take() {
             let _ = BufReader::new(out).read_line(&mut line);

@@ -17,15 +17,21 @@ if ! dpkg -s $PACKAGES >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
 fi
 
-# The real upload peers the network tests start on loopback: a tus server (Node, @tus/server +
-# @tus/file-store, pinned in tests/peers/package-lock.json) and uploadserver (Python).
-if [ ! -d tests/peers/node_modules/@tus/server ]; then
+# The real upload peers the network tests start on loopback: the intake endpoint as deployed
+# (deploy/intake: @tus/server + @tus/file-store + @tus/s3-store, pinned in its package-lock.json),
+# tus-js-client for the benchmark (tests/peers), uploadserver (Python), and moto's S3 server for
+# the intake's object-storage path; openpyxl reads the desk's Excel table back.
+if [ ! -d deploy/intake/node_modules/@tus/server ]; then
+    echo "== npm ci in deploy/intake"
+    (cd deploy/intake && npm ci --no-audit --no-fund >/dev/null)
+fi
+if [ ! -d tests/peers/node_modules/tus-js-client ]; then
     echo "== npm ci in tests/peers"
     (cd tests/peers && npm ci --no-audit --no-fund >/dev/null)
 fi
-if ! python3 -c "import uploadserver" >/dev/null 2>&1; then
-    echo "== pip install uploadserver"
-    python3 -m pip install -q uploadserver==6.0.5
+if ! python3 -c "import uploadserver, openpyxl" >/dev/null 2>&1; then
+    echo "== pip install uploadserver openpyxl"
+    python3 -m pip install -q uploadserver==6.0.5 openpyxl==3.1.5
 fi
 
 if cargo nextest --version >/dev/null 2>&1; then

@@ -105,9 +105,9 @@ grep -q "$BUNDLE_SHA" "$OUT/export-wine.txt" || fail "export under Wine printed 
 ./target/debug/baosong status docs/example-draft > "$OUT/status-linux.txt"
 "$WINE" "$EXE" status "$(winpath "$DATA/报送 样例")" | tr -d '\r' > "$OUT/status-wine.txt"
 diff "$OUT/status-linux.txt" "$OUT/status-wine.txt" || fail "status output differs"
-if [ -d tests/peers/node_modules/@tus/server ]; then
+if [ -d deploy/intake/node_modules/@tus/server ]; then
     TUS_DIR="$OUT/tus-store"; mkdir -p "$TUS_DIR"
-    node tests/peers/tus-server.mjs 0 "$TUS_DIR" > "$OUT/tus.out" &
+    TZ=Asia/Shanghai node deploy/intake/server.mjs 0 "$TUS_DIR" > "$OUT/tus.out" &
     TUS=$!
     for i in $(seq 1 50); do grep -q listening "$OUT/tus.out" && break; sleep 0.1; done
     TUS_PORT=$(sed -n 's/^listening //p' "$OUT/tus.out")
@@ -122,7 +122,7 @@ if [ -d tests/peers/node_modules/@tus/server ]; then
     "$WINE" "$EXE" status "$(winpath "$DATA/报送 样例")" | tr -d '\r' | grep -q "已报送" || fail "status after submit"
     echo "submit under Wine: the tus server stored the bundle ($BUNDLE_SHA)"
 else
-    echo "SKIP submit under Wine: npm ci in tests/peers first"
+    echo "SKIP submit under Wine: npm ci in deploy/intake first"
 fi
 
 # The default data folder is %LOCALAPPDATA%.

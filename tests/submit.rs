@@ -105,7 +105,7 @@ fn sent_to_a_real_tus_server_byte_for_byte_with_a_receipt() {
         .join("submission");
     assert!(dir.join("receipt.txt").is_file());
     assert!(!dir.join("upload.json").exists(), "nothing left to resume");
-    let info = std::fs::read_to_string(stored[0].with_extension("json")).unwrap();
+    let info = std::fs::read_to_string(format!("{}.json", stored[0].display())).unwrap();
     assert!(
         info.contains(&r.bundle_sha256),
         "the bundle's sha256 in Upload-Metadata: {info}"
@@ -275,7 +275,7 @@ fn an_upload_the_server_forgot_starts_afresh() {
     child.kill().unwrap();
     let _ = child.wait();
     // The server's administrator cleans up unfinished uploads.
-    for f in std::fs::read_dir(tus.dir.path()).unwrap() {
+    for f in std::fs::read_dir(&tus.store).unwrap() {
         std::fs::remove_file(f.unwrap().path()).unwrap();
     }
     let o = submit(data.path(), &id, &url, &[]);
@@ -291,7 +291,7 @@ fn a_bundle_over_the_servers_limit_is_refused_before_sending() {
     let data = tempfile::tempdir().unwrap();
     let pc = tempfile::tempdir().unwrap();
     let id = ready(data.path(), pc.path(), "北碚区妇联", 2);
-    let tus = tus_server_with(None, &[("TUS_MAX_SIZE", "1000000")]);
+    let tus = tus_server_with(None, &[("INTAKE_MAX_SIZE", "1000000")]);
     let proxy = cutter(tus.port, None, None);
     let url = format!("http://127.0.0.1:{}/files/", proxy.port);
     let o = submit(data.path(), &id, &url, &["--wait", "0"]);

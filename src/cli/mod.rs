@@ -6,7 +6,10 @@
 //! - [`inspect`]: `baosong inspect FILE [--thumbnail out.png]` (0 read, 1 refused, 2 error).
 //! - [`submission`]: `baosong export DRAFT -o FILE.zip`, `baosong submit DRAFT` (0 only when the
 //!   server confirmed), `baosong status DRAFT`.
+//! - [`desk`]: `baosong desk FOLDER [--xlsx FILE] [--verify]` (the receiving desk),
+//!   `baosong import BUNDLE` (a bundle taken in as a draft).
 
+mod desk;
 mod drafts;
 mod inspect;
 mod network;
@@ -184,6 +187,32 @@ pub enum Command {
         #[arg(long, hide = true)]
         limited: bool,
     },
+    /// 收件台：汇总一个文件夹中收到的材料包（哪些单位已报、是否按时、各类材料数量）；可导出 Excel、核对每个文件
+    #[command(
+        help_template = VALIDATE_HELP_TEMPLATE,
+        override_usage = "baosong desk <文件夹> [--xlsx 汇总.xlsx] [--verify]"
+    )]
+    Desk {
+        /// 存放材料包的文件夹（接收服务器的存储文件夹、下载文件夹或 U 盘）
+        #[arg(value_name = "文件夹")]
+        folder: PathBuf,
+        /// 把报送情况汇总表导出为此 Excel 文件
+        #[arg(long, value_name = "汇总.xlsx")]
+        xlsx: Option<PathBuf>,
+        /// 按清单的校验值核对每个材料包中的每个文件；有问题时退出码为 1
+        #[arg(long)]
+        verify: bool,
+    },
+    /// 把一个材料包导入为新草稿（换电脑继续填写，或代为修改后重新报送）
+    #[command(
+        help_template = VALIDATE_HELP_TEMPLATE,
+        override_usage = "baosong import <材料包.zip>"
+    )]
+    Import {
+        /// 材料包文件
+        #[arg(value_name = "材料包.zip")]
+        file: PathBuf,
+    },
 }
 
 /// Parse the arguments and run: the window, or a subcommand.
@@ -260,6 +289,12 @@ pub fn run(
             return submission::submit_cmd(&draft, args, template, clock, out);
         }
         Command::Status { draft } => return submission::status(&draft, template, clock, out),
+        Command::Desk {
+            folder,
+            xlsx,
+            verify,
+        } => return desk::desk(&folder, xlsx.as_deref(), verify, template, clock, out),
+        Command::Import { file } => return desk::import_bundle(&file, template, clock, out),
     };
     match result {
         Ok(code) => code,

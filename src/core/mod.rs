@@ -14,6 +14,8 @@
 //! - [`intake`]: the intake endpoint: which one is in force, the probe, tus and plain uploads.
 //! - [`bundle`]: the 材料包 — manifest, summary, files — in one streaming, hashing pass.
 //! - [`submit`]: 一键报送: bundle, send until confirmed, receipt.
+//! - [`desk`]: the receiving end (收件台): bundles read as untrusted input, the tally of who
+//!   reported, the integrity check on all cores, the Excel table, a bundle imported as a draft.
 //! - [`portable`]: `baosong.toml` beside the exe (IT's intake endpoint and template).
 //! - [`diagnostics`]: the zip of logs and settings (tokens removed) for IT support.
 //! - [`work`]: how long work reports progress and is cancelled (`Work`), without threads.
@@ -22,6 +24,7 @@ pub mod bundle;
 pub mod campaign;
 pub mod clock;
 pub mod dates;
+pub mod desk;
 pub mod diagnostics;
 pub mod draft;
 pub mod error;

@@ -1,5 +1,6 @@
-//! The real upload peers the network tests start on loopback: a tus 1.0 server (@tus/server +
-//! @tus/file-store, Node, `tests/peers`) and a plain upload server (`uploadserver`, Python).
+//! The real upload peers the network tests start on loopback: the intake endpoint as deployed
+//! (`deploy/intake`: @tus/server + @tus/file-store, Node) and a plain upload server
+//! (`uploadserver`, Python).
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -14,6 +15,10 @@ pub struct Peer {
     child: Child,
     pub port: u16,
     pub dir: tempfile::TempDir,
+    /// Where the server stores what it receives.
+    pub store: PathBuf,
+    /// The intake's tokens file, when it asks for tokens.
+    pub tokens: Option<PathBuf>,
 }
 
 impl Drop for Peer {
@@ -23,43 +28,62 @@ impl Drop for Peer {
     }
 }
 
+/// The city federation's intake endpoint as deployed (`deploy/intake/server.mjs`: @tus/server +
+/// @tus/file-store), storing into a temporary folder; with `token`, that one token (for any unit)
+/// in its tokens file.
 pub fn tus_server(token: Option<&str>) -> Peer {
     tus_server_with(token, &[])
 }
 
-/// A tus server with more of its environment set (`TUS_MAX_SIZE`).
+/// The intake with more of its settings (`INTAKE_MAX_SIZE`, `INTAKE_S3_BUCKET`…).
 pub fn tus_server_with(token: Option<&str>, env: &[(&str, &str)]) -> Peer {
+    let tokens = token.map(|t| format!("{t} *\n"));
+    intake(tokens.as_deref(), env)
+}
+
+/// The intake with a tokens file of these lines (`<token> <unit or *>`).
+pub fn intake(tokens: Option<&str>, env: &[(&str, &str)]) -> Peer {
     let dir = tempfile::tempdir().unwrap();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/tus-server.mjs");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/intake");
     assert!(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/peers/node_modules/@tus/server")
-            .is_dir(),
-        "run `npm ci` in tests/peers first (scripts/test.sh does)"
+        root.join("node_modules/@tus/server").is_dir(),
+        "run `npm ci` in deploy/intake first (scripts/test.sh does)"
     );
+    let store = dir.path().join("uploads");
     let mut cmd = Command::new("node");
-    cmd.arg(&script)
-        .arg("0")
-        .arg(dir.path())
+    cmd.arg(root.join("server.mjs"))
+        .env("INTAKE_PORT", "0")
+        .env("INTAKE_DIR", &store)
+        .env("TZ", "Asia/Shanghai")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
-    if let Some(t) = token {
-        cmd.env("TUS_TOKEN", t);
-    }
+    let tokens = tokens.map(|lines| {
+        let path = dir.path().join("tokens.txt");
+        std::fs::write(&path, lines).unwrap();
+        cmd.env("INTAKE_TOKENS", &path);
+        path
+    });
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let mut child = cmd.spawn().expect("node is needed for the tus server");
+    let mut child = cmd.spawn().expect("node is needed for the intake server");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    out.read_line(&mut line).unwrap();
     let port = line
         .trim()
         .strip_prefix("listening ")
         .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("tus server said {line:?}"));
-    Peer { child, port, dir }
+        .unwrap_or_else(|| panic!("intake server said {line:?}"));
+    // Keep draining what it logs, so it never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    Peer {
+        child,
+        port,
+        dir,
+        store,
+        tokens,
+    }
 }
 
 pub fn free_port() -> u16 {
@@ -90,7 +114,13 @@ pub fn upload_server() -> Peer {
         .expect("python3 with uploadserver (pip install uploadserver)");
     for _ in 0..100 {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Peer { child, port, dir };
+            return Peer {
+                child,
+                port,
+                store: dir.path().to_path_buf(),
+                dir,
+                tokens: None,
+            };
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -100,7 +130,7 @@ pub fn upload_server() -> Peer {
 impl Peer {
     /// The files the server stored (its folder, without tus's `.json` info files).
     pub fn stored(&self) -> Vec<PathBuf> {
-        let mut out: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+        let mut out: Vec<PathBuf> = std::fs::read_dir(&self.store)
             .map(|d| d.flatten().map(|e| e.path()).collect())
             .unwrap_or_default();
         out.retain(|p| p.is_file() && p.extension().is_none_or(|e| e != "json"));
@@ -120,6 +150,21 @@ pub struct Cutter {
 
 /// `cut_every`: cut about that often (bytes); `throttle`: bytes a second the client may send.
 pub fn cutter(upstream: u16, cut_every: Option<u64>, throttle: Option<u64>) -> Cutter {
+    proxy(upstream, cut_every, throttle, None)
+}
+
+/// A proxy that changes one byte the client sends: the `at`-th of everything it passes on (a
+/// line that damages data in transit, which TLS would catch and a test must make).
+pub fn flipper(upstream: u16, at: u64) -> Cutter {
+    proxy(upstream, None, None, Some(at))
+}
+
+fn proxy(
+    upstream: u16,
+    cut_every: Option<u64>,
+    throttle: Option<u64>,
+    flip_at: Option<u64>,
+) -> Cutter {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let sent = Arc::new(AtomicU64::new(0));
@@ -148,6 +193,12 @@ pub fn cutter(upstream: u16, cut_every: Option<u64>, throttle: Option<u64>) -> C
                         Ok(0) | Err(_) => break,
                         Ok(n) => n,
                     };
+                    let before = sent.load(Ordering::SeqCst);
+                    if let Some(at) = flip_at
+                        && (before..before + n as u64).contains(&at)
+                    {
+                        buf[(at - before) as usize] ^= 0x55;
+                    }
                     if server.write_all(&buf[..n]).is_err() {
                         break;
                     }

@@ -112,6 +112,10 @@ pub enum IntakeError {
     },
     #[error("{url} redirected to {location}")]
     Redirected { url: String, location: String },
+    /// The server recomputed the bundle's sha256 and it was not what was announced: it kept
+    /// nothing (the intake's check on arrival).
+    #[error("{url}: the bundle arrived damaged (sha256 mismatch)")]
+    Damaged { url: String },
     #[error("cannot read the bundle {path}: {detail}")]
     Bundle { path: String, detail: String },
     #[error("cancelled")]
@@ -166,6 +170,7 @@ impl IntakeError {
             Self::Redirected { location, .. } => format!(
                 "报送地址被转到了另一个地址（{location}），为安全起见没有跟随。请核对报送地址。"
             ),
+            Self::Damaged { .. } => "服务器核对材料包时发现收到的内容与校验值不一致（传输中损坏），这次报送没有被接收。请点“重新报送”；如再次出现，请“导出材料包”用U盘报送，并联系信息技术人员。".into(),
             Self::Bundle { path, .. } => format!(
                 "无法读取材料包“{path}”。请重新报送（会重新打包）。"
             ),

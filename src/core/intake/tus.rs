@@ -189,6 +189,10 @@ pub fn patch(
             status: status.as_u16(),
             detail: "gone".into(),
         }),
+        // The intake (deploy/intake) recomputed the sha256 on the last byte and it did not match.
+        422 => Err(IntakeError::Damaged {
+            url: upload.to_string(),
+        }),
         _ => Err(status_error(upload, status, &answer.headers, total)),
     }
 }

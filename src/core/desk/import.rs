@@ -1,0 +1,256 @@
+//! 导入为草稿: a bundle taken back in as a new, editable draft — a clerk moving to another PC,
+//! or the department correcting and re-sending on a unit's behalf. Answers, activities,
+//! captions, links and files come back; each file is copied out of the zip under a name of our
+//! own (never the entry's), checked against the manifest's sha256 on the way, and its kind
+//! decided again by its content. Anything wrong and the half-made draft is removed: nothing is
+//! imported halfway.
+
+use std::io::Write;
+
+use sha2::{Digest, Sha256};
+
+use super::{Bundle, DeskError};
+use crate::core::bundle::{AttachmentEntry, Manifest};
+use crate::core::campaign::Campaign;
+use crate::core::draft::{Attachment, Draft, Link, Material, StoredFile, UnitProfile};
+use crate::core::error::CoreError;
+use crate::core::ids::ItemId;
+use crate::core::media::{MediaError, hex, identify, import::stored_name};
+use crate::core::store::atomic::AtomicFile;
+use crate::core::store::{DataDir, FILES_DIR, modified_ms};
+use crate::core::work::Work;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("bundle of campaign {bundle}, template is {template}")]
+    Foreign { bundle: String, template: String },
+    #[error(transparent)]
+    Desk(#[from] DeskError),
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    #[error("{name} does not match the manifest's sha256")]
+    Damaged { name: String },
+    #[error("{name}: {source}")]
+    NotMedia { name: String, source: MediaError },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl ImportError {
+    pub fn user_message(&self) -> String {
+        match self {
+            Self::Foreign { bundle, template } => format!(
+                "这个材料包属于“{bundle}”，与本程序正在使用的活动模板“{template}”不同，不能导入为草稿。"
+            ),
+            Self::Desk(e) => e.user_message(),
+            Self::Core(e) => e.user_message(),
+            Self::Damaged { name } => format!(
+                "材料包中的“{name}”与清单的校验值不符（已被改动或损坏），没有导入。请让报送单位重新报送。"
+            ),
+            Self::NotMedia { name, source } => {
+                format!("材料包中的“{name}”无法导入：{}", source.user_message())
+            }
+            Self::Write { path, source } => format!(
+                "无法写入“{}”：{}。请检查磁盘空间后重试。",
+                path.display(),
+                crate::core::error::io_reason(source)
+            ),
+        }
+    }
+}
+
+/// Import `bundle` as a new draft in `data`. On any error nothing is left behind.
+pub fn import(
+    bundle: &Bundle,
+    campaign: &Campaign,
+    data: &DataDir,
+    work: &dyn Work,
+) -> Result<Draft, ImportError> {
+    let m = &bundle.manifest;
+    if m.campaign.id != campaign.id {
+        return Err(ImportError::Foreign {
+            bundle: m.campaign.title.clone(),
+            template: campaign.title.clone(),
+        });
+    }
+    let unit = UnitProfile {
+        unit: m.unit.name.clone(),
+        typed: m.unit.typed,
+        contact_person: m.unit.contact_person.clone(),
+        phone: m.unit.phone.clone(),
+    };
+    let draft = data.create(campaign, unit)?;
+    let dir = data.draft_dir(&draft.id);
+    match fill(bundle, campaign, data, draft, work) {
+        Ok(draft) => Ok(draft),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&dir);
+            Err(e)
+        }
+    }
+}
+
+fn fill(
+    bundle: &Bundle,
+    campaign: &Campaign,
+    data: &DataDir,
+    mut draft: Draft,
+    work: &dyn Work,
+) -> Result<Draft, ImportError> {
+    let m: &Manifest = &bundle.manifest;
+    let files_dir = data.draft_dir(&draft.id).join(FILES_DIR);
+    let now = data.now();
+    let total: u64 = bundle.listed().iter().map(|l| l.bytes).sum();
+    let mut done = 0u64;
+    let mut copy = |draft: &mut Draft, a: &AttachmentEntry| -> Result<Attachment, ImportError> {
+        let id = draft.reserve_attachment_id();
+        let material = match (&a.path, &a.url) {
+            (Some(path), _) => {
+                let name = a.original_name.clone().unwrap_or_else(|| path.clone());
+                let bytes = a.bytes.unwrap_or(0);
+                work.progress(&format!("正在导入“{name}”"), done, total);
+                let file = extract(bundle, path, &name, &id, bytes, a, &files_dir, work)?;
+                done += bytes;
+                Material::File(file)
+            }
+            (None, Some(url)) => Material::Link(Link {
+                url: url.clone(),
+                platform: a.platform.clone().unwrap_or_default(),
+                title: a.title.clone().unwrap_or_default(),
+            }),
+            (None, None) => {
+                return Err(ImportError::Desk(DeskError::BadManifest {
+                    path: bundle.path.clone(),
+                    detail: format!("attachment {} has neither path nor url", a.id),
+                }));
+            }
+        };
+        Ok(Attachment {
+            id,
+            caption: a.caption.clone(),
+            added_at: now,
+            material,
+        })
+    };
+    for pillar in &m.pillars {
+        for item in &pillar.items {
+            // Only the template's items: a bundle cannot add items of its own.
+            if !campaign
+                .pillars
+                .iter()
+                .any(|p| p.items.iter().any(|i| i.id.as_str() == item.id))
+            {
+                continue;
+            }
+            let item_id = ItemId::from(item.id.as_str());
+            {
+                let answer = draft.answer_mut(item_id.as_str());
+                answer.not_carried_out = item.not_carried_out;
+                answer.reason = item.reason.clone();
+            }
+            for activity in &item.activities {
+                let mut attachments = Vec::new();
+                for a in &activity.attachments {
+                    attachments.push(copy(&mut draft, a)?);
+                }
+                let id = draft.add_activity(item_id.as_str());
+                if let Some(new) = draft.activity_mut(item_id.as_str(), id.as_str()) {
+                    new.title = activity.title.clone();
+                    new.date = activity.date.clone();
+                    new.place = activity.place.clone();
+                    new.organiser = activity.organiser.clone();
+                    new.participants = activity.participants.clone();
+                    new.summary = activity.summary.clone();
+                    new.attachments = attachments;
+                }
+            }
+        }
+    }
+    for a in &m.general {
+        let attachment = copy(&mut draft, a)?;
+        draft.general.push(attachment);
+    }
+    draft.name = format!("{}（从材料包导入）", m.unit.name);
+    draft.updated_at = now;
+    data.save(&draft)?;
+    Ok(draft)
+}
+
+/// A writer into a file that hashes what it writes.
+struct Hashed<'a> {
+    file: &'a mut AtomicFile,
+    hash: Sha256,
+}
+
+impl Write for Hashed<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn extract(
+    bundle: &Bundle,
+    path: &str,
+    name: &str,
+    id: &crate::core::draft::AttachmentId,
+    bytes: u64,
+    a: &AttachmentEntry,
+    files_dir: &std::path::Path,
+    work: &dyn Work,
+) -> Result<StoredFile, ImportError> {
+    // Named by us; the extension is set from the content below.
+    let first = files_dir.join(stored_name(id, "bin"));
+    let write_err = |source| ImportError::Write {
+        path: first.clone(),
+        source,
+    };
+    let mut file = AtomicFile::create(&first).map_err(write_err)?;
+    let mut hashed = Hashed {
+        file: &mut file,
+        hash: Sha256::new(),
+    };
+    let n = bundle.copy_to(path, bytes, &mut hashed, work)?;
+    let sha = hex(&hashed.hash.finalize());
+    if n != bytes || Some(sha.as_str()) != a.sha256.as_deref() {
+        return Err(ImportError::Damaged { name: name.into() });
+    }
+    file.commit().map_err(write_err)?;
+    let format = identify(&first).map_err(|source| {
+        let _ = std::fs::remove_file(&first);
+        ImportError::NotMedia {
+            name: name.into(),
+            source,
+        }
+    })?;
+    let stored = stored_name(id, format.name);
+    let last = files_dir.join(&stored);
+    std::fs::rename(&first, &last).map_err(|source| ImportError::Write {
+        path: last.clone(),
+        source,
+    })?;
+    let modified = std::fs::metadata(&last)
+        .and_then(|m| m.modified())
+        .map(modified_ms)
+        .unwrap_or_default();
+    Ok(StoredFile {
+        kind: Some(format.kind),
+        format: format.name.to_string(),
+        original_name: name.to_string(),
+        stored_name: stored,
+        bytes,
+        sha256: sha,
+        modified_ms: modified,
+        location_removed: a.location_removed,
+        info: a.info.clone().unwrap_or_default(),
+    })
+}
