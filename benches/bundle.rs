@@ -301,28 +301,10 @@ impl Bench {
     /// Frame times of the check page headless: idle, then while 导出材料包 runs, then while
     /// 一键报送 builds and sends the bundle to the tus server.
     fn window(&self) {
-        use baosong::gui::{App, AppConfig, FilePicker, Picked, fonts};
+        use baosong::gui::{App, AppConfig, fonts};
+        use common::SaveTo;
         use egui_kittest::Harness;
         use egui_kittest::kittest::Queryable;
-
-        struct SaveTo(PathBuf);
-        impl FilePicker for SaveTo {
-            fn pick_template(&mut self) -> Picked<PathBuf> {
-                Picked::Cancelled
-            }
-            fn save_diagnostics(&mut self, _: &str) -> Picked<PathBuf> {
-                Picked::Cancelled
-            }
-            fn pick_attachments(
-                &mut self,
-                _: &baosong::core::campaign::AttachmentRules,
-            ) -> Picked<Vec<PathBuf>> {
-                Picked::Cancelled
-            }
-            fn save_bundle(&mut self, _: &str) -> Picked<PathBuf> {
-                Picked::Chosen(self.0.clone())
-            }
-        }
 
         let server = TusServer::start(&self.dir.join("tus-window"));
         let app = App::new(AppConfig {

@@ -411,7 +411,7 @@ fn one_changed_byte_is_found_and_the_other_files_are_intact() {
     let stdout = text(&o.stdout);
     assert_eq!(o.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("✓ 原样的.zip"), "{stdout}");
-    assert!(stdout.contains("✗ 改过的.zip：1 个文件有问题"), "{stdout}");
+    assert!(stdout.contains("× 改过的.zip：1 个文件有问题"), "{stdout}");
     assert!(
         stdout.contains(&victim) && stdout.contains("已被改动"),
         "{stdout}"

@@ -60,7 +60,7 @@ pub(super) fn desk(
                 let _ = writeln!(out, "✓ {name}：{} 个文件完好", v.files.len());
             } else {
                 code = 1;
-                let _ = writeln!(out, "✗ {name}：{} 个文件有问题", v.damaged());
+                let _ = writeln!(out, "× {name}：{} 个文件有问题", v.damaged());
                 for f in v.files.iter().filter(|f| !f.state.is_intact()) {
                     let _ = writeln!(out, "    {}：{}", f.path, f.state.label());
                 }

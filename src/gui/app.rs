@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 mod attachments;
+mod desk;
 mod events;
 mod panels;
 mod sending;
@@ -104,6 +105,8 @@ pub struct App {
     exporting: Option<sending::Exporting>,
     cancelling: Option<sending::Cancelling>,
     upload: UploadOptions,
+    /// 收件台: its folder, table, opened bundle and job.
+    desk: desk::DeskState,
     /// Actions pushed by the panels, applied with the screen's.
     actions: Vec<Action>,
     /// This window's hold on the data folder (declared last: released after the worker stops).
@@ -188,6 +191,7 @@ impl App {
             prober,
             cache,
             viewer: None,
+            desk: Default::default(),
             pending_drop: None,
             drop_zones: Vec::new(),
             sending: None,
@@ -254,6 +258,7 @@ impl App {
             && self.system_jobs.is_empty()
             && self.previews.is_idle()
             && self.sending_idle()
+            && self.desk_idle()
     }
 
     /// How many preview textures are held (tests and benchmarks of the bound).
@@ -429,6 +434,10 @@ impl App {
             }
             (Screen::Help, _) => {
                 help_screen::ui(ui, &campaign, actions);
+                false
+            }
+            (Screen::Desk | Screen::DeskBundle, _) => {
+                self.desk_ui(ui, actions);
                 false
             }
             (Screen::Start, _) | (_, None) => {

@@ -378,9 +378,58 @@ fn file_face(
     let path = cx.files_dir.join(&file.stored_name);
     let preview = cx.previews.thumbnail(file, &path);
     let (rect, response) = ui.allocate_exact_size(PICTURE, egui::Sense::click());
-    let painter = ui.painter_at(rect);
+    paint_preview(&ui.painter_at(rect), rect, &preview, file);
+    // The picture is a button: a photo or video opens in the viewer, a document with the system.
+    let what = match file.kind {
+        Some(FileKind::Photo | FileKind::Video) => "查看",
+        _ => "打开",
+    };
+    let name = format!("{what}：{}", file.original_name);
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name.as_str()));
+    if response.clicked() {
+        actions.push(match file.kind {
+            Some(FileKind::Photo | FileKind::Video) => Action::View {
+                place: place.clone(),
+                id: attachment.id.clone(),
+            },
+            _ => Action::OpenFile(path),
+        });
+    }
+    let response = response.on_hover_text(&file.original_name);
+    if let Preview::Failed(why) = &preview
+        && !why.is_empty()
+    {
+        response.on_hover_text(why.as_str());
+    }
+    let name = ui
+        .add(egui::Label::new(&file.original_name).truncate())
+        .on_hover_text(&file.original_name);
+    ui.label(RichText::new(describe(file)).small().color(widgets::GREY));
+    if file.location_removed {
+        ui.label(
+            RichText::new("已移除位置信息")
+                .small()
+                .color(widgets::GREEN),
+        );
+    }
+    if let Some(w) = &file.info.warning {
+        ui.add(egui::Label::new(RichText::new(w).small().color(widgets::AMBER)).truncate())
+            .on_hover_text(w);
+    }
+    name
+}
+
+/// `JPEG 图片 · 4.2 MB · 4000×3000`, `视频 · 1分05秒 · 1920×1080`, `PDF · 3 页`.
+/// A thumbnail (or what stands for it) painted into `rect`: the picture fitted, a ▶ on a video,
+/// 正在生成预览…, 无法预览, or a document's format.
+pub fn paint_preview(
+    painter: &egui::Painter,
+    rect: egui::Rect,
+    preview: &Preview,
+    file: &StoredFile,
+) {
     painter.rect_filled(rect, 4.0, egui::Color32::from_gray(235));
-    match &preview {
+    match preview {
         Preview::Ready(texture) => {
             let size = texture.size_vec2();
             let scale = (rect.width() / size.x).min(rect.height() / size.y);
@@ -435,47 +484,8 @@ fn file_face(
             );
         }
     }
-    // The picture is a button: a photo or video opens in the viewer, a document with the system.
-    let what = match file.kind {
-        Some(FileKind::Photo | FileKind::Video) => "查看",
-        _ => "打开",
-    };
-    let name = format!("{what}：{}", file.original_name);
-    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name.as_str()));
-    if response.clicked() {
-        actions.push(match file.kind {
-            Some(FileKind::Photo | FileKind::Video) => Action::View {
-                place: place.clone(),
-                id: attachment.id.clone(),
-            },
-            _ => Action::OpenFile(path),
-        });
-    }
-    let response = response.on_hover_text(&file.original_name);
-    if let Preview::Failed(why) = &preview
-        && !why.is_empty()
-    {
-        response.on_hover_text(why.as_str());
-    }
-    let name = ui
-        .add(egui::Label::new(&file.original_name).truncate())
-        .on_hover_text(&file.original_name);
-    ui.label(RichText::new(describe(file)).small().color(widgets::GREY));
-    if file.location_removed {
-        ui.label(
-            RichText::new("已移除位置信息")
-                .small()
-                .color(widgets::GREEN),
-        );
-    }
-    if let Some(w) = &file.info.warning {
-        ui.add(egui::Label::new(RichText::new(w).small().color(widgets::AMBER)).truncate())
-            .on_hover_text(w);
-    }
-    name
 }
 
-/// `JPEG 图片 · 4.2 MB · 4000×3000`, `视频 · 1分05秒 · 1920×1080`, `PDF · 3 页`.
 pub fn describe(file: &StoredFile) -> String {
     let mut parts = vec![
         match file.kind {

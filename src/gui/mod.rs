@@ -9,6 +9,8 @@
 //!   activities, [`date_field`] their dates.
 //! - [`check_screen`] — 检查并提交.
 //! - [`settings_screen`] — 设置: folders, intake endpoint, 导出诊断信息; [`help_screen`] 使用说明.
+//! - [`desk_screen`] — 收件台 (the receiving desk): the tally of a folder of bundles and one
+//!   bundle opened read-only.
 //! - [`materials`]: an activity's (or 综合材料's) photos, videos, documents and links;
 //!   [`viewer`] the large viewer; [`previews`] the bounded textures of what is on screen.
 //! - [`picker`]: the file dialog, behind a trait.
@@ -22,6 +24,7 @@ pub mod activity_form;
 pub mod app;
 pub mod check_screen;
 pub mod date_field;
+pub mod desk_screen;
 pub mod fonts;
 pub mod help_screen;
 pub mod materials;

@@ -24,6 +24,10 @@ pub trait FilePicker {
     fn pick_attachments(&mut self, rules: &AttachmentRules) -> Picked<Vec<PathBuf>>;
     /// 导出材料包: where to save the bundle (`default_name` suggested).
     fn save_bundle(&mut self, default_name: &str) -> Picked<PathBuf>;
+    /// 收件台: the folder where bundles landed.
+    fn pick_folder(&mut self) -> Picked<PathBuf>;
+    /// 收件台: where to save the Excel table or a summary document (`extension`: xlsx, html).
+    fn save_document(&mut self, default_name: &str, extension: &str) -> Picked<PathBuf>;
 }
 
 /// The system's file dialog.
@@ -67,6 +71,28 @@ impl FilePicker for NativePicker {
                 .set_title("导出材料包")
                 .set_file_name(default_name)
                 .add_filter("材料包（zip）", &["zip"])
+                .save_file()
+        })
+    }
+
+    fn pick_folder(&mut self) -> Picked<PathBuf> {
+        self.ask(|| {
+            rfd::FileDialog::new()
+                .set_title("选择存放材料包的文件夹")
+                .pick_folder()
+        })
+    }
+
+    fn save_document(&mut self, default_name: &str, extension: &str) -> Picked<PathBuf> {
+        let (title, filter) = match extension {
+            "xlsx" => ("导出 Excel", "Excel 表格（xlsx）"),
+            _ => ("导出汇总文档", "网页文档（html，可用浏览器打印）"),
+        };
+        self.ask(|| {
+            rfd::FileDialog::new()
+                .set_title(title)
+                .set_file_name(default_name)
+                .add_filter(filter, &[extension])
                 .save_file()
         })
     }

@@ -1,6 +1,6 @@
 //! 设置与帮助: where the drafts are, which template is in use, the intake endpoint (set here, or
 //! handed out by IT in `baosong.toml`, or carried by the template), 导出诊断信息 for IT support,
-//! and whom to call at the city federation.
+//! whom to call at the city federation, and the way to 收件台 (the receiving desk).
 
 use std::path::Path;
 
@@ -81,7 +81,23 @@ pub fn ui(
             data_section(ui, view, actions);
             ui.add_space(16.0);
             contact_section(ui, view.campaign);
+            ui.add_space(16.0);
+            desk_section(ui, actions);
         });
+}
+
+/// The way to the receiving desk, for the city federation's publicity department.
+fn desk_section(ui: &mut Ui, actions: &mut Vec<Action>) {
+    ui.label(RichText::new("收件台（市妇联宣传部使用）").strong());
+    ui.label(
+        RichText::new(
+            "汇总各单位报送的材料包：哪些单位已报送、是否按时、各类材料数量，导出 Excel，逐个打开查看和核对。",
+        )
+        .color(widgets::GREY),
+    );
+    if ui.button("收件台").clicked() {
+        actions.push(Action::GoTo(Screen::Desk));
+    }
 }
 
 fn intake_section(

@@ -24,6 +24,10 @@ pub enum Screen {
     Help,
     /// 报送回执: what the server confirmed.
     Receipt,
+    /// 收件台: the bundles in a folder, tallied against the campaign's units.
+    Desk,
+    /// One bundle opened read-only from the desk.
+    DeskBundle,
 }
 
 /// What a screen asks for; applied after the frame is drawn.
@@ -79,6 +83,8 @@ pub enum Action {
         id: AttachmentId,
     },
     CloseViewer,
+    /// Something on the receiving desk.
+    Desk(DeskAction),
     /// With the system's default program.
     OpenFile(PathBuf),
     ShowInFolder(PathBuf),
@@ -351,4 +357,31 @@ mod tests {
         assert_eq!(a.due(ms(2000)), Some(Duration::from_secs(4)));
         assert_eq!(a.due(ms(6000)), now);
     }
+}
+
+/// What the receiving desk (收件台) asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeskAction {
+    /// 选择文件夹…
+    PickFolder,
+    /// 读取: the folder typed or chosen.
+    Read,
+    /// 核对全部材料包.
+    VerifyAll,
+    /// 导出 Excel…
+    ExportXlsx,
+    /// 取消 of whatever the desk is doing.
+    Cancel,
+    /// 打开 one bundle.
+    Open(PathBuf),
+    /// ← 返回收件台.
+    Back,
+    /// 导出汇总文档…
+    ExportSummary,
+    /// 导入为草稿.
+    Import,
+    /// The viewer on one of the opened bundle's photos or videos (by its path in the zip).
+    View(String),
+    /// Open a draft just imported.
+    OpenImported(DraftId),
 }

@@ -12,10 +12,12 @@
 //!
 //! [`thumbnails::ThumbnailPool`] is a small pool of such workers for previews, one per core;
 //! [`import`] copies attachments; [`files`] checks them and opens them with the system;
-//! [`submission`] builds bundles and sends them.
+//! [`submission`] builds bundles and sends them; [`desk`] reads, checks and imports the bundles
+//! that arrived (the receiving desk).
 //!
 
 pub mod connection;
+pub mod desk;
 pub mod files;
 pub mod import;
 pub mod store;

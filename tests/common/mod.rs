@@ -76,6 +76,14 @@ impl FilePicker for TestPicker {
     fn save_bundle(&mut self, _default_name: &str) -> Picked<PathBuf> {
         self.next_one()
     }
+
+    fn pick_folder(&mut self) -> Picked<PathBuf> {
+        self.next_one()
+    }
+
+    fn save_document(&mut self, _default_name: &str, _extension: &str) -> Picked<PathBuf> {
+        self.next_one()
+    }
 }
 
 /// The app's start-up, as the tests vary it.

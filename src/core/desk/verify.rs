@@ -33,9 +33,9 @@ impl FileState {
     pub fn label(&self) -> String {
         match self {
             Self::Intact => "✓ 完好".into(),
-            Self::Changed => "✗ 已被改动（与清单的校验值不符）".into(),
-            Self::Missing => "✗ 缺失（清单中有，材料包中没有）".into(),
-            Self::Unreadable(why) => format!("✗ 无法读取：{why}"),
+            Self::Changed => "× 已被改动（与清单的校验值不符）".into(),
+            Self::Missing => "× 缺失（清单中有，材料包中没有）".into(),
+            Self::Unreadable(why) => format!("× 无法读取：{why}"),
         }
     }
 }

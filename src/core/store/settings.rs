@@ -20,6 +20,8 @@ pub struct Settings {
     pub template_path: Option<PathBuf>,
     /// The intake endpoint set in 设置, overriding baosong.toml and the template's.
     pub intake: Option<Intake>,
+    /// The folder the receiving desk (收件台) last read bundles from.
+    pub desk_folder: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -29,6 +31,7 @@ impl Default for Settings {
             default_unit: UnitProfile::default(),
             template_path: None,
             intake: None,
+            desk_folder: None,
         }
     }
 }

@@ -35,6 +35,7 @@ impl App {
         }
         self.attachment_events();
         self.sending_events();
+        self.desk_events();
     }
 
     fn store_event(&mut self, event: StoreEvent) {
@@ -113,7 +114,10 @@ impl App {
     }
 
     pub(super) fn apply(&mut self, action: Action) {
-        if self.apply_attachment_action(&action) || self.apply_sending_action(&action) {
+        if self.apply_desk_action(&action)
+            || self.apply_attachment_action(&action)
+            || self.apply_sending_action(&action)
+        {
             return;
         }
         match action {

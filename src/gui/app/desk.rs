@@ -1,0 +1,350 @@
+//! The shell's side of the receiving desk (收件台): its jobs started and polled, their outcomes
+//! turned into the table, the opened bundle and messages. One job at a time.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use egui::Ui;
+
+use super::App;
+use crate::core::desk::verify::Verdict;
+use crate::core::draft::Place;
+use crate::gui::desk_screen::{self, BundleView, Busy, DeskForm, DeskView};
+use crate::gui::picker::Picked;
+use crate::gui::state::{Action, DeskAction, Screen};
+use crate::gui::viewer::{ViewerState, viewer_ui};
+use crate::jobs::desk::{
+    ImportJob, OpenJob, Opened, SaveJob, ScanJob, Scanned, VerifyJob, start_import, start_open,
+    start_scan, start_summary, start_verify_all, start_xlsx,
+};
+
+/// Where the opened bundles' photos and videos are extracted for the previews (in the cache).
+const PREVIEW_FOLDER: &str = "desk";
+
+enum DeskJob {
+    Scan(ScanJob),
+    Verify(VerifyJob),
+    Open(OpenJob),
+    Save(SaveJob, &'static str),
+    Import(ImportJob),
+}
+
+impl DeskJob {
+    fn busy(&self) -> Busy {
+        let (label, progress, cancellable) = match self {
+            Self::Scan(j) => (j.label(), j.progress(), true),
+            Self::Verify(j) => (j.label(), j.progress(), true),
+            Self::Open(j) => (j.label(), j.progress(), true),
+            Self::Save(j, _) => (j.label(), j.progress(), false),
+            Self::Import(j) => (j.label(), j.progress(), true),
+        };
+        Busy {
+            label: label.to_string(),
+            progress,
+            cancellable,
+        }
+    }
+
+    fn cancel(&self) {
+        match self {
+            Self::Scan(j) => j.cancel(),
+            Self::Verify(j) => j.cancel(),
+            Self::Open(j) => j.cancel(),
+            Self::Save(j, _) => j.cancel(),
+            Self::Import(j) => j.cancel(),
+        }
+    }
+}
+
+#[derive(Default)]
+pub(super) struct DeskState {
+    form: DeskForm,
+    job: Option<DeskJob>,
+    scanned: Option<Arc<Scanned>>,
+    verdicts: HashMap<PathBuf, Verdict>,
+    opened: Option<Arc<Opened>>,
+    viewer: Option<ViewerState>,
+    message: Option<(String, bool)>,
+    /// The draft the last import made (offered to open).
+    imported: Option<crate::core::draft::DraftId>,
+}
+
+impl App {
+    /// No desk job under way.
+    pub(super) fn desk_idle(&self) -> bool {
+        self.desk.job.is_none()
+    }
+
+    fn desk_busy(&self) -> Option<Busy> {
+        self.desk.job.as_ref().map(DeskJob::busy)
+    }
+
+    /// 收件台 and the bundle opened from it.
+    pub(super) fn desk_ui(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
+        if self.desk.form.folder.is_empty()
+            && let Some(folder) = &self.settings.desk_folder
+        {
+            self.desk.form.folder = folder.display().to_string();
+        }
+        let busy = self.desk_busy();
+        match (self.screen, self.desk.opened.clone()) {
+            (Screen::DeskBundle, Some(opened)) => {
+                let imported = self.desk.imported.clone();
+                let view = BundleView {
+                    opened: &opened,
+                    imported: imported.as_ref(),
+                    busy,
+                    message: self.desk.message.as_ref(),
+                };
+                desk_screen::bundle_ui(ui, &view, &mut self.previews, actions);
+                if let Some(state) = &mut self.desk.viewer {
+                    let list = opened.visual_in_order();
+                    viewer_ui(
+                        ui.ctx(),
+                        state,
+                        &list,
+                        &opened.files_dir,
+                        &mut self.previews,
+                        actions,
+                    );
+                }
+            }
+            _ => {
+                let scanned = self.desk.scanned.clone();
+                let view = DeskView {
+                    tally: scanned.as_ref().map(|s| &s.tally),
+                    read_from: scanned.as_ref().map(|s| s.folder.as_path()),
+                    verdicts: &self.desk.verdicts,
+                    busy,
+                    message: self.desk.message.as_ref(),
+                };
+                desk_screen::desk_ui(ui, &view, &mut self.desk.form, actions);
+            }
+        }
+    }
+
+    /// Handle a desk action; true when it was one.
+    pub(super) fn apply_desk_action(&mut self, action: &Action) -> bool {
+        if *action == Action::CloseViewer {
+            // Also the clerk's viewer's: let the attachments' handler see it too.
+            self.desk.viewer = None;
+            return false;
+        }
+        let Action::Desk(action) = action else {
+            return false;
+        };
+        let wake = super::repaint_waker(&self.context);
+        match action {
+            DeskAction::PickFolder => match self.picker.pick_folder() {
+                Picked::Chosen(folder) => {
+                    self.desk.form.folder = folder.display().to_string();
+                    self.desk_read();
+                }
+                Picked::Cancelled => {}
+                Picked::Unavailable(why) => {
+                    tracing::warn!(%why, "no folder dialog");
+                    self.desk.message = Some((
+                        "无法打开选择文件夹的对话框，请把文件夹的路径粘贴到上面的框中，再点“读取”。"
+                            .into(),
+                        true,
+                    ));
+                }
+            },
+            DeskAction::Read => self.desk_read(),
+            DeskAction::VerifyAll => {
+                if self.desk.job.is_none()
+                    && let Some(scanned) = &self.desk.scanned
+                {
+                    let bundles = scanned.found.bundles.clone();
+                    self.desk.message = None;
+                    self.desk.job = Some(DeskJob::Verify(start_verify_all(bundles, wake)));
+                }
+            }
+            DeskAction::ExportXlsx => {
+                let Some(scanned) = self.desk.scanned.clone() else {
+                    return true;
+                };
+                let name = format!("{}报送情况汇总.xlsx", self.campaign.year);
+                let to = match self.picker.save_document(&name, "xlsx") {
+                    Picked::Chosen(to) => to,
+                    Picked::Cancelled => return true,
+                    Picked::Unavailable(_) => scanned.folder.join(&name),
+                };
+                self.desk.job = Some(DeskJob::Save(
+                    start_xlsx(scanned.tally.clone(), to, wake),
+                    "已导出 Excel",
+                ));
+            }
+            DeskAction::Cancel => {
+                if let Some(job) = &self.desk.job {
+                    job.cancel();
+                }
+            }
+            DeskAction::Open(path) => {
+                if self.desk.job.is_none() {
+                    self.desk.message = None;
+                    self.desk.imported = None;
+                    let files = self.data_root.join("cache").join(PREVIEW_FOLDER);
+                    self.desk.job = Some(DeskJob::Open(start_open(path.clone(), files, wake)));
+                }
+            }
+            DeskAction::Back => {
+                self.desk.viewer = None;
+                self.desk.message = None;
+                self.screen = Screen::Desk;
+            }
+            DeskAction::ExportSummary => {
+                let Some(opened) = self.desk.opened.clone() else {
+                    return true;
+                };
+                let name = format!(
+                    "汇总-{}.html",
+                    crate::core::bundle::names::component(&opened.bundle.manifest.unit.name)
+                );
+                let to = match self.picker.save_document(&name, "html") {
+                    Picked::Chosen(to) => to,
+                    Picked::Cancelled => return true,
+                    Picked::Unavailable(_) => match opened.bundle.path.parent() {
+                        Some(dir) => dir.join(&name),
+                        None => return true,
+                    },
+                };
+                self.desk.job = Some(DeskJob::Save(
+                    start_summary(opened.bundle.clone(), to, wake),
+                    "已导出汇总文档",
+                ));
+            }
+            DeskAction::Import => {
+                if self.desk.job.is_none()
+                    && let Some(opened) = &self.desk.opened
+                {
+                    self.desk.job = Some(DeskJob::Import(start_import(
+                        opened.bundle.clone(),
+                        self.campaign.clone(),
+                        self.data_root.clone(),
+                        self.clock.clone(),
+                        wake,
+                    )));
+                }
+            }
+            DeskAction::View(path) => {
+                if let Some(a) = self.desk.opened.as_ref().and_then(|o| o.visual.get(path)) {
+                    self.desk.viewer = Some(ViewerState::new(Place::General, a.id.clone()));
+                }
+            }
+            DeskAction::OpenImported(id) => {
+                self.apply(Action::OpenDraft(id.clone()));
+            }
+        }
+        true
+    }
+
+    fn desk_read(&mut self) {
+        let folder = PathBuf::from(self.desk.form.folder.trim());
+        if folder.as_os_str().is_empty() || self.desk.job.is_some() {
+            return;
+        }
+        self.desk.message = None;
+        if self.settings.desk_folder.as_ref() != Some(&folder) {
+            self.settings.desk_folder = Some(folder.clone());
+            self.settings_dirty = true;
+        }
+        let wake = super::repaint_waker(&self.context);
+        self.desk.job = Some(DeskJob::Scan(start_scan(
+            folder,
+            self.campaign.clone(),
+            wake,
+        )));
+    }
+
+    /// Take what the desk's job finished with.
+    pub(super) fn desk_events(&mut self) {
+        let Some(job) = &mut self.desk.job else {
+            return;
+        };
+        let lost = "意外中止，请重试；如再出现，请导出诊断信息交给信息技术人员。";
+        match job {
+            DeskJob::Scan(j) => {
+                let Some(result) = j.poll() else { return };
+                match result {
+                    Ok(Ok(scanned)) => {
+                        self.desk.verdicts.clear();
+                        self.desk.scanned = Some(Arc::new(scanned));
+                    }
+                    Ok(Err(why)) => self.desk.message = Some((why, true)),
+                    Err(_) => self.desk.message = Some((format!("读取{lost}"), true)),
+                }
+            }
+            DeskJob::Verify(j) => {
+                let Some(result) = j.poll() else { return };
+                match result {
+                    Ok(Ok(verdicts)) => {
+                        let damaged = verdicts.iter().filter(|(_, v)| !v.intact()).count();
+                        self.desk.message = Some(if damaged == 0 {
+                            (
+                                format!("核对完毕：{} 个材料包全部完好。", verdicts.len()),
+                                false,
+                            )
+                        } else {
+                            (
+                                format!(
+                                    "核对完毕：{} 个材料包中有 {damaged} 个与清单不符，请打开查看标红的文件。",
+                                    verdicts.len()
+                                ),
+                                true,
+                            )
+                        });
+                        self.desk.verdicts.extend(verdicts);
+                    }
+                    Ok(Err(_)) => self.desk.message = Some(("已取消核对。".into(), false)),
+                    Err(_) => self.desk.message = Some((format!("核对{lost}"), true)),
+                }
+            }
+            DeskJob::Open(j) => {
+                let Some(result) = j.poll() else { return };
+                match result {
+                    Ok(Ok(opened)) => {
+                        self.desk
+                            .verdicts
+                            .insert(opened.bundle.path.clone(), opened.verdict.clone());
+                        self.desk.opened = Some(Arc::new(opened));
+                        self.desk.viewer = None;
+                        self.screen = Screen::DeskBundle;
+                    }
+                    Ok(Err(why)) => self.desk.message = Some((why, true)),
+                    Err(_) => self.desk.message = Some((format!("打开材料包{lost}"), true)),
+                }
+            }
+            DeskJob::Save(j, done) => {
+                let done = *done;
+                let Some(result) = j.poll() else { return };
+                self.desk.message = Some(match result {
+                    Ok(Ok(path)) => (format!("{done}：{}", path.display()), false),
+                    Ok(Err(why)) => (why, true),
+                    Err(_) => (format!("导出{lost}"), true),
+                });
+            }
+            DeskJob::Import(j) => {
+                let Some(result) = j.poll() else { return };
+                match result {
+                    Ok(Ok(draft)) => {
+                        self.desk.message = Some((
+                            format!(
+                                "已导入为草稿“{}”（{} 项活动），可在草稿列表中打开、修改后重新报送。",
+                                draft.display_name(),
+                                draft.activity_count()
+                            ),
+                            false,
+                        ));
+                        self.desk.imported = Some(draft.id.clone());
+                        self.list();
+                    }
+                    Ok(Err(why)) => self.desk.message = Some((why, true)),
+                    Err(_) => self.desk.message = Some((format!("导入{lost}"), true)),
+                }
+            }
+        }
+        self.desk.job = None;
+    }
+}

@@ -1,0 +1,247 @@
+//! 收件台 as the publicity department uses it, through kittest by the labels they read: from
+//! 设置与帮助 to 收件台, a folder of three bundles (one late, one with a changed byte) read into
+//! 报送情况汇总, 核对全部材料包, one bundle opened read-only with the changed file in red, the
+//! viewer on a photo, 导出 Excel, 导出汇总文档, 导入为草稿. Screenshots `desk_table.png`,
+//! `desk_bundle.png`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use baosong::core::desk::Bundle;
+use baosong::core::store::DataDir;
+use baosong::gui::App;
+use baosong::gui::state::Screen;
+use common::drafts::*;
+use common::*;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+
+type H = Harness<'static, App>;
+
+fn exe() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_baosong"))
+}
+
+/// A folder as the intake left it: three units' bundles, arrived on these days; 万州区妇联's
+/// after the deadline and with one byte of a photo changed since.
+struct Inbox {
+    _dirs: Vec<tempfile::TempDir>,
+    folder: PathBuf,
+    tampered: String,
+}
+
+fn inbox() -> Inbox {
+    let work = tempfile::tempdir().unwrap();
+    let folder_dir = tempfile::tempdir().unwrap();
+    let folder = folder_dir.path().join("收到的材料包");
+    std::fs::create_dir(&folder).unwrap();
+    let mut tampered = String::new();
+    for (unit, when) in [
+        ("渝中区妇联", "2024-03-10T09:05:00+08:00"),
+        ("江北区妇联", "2024-03-11T18:30:00+08:00"),
+        ("万州区妇联", "2024-03-13T10:00:00+08:00"),
+    ] {
+        let data = work.path().join(unit);
+        let pc = work.path().join(format!("{unit}-pc"));
+        std::fs::create_dir_all(&pc).unwrap();
+        let id = ready(&data, &pc, unit, 0);
+        let to = folder.join(format!("材料包-{unit}.zip"));
+        let o = Command::new(exe())
+            .env("BAOSONG_DATA_DIR", &data)
+            .args(["export", id.as_str(), "-o"])
+            .arg(&to)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        if unit == "万州区妇联" {
+            let b = Bundle::open(&to).unwrap();
+            let photo = b
+                .listed()
+                .iter()
+                .find(|l| l.attachment.kind == "photo")
+                .map(|l| {
+                    (
+                        l.path.to_string(),
+                        l.attachment.original_name.clone().unwrap(),
+                    )
+                })
+                .unwrap();
+            let entry = b.entries[&photo.0].clone();
+            let mut bytes = std::fs::read(&to).unwrap();
+            bytes[(entry.data_start + entry.size - 10) as usize] ^= 0x20;
+            std::fs::write(&to, bytes).unwrap();
+            tampered = photo.1;
+        }
+        std::fs::File::options()
+            .write(true)
+            .open(&to)
+            .unwrap()
+            .set_modified(chrono::DateTime::parse_from_rfc3339(when).unwrap().into())
+            .unwrap();
+    }
+    Inbox {
+        _dirs: vec![work, folder_dir],
+        folder,
+        tampered,
+    }
+}
+
+fn until(h: &mut H, what: &str, done: impl Fn(&H) -> bool) {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(30) {
+        h.run_ok();
+        if done(h) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("{what}: not within 30 s");
+}
+
+fn disabled(h: &H, label: &str) -> bool {
+    h.query_by_label(label)
+        .is_some_and(|b| b.accesskit_node().is_disabled())
+}
+
+/// 设置与帮助 → 收件台 → the folder typed → 读取.
+fn desk_on(data: &Path, inbox: &Inbox, picker: TestPicker) -> H {
+    let mut h = harness_with(app(data, picker));
+    click(&mut h, "设置与帮助");
+    click(&mut h, "收件台");
+    assert_eq!(h.state().screen(), Screen::Desk);
+    type_into(&mut h, "材料包所在文件夹", inbox.folder.to_str().unwrap());
+    click(&mut h, "读取");
+    settle(&mut h);
+    h
+}
+
+#[test]
+fn the_desk_tallies_checks_opens_exports_and_imports() {
+    let inbox = inbox();
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let picker = TestPicker::default();
+    let mut h = desk_on(data.path(), &inbox, picker.clone());
+    for part in ["应报 41 个单位", "已报 3", "未报 38", "逾期 1"] {
+        assert!(has_label(&h, part), "{part}");
+    }
+    assert_eq!(h.get_all_by_label("未报送").count(), 38);
+    assert!(has_label(&h, "逾期"));
+    assert_eq!(h.get_all_by_label("按时").count(), 2);
+
+    // 核对全部材料包: two intact, one with a problem.
+    click(&mut h, "核对全部材料包");
+    settle(&mut h);
+    assert_eq!(h.get_all_by_label("✓ 完好").count(), 2);
+    assert!(has_label(&h, "× 1 个文件有问题"));
+    assert!(has_text_containing(&h, "3 个材料包中有 1 个与清单不符"));
+
+    // 导出 Excel, where the department chooses.
+    let xlsx = out.path().join("汇总.xlsx");
+    picker.choose_one(&xlsx);
+    click(&mut h, "导出 Excel…");
+    settle(&mut h);
+    assert!(has_text_containing(&h, "已导出 Excel"));
+    assert_eq!(&std::fs::read(&xlsx).unwrap()[..2], b"PK");
+
+    // The late, changed one, read-only, its photo in red.
+    click(&mut h, "打开万州区妇联的材料包");
+    settle(&mut h);
+    assert_eq!(h.state().screen(), Screen::DeskBundle);
+    assert!(has_label(&h, "万州区妇联 的材料包（只读）"));
+    assert!(has_text_containing(&h, "核对发现 1 个文件与清单不符"));
+    assert!(has_text_containing(&h, "（逾期）"));
+    assert!(
+        has_label(
+            &h,
+            &format!("{}：× 已被改动（与清单的校验值不符）", inbox.tampered)
+        ),
+        "the changed photo marked"
+    );
+    assert!(h.get_all_by_label_contains("：✓ 完好").count() >= 2);
+    assert!(
+        disabled(&h, "导入为草稿"),
+        "a changed bundle is not imported"
+    );
+    // Nothing to type into: the bundle is read-only.
+    assert!(
+        h.query_all_by_role(egui::accesskit::Role::TextInput)
+            .next()
+            .is_none()
+    );
+    click(&mut h, "← 返回收件台");
+
+    // An intact one: the viewer, the summary document, the import.
+    click(&mut h, "打开渝中区妇联的材料包");
+    settle(&mut h);
+    assert!(has_text_containing(&h, "✓ 核对完毕"));
+    let photo = h
+        .query_all_by_label_contains("查看：")
+        .next()
+        .map(|n| n.accesskit_node().label().unwrap_or_default())
+        .expect("a photo to view");
+    click(&mut h, &photo);
+    settle(&mut h);
+    assert!(has_label(&h, "关闭"));
+    click(&mut h, "关闭");
+    let html = out.path().join("汇总.html");
+    picker.choose_one(&html);
+    click(&mut h, "导出汇总文档…");
+    settle(&mut h);
+    assert!(
+        String::from_utf8_lossy(&std::fs::read(&html).unwrap()).contains("渝中区妇联"),
+        "the bundle's own summary"
+    );
+    click(&mut h, "导入为草稿");
+    settle(&mut h);
+    assert!(has_text_containing(&h, "已导入为草稿"));
+    let drafts = DataDir::open(data.path(), clock()).unwrap().list().drafts;
+    assert_eq!(drafts.len(), 1);
+    click(&mut h, "打开导入的草稿");
+    settle(&mut h);
+    assert!(h.state().screen() != Screen::DeskBundle);
+}
+
+#[test]
+fn a_folder_that_does_not_exist_is_said_so() {
+    let inbox = inbox();
+    let data = tempfile::tempdir().unwrap();
+    let mut h = harness_with(app(data.path(), TestPicker::default()));
+    click(&mut h, "设置与帮助");
+    click(&mut h, "收件台");
+    type_into(
+        &mut h,
+        "材料包所在文件夹",
+        &format!("{}/不存在", inbox.folder.display()),
+    );
+    click(&mut h, "读取");
+    settle(&mut h);
+    assert!(has_text_containing(&h, "无法读取"));
+}
+
+#[test]
+fn screenshot_of_the_desk_table() {
+    let inbox = inbox();
+    let data = tempfile::tempdir().unwrap();
+    let mut h = desk_on(data.path(), &inbox, TestPicker::default());
+    click(&mut h, "核对全部材料包");
+    settle(&mut h);
+    // The three that reported are at the bottom, below the 38 to call.
+    h.get_by_label("万州区妇联").scroll_to_me();
+    h.run_ok();
+    h.snapshot("desk_table");
+}
+
+#[test]
+fn screenshot_of_a_bundle_opened_on_the_desk() {
+    let inbox = inbox();
+    let data = tempfile::tempdir().unwrap();
+    let mut h = desk_on(data.path(), &inbox, TestPicker::default());
+    click(&mut h, "打开万州区妇联的材料包");
+    settle(&mut h);
+    until(&mut h, "thumbnails", |h| h.state().is_idle());
+    h.snapshot("desk_bundle");
+}
