@@ -29,9 +29,9 @@ if [ ! -d tests/peers/node_modules/tus-js-client ]; then
     echo "== npm ci in tests/peers"
     (cd tests/peers && npm ci --no-audit --no-fund >/dev/null)
 fi
-if ! python3 -c "import uploadserver, openpyxl" >/dev/null 2>&1; then
-    echo "== pip install uploadserver openpyxl"
-    python3 -m pip install -q uploadserver==6.0.5 openpyxl==3.1.5
+if ! python3 -c "import uploadserver, openpyxl, moto.server" >/dev/null 2>&1; then
+    echo "== pip install uploadserver openpyxl moto[server]"
+    python3 -m pip install -q uploadserver==6.0.5 openpyxl==3.1.5 "moto[server]==5.2.5"
 fi
 
 if cargo nextest --version >/dev/null 2>&1; then

@@ -131,6 +131,25 @@ grep -q 'AppData\\Local\\cqwomen\\baosong\\data' "$OUT/drafts-default.txt" || { 
 BAOSONG_DATA_DIR="$(winpath "$DATA")" "$WINE" "$EXE" drafts > "$OUT/drafts.txt"
 grep -q "没有草稿" "$OUT/drafts.txt" || fail "drafts in a Chinese path"
 
+# The receiving desk on a folder with a Chinese name: the same table and check as on Linux, an
+# Excel file, and the bundle imported as a draft.
+INBOX="$OUT/收件 文件夹"; rm -rf "$INBOX"; mkdir -p "$INBOX"
+cp "$OUT/材料包 linux.zip" "$INBOX/材料包 渝中区.zip"
+touch -d "2024-03-10 09:05:00 +0800" "$INBOX/材料包 渝中区.zip"
+./target/debug/baosong desk "$INBOX" --verify > "$OUT/desk-linux.txt" || fail "desk on Linux"
+"$WINE" "$EXE" desk "$(winpath "$INBOX")" --verify | tr -d '\r' > "$OUT/desk-wine.txt" || fail "desk under Wine"
+diff "$OUT/desk-linux.txt" "$OUT/desk-wine.txt" || fail "desk output differs"
+"$WINE" "$EXE" desk "$(winpath "$INBOX")" --xlsx "$(winpath "$OUT/汇总 表.xlsx")" > /dev/null || fail "desk --xlsx under Wine"
+grep -q "已报 1，未报 40，逾期 0" "$OUT/desk-wine.txt" || fail "desk under Wine: the tally"
+[ "$(head -c 2 "$OUT/汇总 表.xlsx")" = "PK" ] || fail "desk under Wine: no Excel file"
+IMPORT_DATA="$OUT/导入 数据"; rm -rf "$IMPORT_DATA"; mkdir -p "$IMPORT_DATA"
+BAOSONG_DATA_DIR="$(winpath "$IMPORT_DATA")" "$WINE" "$EXE" import "$(winpath "$INBOX/材料包 渝中区.zip")" \
+    | tr -d '\r' > "$OUT/import-wine.txt" || fail "import under Wine"
+grep -q "已导入为草稿" "$OUT/import-wine.txt" || fail "import under Wine: $(cat "$OUT/import-wine.txt")"
+BAOSONG_DATA_DIR="$(winpath "$IMPORT_DATA")" "$WINE" "$EXE" drafts | tr -d '\r' | grep -q "从材料包导入" \
+    || fail "the imported draft is not listed under Wine"
+echo "desk and import under Wine: same table as Linux, Excel written, bundle imported"
+
 echo "== window under Xvfb + Wine"
 DISPLAY_NUM=$(( (RANDOM % 20000) + 30000 ))
 Xvfb ":$DISPLAY_NUM" -screen 0 1280x860x24 -nolisten tcp >/dev/null 2>&1 &

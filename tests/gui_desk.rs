@@ -34,9 +34,21 @@ struct Inbox {
 }
 
 fn inbox() -> Inbox {
-    let work = tempfile::tempdir().unwrap();
     let folder_dir = tempfile::tempdir().unwrap();
-    let folder = folder_dir.path().join("收到的材料包");
+    inbox_at(folder_dir.path().join("收到的材料包"), folder_dir)
+}
+
+/// The same at a fixed path (the screenshot shows the folder's path).
+fn inbox_for_screenshot(name: &str) -> Inbox {
+    let root = std::env::temp_dir().join(format!("baosong-{name}"));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let keep = tempfile::tempdir().unwrap();
+    inbox_at(root.join("收到的材料包"), keep)
+}
+
+fn inbox_at(folder: PathBuf, folder_dir: tempfile::TempDir) -> Inbox {
+    let work = tempfile::tempdir().unwrap();
     std::fs::create_dir(&folder).unwrap();
     let mut tampered = String::new();
     for (unit, when) in [
@@ -224,7 +236,7 @@ fn a_folder_that_does_not_exist_is_said_so() {
 
 #[test]
 fn screenshot_of_the_desk_table() {
-    let inbox = inbox();
+    let inbox = inbox_for_screenshot("desk-table");
     let data = tempfile::tempdir().unwrap();
     let mut h = desk_on(data.path(), &inbox, TestPicker::default());
     click(&mut h, "核对全部材料包");
@@ -237,7 +249,7 @@ fn screenshot_of_the_desk_table() {
 
 #[test]
 fn screenshot_of_a_bundle_opened_on_the_desk() {
-    let inbox = inbox();
+    let inbox = inbox_for_screenshot("desk-bundle");
     let data = tempfile::tempdir().unwrap();
     let mut h = desk_on(data.path(), &inbox, TestPicker::default());
     click(&mut h, "打开万州区妇联的材料包");

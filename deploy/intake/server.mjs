@@ -118,6 +118,19 @@ async function datastore() {
 
 const store = await datastore();
 
+// Delete an upload for good. With object storage, @tus/s3-store's remove() gives up on a
+// finished upload (it first aborts the multipart upload, which S3 no longer knows, and throws
+// before deleting anything): the objects are then deleted here directly.
+async function discard(id) {
+  await store.remove(id).catch(() => {});
+  if (store.client && store.bucket) {
+    await store.client.deleteObjects({
+      Bucket: store.bucket,
+      Delete: { Objects: [{ Key: id }, { Key: store.infoKey(id) }] },
+    });
+  }
+}
+
 async function sha256Of(id) {
   const hash = crypto.createHash('sha256');
   for await (const piece of await store.read(id)) hash.update(piece);
@@ -136,8 +149,9 @@ const tus = new Server({
   allowedOrigins: () => false,
   namingFunction: (req, metadata) =>
     `${stamp(new Date())}-${safeName(metadata?.unit)}-${crypto.randomBytes(3).toString('hex')}.zip`,
-  // The id has Chinese in it: percent-encoded in the URL, decoded by the server.
-  generateUrl: (req, { proto, host, path, id }) => `${proto}://${host}${path}/${encodeURIComponent(id)}`,
+  // The id has Chinese in it: percent-encoded in the URL, decoded by the server. The Location is
+  // relative, so behind nginx/IIS (which hold TLS) the client keeps its https:// address.
+  generateUrl: (req, { path, id }) => `${path}/${encodeURIComponent(id)}`,
   async onUploadCreate(req, upload) {
     const meta = upload.metadata ?? {};
     if (!/^[0-9a-f]{64}$/.test(meta.sha256 ?? '')) {
@@ -154,7 +168,7 @@ const tus = new Server({
     const expected = upload.metadata?.sha256;
     const actual = await sha256Of(upload.id);
     if (actual !== expected) {
-      await store.remove(upload.id).catch(() => {});
+      await discard(upload.id);
       console.error(`refused ${upload.id}: sha256 ${actual}, metadata says ${expected}`);
       throw refuse(422, `bundle sha256 mismatch: received ${actual}, metadata ${expected}; not kept`);
     }

@@ -86,6 +86,37 @@ pub fn intake(tokens: Option<&str>, env: &[(&str, &str)]) -> Peer {
     }
 }
 
+/// An S3-compatible object store on loopback (moto's standalone server, `pip install
+/// moto[server]`), with the bucket `bucket` made.
+pub fn s3_server(bucket: &str) -> Peer {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let child = Command::new("moto_server")
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("moto_server (pip install 'moto[server]'; scripts/test.sh does)");
+    let mut peer = Peer {
+        child,
+        port,
+        store: dir.path().to_path_buf(),
+        dir,
+        tokens: None,
+    };
+    let url = format!("http://127.0.0.1:{port}/{bucket}");
+    for _ in 0..200 {
+        if let Ok(r) = reqwest::blocking::Client::new().put(&url).send()
+            && r.status().is_success()
+        {
+            return peer;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = peer.child.kill();
+    panic!("moto_server did not start");
+}
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
