@@ -800,3 +800,86 @@ fn the_intake_can_store_in_s3_compatible_object_storage() {
         .collect();
     assert_eq!(sha, receipt.bundle_sha256, "the bucket holds the bundle");
 }
+
+#[test]
+fn re_sends_typed_names_other_campaigns_and_uploads_still_arriving_are_tallied_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("收件");
+    std::fs::create_dir(&folder).unwrap();
+    // 渝中区妇联 sent twice: the later one counts.
+    let first = a_bundle(&dir.path().join("a"), "渝中区妇联");
+    std::fs::copy(&first, folder.join("第一次.zip")).unwrap();
+    std::fs::copy(&first, folder.join("更正后.zip")).unwrap();
+    set_arrival(&folder.join("第一次.zip"), "2024-03-09T10:00:00+08:00");
+    set_arrival(&folder.join("更正后.zip"), "2024-03-11T16:20:00+08:00");
+    // An agency's women's committee that typed its name.
+    let data = dir.path().join("typed");
+    let pc = dir.path().join("typed-pc");
+    std::fs::create_dir_all(&pc).unwrap();
+    let id = ready(&data, &pc, "市财政局机关妇委会", 0);
+    let store = DataDir::open(&data, clock()).unwrap();
+    let mut d = store.load(&id).unwrap();
+    d.unit.typed = true;
+    store.save(&d).unwrap();
+    let typed = folder.join("机关.zip");
+    let o = cli(
+        &data,
+        &["export", id.as_str(), "-o", typed.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    // Another year's bundle.
+    let (manifest, _) = good_manifest(&dir.path().join("b"));
+    let mut v: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
+    v["campaign"]["id"] = "cq-sanba-2023".into();
+    v["campaign"]["title"] = "2023年“三八”活动情况报送".into();
+    hostile(
+        &folder.join("去年的.zip"),
+        &[(MANIFEST, &serde_json::to_vec(&v).unwrap())],
+    );
+    // An upload the intake is still receiving: its tus record says more is to come.
+    let partial = folder.join("20240312-230000-江北区妇联-a1b2c3.zip");
+    std::fs::write(&partial, &std::fs::read(&first).unwrap()[..1000]).unwrap();
+    std::fs::write(
+        folder.join("20240312-230000-江北区妇联-a1b2c3.zip.json"),
+        r#"{"id":"x","size":2000000,"offset":0,"metadata":{}}"#,
+    )
+    .unwrap();
+
+    let found = tally::scan(&folder, &Unwatched).unwrap();
+    let t = tally::tally(&Campaign::builtin().unwrap(), &found);
+    assert_eq!(
+        t.reported(),
+        1,
+        "{:?}",
+        t.rows
+            .iter()
+            .filter(|r| r.latest.is_some())
+            .collect::<Vec<_>>()
+    );
+    let yz = t.rows.iter().find(|r| r.unit == "渝中区妇联").unwrap();
+    assert_eq!(yz.copies, 2);
+    let latest = yz.latest.as_ref().unwrap();
+    assert!(latest.path.ends_with("更正后.zip"), "{:?}", latest.path);
+    assert!(!latest.late);
+    assert_eq!(t.others.len(), 1);
+    assert_eq!(t.others[0].unit, "市财政局机关妇委会");
+    assert_eq!(t.foreign.len(), 1);
+    assert!(
+        t.foreign[0].1.contains("不是本次活动的材料包"),
+        "{}",
+        t.foreign[0].1
+    );
+    assert_eq!(t.in_progress, vec![partial]);
+    assert!(t.unreadable.is_empty(), "{:?}", t.unreadable);
+    let table = tally::text(&t);
+    assert!(table.contains("共收到2份，按最后一份统计"), "{table}");
+    assert!(table.contains("市财政局机关妇委会（自填）"), "{table}");
+    assert!(table.contains("正在上传（未传完）"), "{table}");
+    // The not-reported come first, the typed name last.
+    let lines: Vec<&str> = table.lines().collect();
+    let first_row = lines.iter().position(|l| l.starts_with("1 ")).unwrap();
+    assert!(lines[first_row].contains("未报送"), "{}", lines[first_row]);
+    let typed_row = lines.iter().position(|l| l.contains("（自填）")).unwrap();
+    let yz_row = lines.iter().position(|l| l.contains("渝中区妇联")).unwrap();
+    assert!(typed_row > yz_row);
+}

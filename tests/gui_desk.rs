@@ -257,3 +257,84 @@ fn screenshot_of_a_bundle_opened_on_the_desk() {
     until(&mut h, "thumbnails", |h| h.state().is_idle());
     h.snapshot("desk_bundle");
 }
+
+/// A bundle whose video is cut short (its manifest rewritten to match, so it is "intact"): the
+/// preview goes through the cut-off probe, fails, and the desk carries on.
+#[test]
+fn a_malformed_video_in_a_bundle_does_not_hang_the_desk() {
+    use std::io::{Read, Write};
+    let inbox = inbox();
+    let good = inbox.folder.join("材料包-渝中区妇联.zip");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&good).unwrap()).unwrap();
+    let mut manifest: serde_json::Value =
+        serde_json::from_reader(zip.by_name("manifest.json").unwrap()).unwrap();
+    let mut video_path = String::new();
+    let mut video_name = String::new();
+    for p in manifest["pillars"].as_array_mut().unwrap() {
+        for i in p["items"].as_array_mut().unwrap() {
+            for a in i["activities"].as_array_mut().unwrap() {
+                for att in a["attachments"].as_array_mut().unwrap() {
+                    if att["kind"] == "video" {
+                        video_path = att["path"].as_str().unwrap().to_string();
+                        video_name = att["original_name"].as_str().unwrap().to_string();
+                    }
+                }
+            }
+        }
+    }
+    let mut cut = Vec::new();
+    zip.by_name(&video_path)
+        .unwrap()
+        .read_to_end(&mut cut)
+        .unwrap();
+    cut.truncate(cut.len() / 3);
+    let sha = baosong::core::media::hex(&<sha2::Sha256 as sha2::Digest>::digest(&cut));
+    for p in manifest["pillars"].as_array_mut().unwrap() {
+        for i in p["items"].as_array_mut().unwrap() {
+            for a in i["activities"].as_array_mut().unwrap() {
+                for att in a["attachments"].as_array_mut().unwrap() {
+                    if att["kind"] == "video" {
+                        att["bytes"] = cut.len().into();
+                        att["sha256"] = sha.clone().into();
+                    }
+                }
+            }
+        }
+    }
+    let bad = inbox.folder.join("材料包-渝中区妇联.zip.rewritten");
+    {
+        let mut out = zip::ZipWriter::new(std::fs::File::create(&bad).unwrap());
+        let o = zip::write::SimpleFileOptions::default();
+        for n in 0..zip.len() {
+            let mut e = zip.by_index(n).unwrap();
+            let name = e.name().unwrap().to_string();
+            let mut bytes = Vec::new();
+            e.read_to_end(&mut bytes).unwrap();
+            out.start_file(name.as_str(), o).unwrap();
+            if name == "manifest.json" {
+                out.write_all(&serde_json::to_vec(&manifest).unwrap())
+                    .unwrap();
+            } else if name == video_path {
+                out.write_all(&cut).unwrap();
+            } else {
+                out.write_all(&bytes).unwrap();
+            }
+        }
+        out.finish().unwrap();
+    }
+    drop(zip);
+    std::fs::rename(&bad, &good).unwrap();
+
+    let data = tempfile::tempdir().unwrap();
+    let mut h = desk_on(data.path(), &inbox, TestPicker::default());
+    click(&mut h, "打开渝中区妇联的材料包");
+    settle(&mut h);
+    until(&mut h, "the previews to be made or given up", |h| {
+        h.state().is_idle()
+    });
+    assert_eq!(h.state().screen(), Screen::DeskBundle);
+    assert!(has_label(&h, &format!("{video_name}：✓ 完好")));
+    // Still answering: back to the table.
+    click(&mut h, "← 返回收件台");
+    assert_eq!(h.state().screen(), Screen::Desk);
+}

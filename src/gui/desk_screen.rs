@@ -93,30 +93,7 @@ pub fn desk_ui(ui: &mut Ui, view: &DeskView<'_>, form: &mut DeskForm, actions: &
     );
     ui.add_space(6.0);
     let busy = view.busy.is_some();
-    ui.horizontal(|ui| {
-        let label = ui.label("材料包所在文件夹");
-        ui.add(
-            TextEdit::singleline(&mut form.folder)
-                .hint_text("接收服务器的存储文件夹、下载文件夹或 U 盘")
-                .desired_width(420.0),
-        )
-        .labelled_by(label.id);
-        if ui
-            .add_enabled(!busy, egui::Button::new("选择文件夹…"))
-            .clicked()
-        {
-            actions.push(Action::Desk(DeskAction::PickFolder));
-        }
-        if ui
-            .add_enabled(
-                !busy && !form.folder.trim().is_empty(),
-                egui::Button::new("读取"),
-            )
-            .clicked()
-        {
-            actions.push(Action::Desk(DeskAction::Read));
-        }
-    });
+    folder_row(ui, form, busy, actions);
     if let Some(b) = &view.busy {
         busy_line(ui, b, actions);
     }
@@ -172,6 +149,34 @@ pub fn desk_ui(ui: &mut Ui, view: &DeskView<'_>, form: &mut DeskForm, actions: &
     }
 }
 
+/// 材料包所在文件夹 [folder] 选择文件夹… 读取
+fn folder_row(ui: &mut Ui, form: &mut DeskForm, busy: bool, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        let label = ui.label("材料包所在文件夹");
+        ui.add(
+            TextEdit::singleline(&mut form.folder)
+                .hint_text("接收服务器的存储文件夹、下载文件夹或 U 盘")
+                .desired_width(420.0),
+        )
+        .labelled_by(label.id);
+        if ui
+            .add_enabled(!busy, egui::Button::new("选择文件夹…"))
+            .clicked()
+        {
+            actions.push(Action::Desk(DeskAction::PickFolder));
+        }
+        if ui
+            .add_enabled(
+                !busy && !form.folder.trim().is_empty(),
+                egui::Button::new("读取"),
+            )
+            .clicked()
+        {
+            actions.push(Action::Desk(DeskAction::Read));
+        }
+    });
+}
+
 fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -215,67 +220,73 @@ fn table(ui: &mut Ui, t: &Tally, verdicts: &HashMap<PathBuf, Verdict>, actions: 
                         .map(|r| (r, false))
                         .chain(t.others.iter().map(|r| (r, true)));
                     for (n, (row, typed)) in rows.enumerate() {
-                        ui.label((n + 1).to_string());
-                        if typed {
-                            ui.label(format!("{}（自填）", row.unit));
-                        } else {
-                            ui.label(row.unit.as_str());
-                        }
-                        let Some(r) = &row.latest else {
-                            ui.colored_label(widgets::RED, "未报送");
-                            for _ in 0..9 {
-                                ui.label("");
-                            }
-                            ui.end_row();
-                            continue;
-                        };
-                        ui.colored_label(widgets::GREEN, "已报送");
-                        ui.label(crate::core::desk::tally::when(&r.received));
-                        match crate::core::desk::tally::timeliness(row) {
-                            "逾期" => ui.colored_label(widgets::RED, "逾期"),
-                            "按时" => ui.colored_label(widgets::GREEN, "按时"),
-                            other => ui.label(other),
-                        };
-                        let per: Vec<String> = r.per_pillar.iter().map(|p| p.to_string()).collect();
-                        ui.label(format!("{}（{}）", r.activities, per.join("/")));
-                        ui.label(format!(
-                            "图{} 视{} 文{} 链{}",
-                            r.photos, r.videos, r.documents, r.links
-                        ))
-                        .on_hover_text(format!(
-                            "图片 {}，视频 {}，文件 {}，链接 {}",
-                            r.photos, r.videos, r.documents, r.links
-                        ));
-                        ui.label(human_bytes(r.bytes));
-                        ui.label(r.contact_person.as_str());
-                        ui.label(r.phone.as_str());
-                        match verdicts.get(&r.path) {
-                            Some(v) if v.intact() => ui.colored_label(widgets::GREEN, "✓ 完好"),
-                            Some(v) => ui.colored_label(
-                                widgets::RED,
-                                format!("× {} 个文件有问题", v.damaged()),
-                            ),
-                            None => ui.colored_label(widgets::GREY, "未核对"),
-                        };
-                        let open = ui.button("打开");
-                        let name = format!("打开{}的材料包", row.unit);
-                        open.widget_info(|| {
-                            egui::WidgetInfo::labeled(egui::Role::Button, true, name.as_str())
-                        });
-                        if open.clicked() {
-                            actions.push(Action::Desk(DeskAction::Open(r.path.clone())));
-                        }
-                        if row.copies > 1 {
-                            ui.label(
-                                RichText::new(format!("共收到{}份，按最后一份", row.copies))
-                                    .small()
-                                    .color(widgets::GREY),
-                            );
-                        }
+                        table_row(ui, n, row, typed, verdicts, actions);
                         ui.end_row();
                     }
                 });
         });
+}
+
+/// One unit's line: who, whether and when, how much, the check, 打开.
+fn table_row(
+    ui: &mut Ui,
+    n: usize,
+    row: &crate::core::desk::tally::Row,
+    typed: bool,
+    verdicts: &HashMap<PathBuf, Verdict>,
+    actions: &mut Vec<Action>,
+) {
+    ui.label((n + 1).to_string());
+    if typed {
+        ui.label(format!("{}（自填）", row.unit));
+    } else {
+        ui.label(row.unit.as_str());
+    }
+    let Some(r) = &row.latest else {
+        ui.colored_label(widgets::RED, "未报送");
+        for _ in 0..9 {
+            ui.label("");
+        }
+        return;
+    };
+    ui.colored_label(widgets::GREEN, "已报送");
+    ui.label(crate::core::desk::tally::when(&r.received));
+    match crate::core::desk::tally::timeliness(row) {
+        "逾期" => ui.colored_label(widgets::RED, "逾期"),
+        "按时" => ui.colored_label(widgets::GREEN, "按时"),
+        other => ui.label(other),
+    };
+    let per: Vec<String> = r.per_pillar.iter().map(|p| p.to_string()).collect();
+    ui.label(format!("{}（{}）", r.activities, per.join("/")));
+    ui.label(format!(
+        "图{} 视{} 文{} 链{}",
+        r.photos, r.videos, r.documents, r.links
+    ))
+    .on_hover_text(format!(
+        "图片 {}，视频 {}，文件 {}，链接 {}",
+        r.photos, r.videos, r.documents, r.links
+    ));
+    ui.label(human_bytes(r.bytes));
+    ui.label(r.contact_person.as_str());
+    ui.label(r.phone.as_str());
+    match verdicts.get(&r.path) {
+        Some(v) if v.intact() => ui.colored_label(widgets::GREEN, "✓ 完好"),
+        Some(v) => ui.colored_label(widgets::RED, format!("× {} 个文件有问题", v.damaged())),
+        None => ui.colored_label(widgets::GREY, "未核对"),
+    };
+    let open = ui.button("打开");
+    let name = format!("打开{}的材料包", row.unit);
+    open.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name.as_str()));
+    if open.clicked() {
+        actions.push(Action::Desk(DeskAction::Open(r.path.clone())));
+    }
+    if row.copies > 1 {
+        ui.label(
+            RichText::new(format!("共收到{}份，按最后一份", row.copies))
+                .small()
+                .color(widgets::GREY),
+        );
+    }
 }
 
 pub struct BundleView<'a> {
@@ -309,6 +320,15 @@ pub fn bundle_ui(
     });
     ui.heading(format!("{} 的材料包（只读）", m.unit.name));
     ui.label(RichText::new(&m.campaign.title).color(widgets::GREY));
+    facts(ui, o);
+    verdict_and_actions(ui, view, actions);
+    ui.separator();
+    contents(ui, o, previews, actions);
+}
+
+/// Who sent it, when, how big, how much.
+fn facts(ui: &mut Ui, o: &Opened) {
+    let m = &o.bundle.manifest;
     egui::Grid::new("bundle-facts")
         .spacing([12.0, 4.0])
         .show(ui, |ui| {
@@ -354,6 +374,11 @@ pub fn bundle_ui(
                 ui.end_row();
             }
         });
+}
+
+/// The integrity check's verdict, 导出汇总文档, 导入为草稿 and what came of them.
+fn verdict_and_actions(ui: &mut Ui, view: &BundleView<'_>, actions: &mut Vec<Action>) {
+    let o = view.opened;
     let damaged = o.verdict.damaged();
     if damaged == 0 {
         widgets::notice_box(ui, widgets::GREEN, |ui| {
@@ -398,7 +423,11 @@ pub fn bundle_ui(
     {
         actions.push(Action::Desk(DeskAction::OpenImported(id.clone())));
     }
-    ui.separator();
+}
+
+/// The pillars, items and activities as the clerk filled them, with their materials.
+fn contents(ui: &mut Ui, o: &Opened, previews: &mut Previews, actions: &mut Vec<Action>) {
+    let m = &o.bundle.manifest;
     egui::ScrollArea::vertical()
         .id_salt(("desk-bundle", &o.bundle.path))
         .auto_shrink(false)

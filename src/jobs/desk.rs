@@ -83,13 +83,7 @@ pub fn start_open(path: PathBuf, files_dir: PathBuf, wake: Wake) -> OpenJob {
     Job::spawn("正在打开材料包", None, wake, move |work| {
         let bundle = Bundle::open(&path).map_err(|e| e.user_message())?;
         let verdict = verify::verify(&bundle, work).map_err(|_| "已取消。".to_string())?;
-        std::fs::create_dir_all(&files_dir).map_err(|e| {
-            format!(
-                "无法创建预览文件夹“{}”：{}",
-                files_dir.display(),
-                crate::core::error::io_reason(&e)
-            )
-        })?;
+        std::fs::create_dir_all(&files_dir).map_err(|e| preview_error(&files_dir, &e))?;
         let mut visual = HashMap::new();
         for (n, listed) in bundle.listed().iter().enumerate() {
             let kind = match listed.attachment.kind.as_str() {
@@ -113,14 +107,15 @@ pub fn start_open(path: PathBuf, files_dir: PathBuf, wake: Wake) -> OpenJob {
             let target = files_dir.join(&stored_name);
             let have = std::fs::metadata(&target).map(|m| m.len()).ok();
             if have != Some(listed.bytes) {
-                let mut file = AtomicFile::create(&target).map_err(|e| e.to_string())?;
+                let cannot = |e: std::io::Error| preview_error(&target, &e);
+                let mut file = AtomicFile::create(&target).map_err(cannot)?;
                 if bundle
                     .copy_to(listed.path, listed.bytes, &mut file, work)
                     .is_err()
                 {
                     continue;
                 }
-                file.commit().map_err(|e| e.to_string())?;
+                file.commit().map_err(cannot)?;
             }
             let a = listed.attachment;
             visual.insert(
@@ -152,6 +147,17 @@ pub fn start_open(path: PathBuf, files_dir: PathBuf, wake: Wake) -> OpenJob {
     })
 }
 
+fn preview_error(path: &std::path::Path, e: &std::io::Error) -> String {
+    format!(
+        "无法在“{}”写入预览文件：{}。请检查磁盘空间后重试。",
+        path.display(),
+        crate::core::error::io_reason(e)
+    )
+}
+
+/// The largest summary document taken out of a bundle.
+const MAX_SUMMARY: u64 = 64 << 20;
+
 pub type SaveJob = Job<Result<PathBuf, String>>;
 
 /// 导出 Excel.
@@ -178,16 +184,29 @@ pub fn start_summary(bundle: Bundle, to: PathBuf, wake: Wake) -> SaveJob {
     })
 }
 
-/// The summary document, at most 64 MiB.
+/// The summary document, at most [`MAX_SUMMARY`].
 fn read_summary(bundle: &Bundle) -> Result<Vec<u8>, String> {
-    let file = std::fs::File::open(&bundle.path).map_err(|e| e.to_string())?;
-    let mut zip = zip::ZipArchive::new(file).map_err(|e| e.to_string())?;
+    let unreadable = |detail: String| {
+        crate::core::desk::DeskError::NotZip {
+            path: bundle.path.clone(),
+            detail,
+        }
+        .user_message()
+    };
+    let file = std::fs::File::open(&bundle.path).map_err(|source| {
+        crate::core::desk::DeskError::Io {
+            path: bundle.path.clone(),
+            source,
+        }
+        .user_message()
+    })?;
+    let mut zip = zip::ZipArchive::new(file).map_err(|e| unreadable(e.to_string()))?;
     let mut entry = zip
         .by_name(SUMMARY_HTML)
         .map_err(|_| "材料包中没有汇总文档（汇总.html）。".to_string())?;
     let mut out = Vec::new();
-    std::io::Read::read_to_end(&mut std::io::Read::take(&mut entry, 64 << 20), &mut out)
-        .map_err(|e| e.to_string())?;
+    std::io::Read::read_to_end(&mut std::io::Read::take(&mut entry, MAX_SUMMARY), &mut out)
+        .map_err(|e| unreadable(e.to_string()))?;
     Ok(out)
 }
 

@@ -9,15 +9,21 @@ use egui::Ui;
 
 use super::App;
 use crate::core::desk::verify::Verdict;
+use crate::core::draft::Draft;
 use crate::core::draft::Place;
+use crate::core::work::Cancelled;
 use crate::gui::desk_screen::{self, BundleView, Busy, DeskForm, DeskView};
 use crate::gui::picker::Picked;
 use crate::gui::state::{Action, DeskAction, Screen};
 use crate::gui::viewer::{ViewerState, viewer_ui};
+use crate::jobs::JobLost;
 use crate::jobs::desk::{
     ImportJob, OpenJob, Opened, SaveJob, ScanJob, Scanned, VerifyJob, start_import, start_open,
     start_scan, start_summary, start_verify_all, start_xlsx,
 };
+
+/// What a job that ended without a result (a bug, logged) is said to have done.
+const LOST: &str = "意外中止，请重试；如再出现，请导出诊断信息交给信息技术人员。";
 
 /// Where the opened bundles' photos and videos are extracted for the previews (in the cache).
 const PREVIEW_FOLDER: &str = "desk";
@@ -161,21 +167,7 @@ impl App {
                     self.desk.job = Some(DeskJob::Verify(start_verify_all(bundles, wake)));
                 }
             }
-            DeskAction::ExportXlsx => {
-                let Some(scanned) = self.desk.scanned.clone() else {
-                    return true;
-                };
-                let name = format!("{}报送情况汇总.xlsx", self.campaign.year);
-                let to = match self.picker.save_document(&name, "xlsx") {
-                    Picked::Chosen(to) => to,
-                    Picked::Cancelled => return true,
-                    Picked::Unavailable(_) => scanned.folder.join(&name),
-                };
-                self.desk.job = Some(DeskJob::Save(
-                    start_xlsx(scanned.tally.clone(), to, wake),
-                    "已导出 Excel",
-                ));
-            }
+            DeskAction::ExportXlsx => self.desk_export_xlsx(),
             DeskAction::Cancel => {
                 if let Some(job) = &self.desk.job {
                     job.cancel();
@@ -194,27 +186,7 @@ impl App {
                 self.desk.message = None;
                 self.screen = Screen::Desk;
             }
-            DeskAction::ExportSummary => {
-                let Some(opened) = self.desk.opened.clone() else {
-                    return true;
-                };
-                let name = format!(
-                    "汇总-{}.html",
-                    crate::core::bundle::names::component(&opened.bundle.manifest.unit.name)
-                );
-                let to = match self.picker.save_document(&name, "html") {
-                    Picked::Chosen(to) => to,
-                    Picked::Cancelled => return true,
-                    Picked::Unavailable(_) => match opened.bundle.path.parent() {
-                        Some(dir) => dir.join(&name),
-                        None => return true,
-                    },
-                };
-                self.desk.job = Some(DeskJob::Save(
-                    start_summary(opened.bundle.clone(), to, wake),
-                    "已导出汇总文档",
-                ));
-            }
+            DeskAction::ExportSummary => self.desk_export_summary(),
             DeskAction::Import => {
                 if self.desk.job.is_none()
                     && let Some(opened) = &self.desk.opened
@@ -240,6 +212,48 @@ impl App {
         true
     }
 
+    /// 导出 Excel…: where the department chooses, or beside the bundles without a dialog.
+    fn desk_export_xlsx(&mut self) {
+        let wake = super::repaint_waker(&self.context);
+        let Some(scanned) = self.desk.scanned.clone() else {
+            return;
+        };
+        let name = format!("{}报送情况汇总.xlsx", self.campaign.year);
+        let to = match self.picker.save_document(&name, "xlsx") {
+            Picked::Chosen(to) => to,
+            Picked::Cancelled => return,
+            Picked::Unavailable(_) => scanned.folder.join(&name),
+        };
+        self.desk.job = Some(DeskJob::Save(
+            start_xlsx(scanned.tally.clone(), to, wake),
+            "已导出 Excel",
+        ));
+    }
+
+    /// 导出汇总文档…: the opened bundle's 汇总.html.
+    fn desk_export_summary(&mut self) {
+        let wake = super::repaint_waker(&self.context);
+        let Some(opened) = self.desk.opened.clone() else {
+            return;
+        };
+        let name = format!(
+            "汇总-{}.html",
+            crate::core::bundle::names::component(&opened.bundle.manifest.unit.name)
+        );
+        let to = match self.picker.save_document(&name, "html") {
+            Picked::Chosen(to) => to,
+            Picked::Cancelled => return,
+            Picked::Unavailable(_) => match opened.bundle.path.parent() {
+                Some(dir) => dir.join(&name),
+                None => return,
+            },
+        };
+        self.desk.job = Some(DeskJob::Save(
+            start_summary(opened.bundle.clone(), to, wake),
+            "已导出汇总文档",
+        ));
+    }
+
     fn desk_read(&mut self) {
         let folder = PathBuf::from(self.desk.form.folder.trim());
         if folder.as_os_str().is_empty() || self.desk.job.is_some() {
@@ -263,7 +277,6 @@ impl App {
         let Some(job) = &mut self.desk.job else {
             return;
         };
-        let lost = "意外中止，请重试；如再出现，请导出诊断信息交给信息技术人员。";
         match job {
             DeskJob::Scan(j) => {
                 let Some(result) = j.poll() else { return };
@@ -273,33 +286,12 @@ impl App {
                         self.desk.scanned = Some(Arc::new(scanned));
                     }
                     Ok(Err(why)) => self.desk.message = Some((why, true)),
-                    Err(_) => self.desk.message = Some((format!("读取{lost}"), true)),
+                    Err(_) => self.desk.message = Some((format!("读取{LOST}"), true)),
                 }
             }
             DeskJob::Verify(j) => {
                 let Some(result) = j.poll() else { return };
-                match result {
-                    Ok(Ok(verdicts)) => {
-                        let damaged = verdicts.iter().filter(|(_, v)| !v.intact()).count();
-                        self.desk.message = Some(if damaged == 0 {
-                            (
-                                format!("核对完毕：{} 个材料包全部完好。", verdicts.len()),
-                                false,
-                            )
-                        } else {
-                            (
-                                format!(
-                                    "核对完毕：{} 个材料包中有 {damaged} 个与清单不符，请打开查看标红的文件。",
-                                    verdicts.len()
-                                ),
-                                true,
-                            )
-                        });
-                        self.desk.verdicts.extend(verdicts);
-                    }
-                    Ok(Err(_)) => self.desk.message = Some(("已取消核对。".into(), false)),
-                    Err(_) => self.desk.message = Some((format!("核对{lost}"), true)),
-                }
+                self.desk_verified(result);
             }
             DeskJob::Open(j) => {
                 let Some(result) = j.poll() else { return };
@@ -313,7 +305,7 @@ impl App {
                         self.screen = Screen::DeskBundle;
                     }
                     Ok(Err(why)) => self.desk.message = Some((why, true)),
-                    Err(_) => self.desk.message = Some((format!("打开材料包{lost}"), true)),
+                    Err(_) => self.desk.message = Some((format!("打开材料包{LOST}"), true)),
                 }
             }
             DeskJob::Save(j, done) => {
@@ -322,29 +314,61 @@ impl App {
                 self.desk.message = Some(match result {
                     Ok(Ok(path)) => (format!("{done}：{}", path.display()), false),
                     Ok(Err(why)) => (why, true),
-                    Err(_) => (format!("导出{lost}"), true),
+                    Err(_) => (format!("导出{LOST}"), true),
                 });
             }
             DeskJob::Import(j) => {
                 let Some(result) = j.poll() else { return };
-                match result {
-                    Ok(Ok(draft)) => {
-                        self.desk.message = Some((
-                            format!(
-                                "已导入为草稿“{}”（{} 项活动），可在草稿列表中打开、修改后重新报送。",
-                                draft.display_name(),
-                                draft.activity_count()
-                            ),
-                            false,
-                        ));
-                        self.desk.imported = Some(draft.id.clone());
-                        self.list();
-                    }
-                    Ok(Err(why)) => self.desk.message = Some((why, true)),
-                    Err(_) => self.desk.message = Some((format!("导入{lost}"), true)),
-                }
+                self.desk_imported(result);
             }
         }
         self.desk.job = None;
+    }
+
+    fn desk_verified(
+        &mut self,
+        result: Result<Result<Vec<(PathBuf, Verdict)>, Cancelled>, JobLost>,
+    ) {
+        match result {
+            Ok(Ok(verdicts)) => {
+                let damaged = verdicts.iter().filter(|(_, v)| !v.intact()).count();
+                self.desk.message = Some(if damaged == 0 {
+                    (
+                        format!("核对完毕：{} 个材料包全部完好。", verdicts.len()),
+                        false,
+                    )
+                } else {
+                    (
+                        format!(
+                            "核对完毕：{} 个材料包中有 {damaged} 个与清单不符，请打开查看标红的文件。",
+                            verdicts.len()
+                        ),
+                        true,
+                    )
+                });
+                self.desk.verdicts.extend(verdicts);
+            }
+            Ok(Err(_)) => self.desk.message = Some(("已取消核对。".into(), false)),
+            Err(_) => self.desk.message = Some((format!("核对{LOST}"), true)),
+        }
+    }
+
+    fn desk_imported(&mut self, result: Result<Result<Draft, String>, JobLost>) {
+        match result {
+            Ok(Ok(draft)) => {
+                self.desk.message = Some((
+                    format!(
+                        "已导入为草稿“{}”（{} 项活动），可在草稿列表中打开、修改后重新报送。",
+                        draft.display_name(),
+                        draft.activity_count()
+                    ),
+                    false,
+                ));
+                self.desk.imported = Some(draft.id.clone());
+                self.list();
+            }
+            Ok(Err(why)) => self.desk.message = Some((why, true)),
+            Err(_) => self.desk.message = Some((format!("导入{LOST}"), true)),
+        }
     }
 }
