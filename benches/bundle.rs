@@ -301,9 +301,8 @@ impl Bench {
     /// Frame times of the check page headless: idle, then while 导出材料包 runs, then while
     /// 一键报送 builds and sends the bundle to the tus server.
     fn window(&self) {
-        use baosong::gui::{App, AppConfig, fonts};
-        use common::SaveTo;
-        use egui_kittest::Harness;
+        use baosong::gui::{App, AppConfig};
+        use common::{SaveTo, frames_until};
         use egui_kittest::kittest::Queryable;
 
         let server = TusServer::start(&self.dir.join("tus-window"));
@@ -321,27 +320,7 @@ impl Bench {
             preview_workers: 0,
             upload: UploadOptions::default(),
         });
-        let mut h = Harness::builder()
-            .with_size([1280.0, 1000.0])
-            .with_max_steps(64)
-            .with_context_setup(fonts::install)
-            .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
-        let frames_until =
-            |h: &mut Harness<'_, App>, done: &mut dyn FnMut(&Harness<'_, App>) -> bool| {
-                let mut times = Vec::new();
-                let started = Instant::now();
-                while started.elapsed() < Duration::from_secs(600) {
-                    let t = Instant::now();
-                    h.step();
-                    times.push(t.elapsed());
-                    if done(h) {
-                        break;
-                    }
-                    // About 60 frames a second, as a window would draw while something moves.
-                    std::thread::sleep(Duration::from_millis(16));
-                }
-                (times, started.elapsed())
-            };
+        let mut h = common::headless(app);
         let _ = frames_until(&mut h, &mut |h| h.query_by_label("继续填写").is_some());
         h.get_by_label("继续填写").click();
         let _ = frames_until(&mut h, &mut |h| h.query_by_label("检查并提交").is_some());
@@ -366,18 +345,7 @@ impl Bench {
             h.query_by_label("报送成功").is_some(),
             "the upload did not finish"
         );
-        let stats = |v: &[Duration]| {
-            let mut ms: Vec<f64> = v.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
-            ms.sort_by(f64::total_cmp);
-            let at = |q: f64| ms[((ms.len() - 1) as f64 * q) as usize];
-            format!(
-                "{} frames, median {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-                ms.len(),
-                at(0.5),
-                at(0.99),
-                ms[ms.len() - 1]
-            )
-        };
+        let stats = common::frame_stats;
         println!("window: check page idle: {}", stats(&idle));
         println!(
             "window: during 导出材料包 ({:.1} s): {}",

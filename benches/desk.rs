@@ -174,8 +174,8 @@ fn make(folder: &Path) {
 
 /// Frame times of the desk headless while 核对全部材料包 checks everything.
 fn window(root: &Path, folder: &Path) {
-    use baosong::gui::{App, AppConfig, fonts};
-    use egui_kittest::Harness;
+    use baosong::gui::{App, AppConfig};
+    use common::frames_until;
     use egui_kittest::kittest::Queryable;
 
     let data = root.join("window-data");
@@ -191,26 +191,7 @@ fn window(root: &Path, folder: &Path) {
         preview_workers: 0,
         upload: Default::default(),
     });
-    let mut h = Harness::builder()
-        .with_size([1280.0, 1000.0])
-        .with_max_steps(64)
-        .with_context_setup(fonts::install)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
-    let frames_until = |h: &mut Harness<'_, App>,
-                        done: &mut dyn FnMut(&Harness<'_, App>) -> bool| {
-        let mut times = Vec::new();
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(600) {
-            let t = Instant::now();
-            h.step();
-            times.push(t.elapsed());
-            if done(h) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(16));
-        }
-        (times, started.elapsed())
-    };
+    let mut h = common::headless(app);
     let _ = frames_until(&mut h, &mut |h| h.query_by_label("设置与帮助").is_some());
     h.get_by_label("设置与帮助").click();
     let _ = frames_until(&mut h, &mut |h| h.query_by_label("收件台").is_some());
@@ -224,16 +205,10 @@ fn window(root: &Path, folder: &Path) {
     let (checking, took) = frames_until(&mut h, &mut |h| {
         h.query_all_by_label_contains("核对完毕").next().is_some()
     });
-    let mut ms: Vec<f64> = checking.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
-    ms.sort_by(f64::total_cmp);
-    let at = |q: f64| ms[((ms.len() - 1) as f64 * q) as usize];
     println!(
-        "desk: window: folder read in {:.2} s; during 核对全部材料包 ({:.1} s): {} frames, median {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        "desk: window: folder read in {:.2} s; during 核对全部材料包 ({:.1} s): {}",
         read.as_secs_f64(),
         took.as_secs_f64(),
-        ms.len(),
-        at(0.5),
-        at(0.99),
-        ms[ms.len() - 1]
+        common::frame_stats(&checking)
     );
 }

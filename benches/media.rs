@@ -228,7 +228,7 @@ fn poster(dir: &Path) {
 fn view(dir: &Path) {
     use baosong::core::draft::UnitProfile;
     use baosong::core::store::DataDir;
-    use baosong::gui::{App, AppConfig, fonts};
+    use baosong::gui::{App, AppConfig};
     use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
     use std::sync::Arc;
@@ -282,11 +282,7 @@ fn view(dir: &Path) {
             preview_workers: 0,
             upload: Default::default(),
         });
-        let mut h = Harness::builder()
-            .with_size([1280.0, 1000.0])
-            .with_max_steps(64)
-            .with_context_setup(fonts::install)
-            .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+        let mut h = common::headless(app);
         let settle = |h: &mut Harness<'_, App>| {
             for _ in 0..3000 {
                 h.run_ok();

@@ -5,7 +5,53 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use baosong::gui::{FilePicker, Picked};
+use std::time::{Duration, Instant};
+
+use baosong::gui::{App, FilePicker, Picked, fonts};
+use egui_kittest::Harness;
+
+/// The window headless, at the size the screenshots use.
+pub fn headless(app: App) -> Harness<'static, App> {
+    Harness::builder()
+        .with_size([1280.0, 1000.0])
+        .with_max_steps(64)
+        .with_context_setup(fonts::install)
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app)
+}
+
+/// Draw frames about 60 times a second (as a window would while something moves) until `done`
+/// says so or 10 minutes passed: each frame's time, and how long it all took.
+pub fn frames_until(
+    h: &mut Harness<'_, App>,
+    done: &mut dyn FnMut(&Harness<'_, App>) -> bool,
+) -> (Vec<Duration>, Duration) {
+    let mut times = Vec::new();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(600) {
+        let t = Instant::now();
+        h.step();
+        times.push(t.elapsed());
+        if done(h) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(16));
+    }
+    (times, started.elapsed())
+}
+
+/// `N frames, median …, p99 …, max …`.
+pub fn frame_stats(v: &[Duration]) -> String {
+    let mut ms: Vec<f64> = v.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+    ms.sort_by(f64::total_cmp);
+    let at = |q: f64| ms[((ms.len() - 1) as f64 * q) as usize];
+    format!(
+        "{} frames, median {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        ms.len(),
+        at(0.5),
+        at(0.99),
+        ms[ms.len() - 1]
+    )
+}
 
 /// A file picker that answers every "save as" and "choose a folder" with one path.
 pub struct SaveTo(pub PathBuf);

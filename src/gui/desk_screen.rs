@@ -124,7 +124,7 @@ pub fn desk_ui(ui: &mut Ui, view: &DeskView<'_>, form: &mut DeskForm, actions: &
         {
             actions.push(Action::Desk(DeskAction::ExportXlsx));
         }
-        let any = t.rows.iter().chain(&t.others).any(|r| r.latest.is_some());
+        let any = t.lines().any(|(r, _)| r.latest.is_some());
         if ui
             .add_enabled(!busy && any, egui::Button::new("核对全部材料包"))
             .on_hover_text("按清单的校验值逐个文件核对，检查材料包是否完整、是否被改动")
@@ -214,12 +214,7 @@ fn table(ui: &mut Ui, t: &Tally, verdicts: &HashMap<PathBuf, Verdict>, actions: 
                         ui.label(RichText::new(h).strong());
                     }
                     ui.end_row();
-                    let rows = t
-                        .rows
-                        .iter()
-                        .map(|r| (r, false))
-                        .chain(t.others.iter().map(|r| (r, true)));
-                    for (n, (row, typed)) in rows.enumerate() {
+                    for (n, (row, typed)) in t.lines().enumerate() {
                         table_row(ui, n, row, typed, verdicts, actions);
                         ui.end_row();
                     }
@@ -237,11 +232,7 @@ fn table_row(
     actions: &mut Vec<Action>,
 ) {
     ui.label((n + 1).to_string());
-    if typed {
-        ui.label(format!("{}（自填）", row.unit));
-    } else {
-        ui.label(row.unit.as_str());
-    }
+    ui.label(crate::core::desk::tally::unit_label(row, typed));
     let Some(r) = &row.latest else {
         ui.colored_label(widgets::RED, "未报送");
         for _ in 0..9 {

@@ -162,6 +162,26 @@ impl Tally {
         self.rows.len() - self.reported()
     }
 
+    /// 应报 41 个单位，已报 3，未报 38，逾期 1
+    pub fn summary(&self) -> String {
+        format!(
+            "应报 {} 个单位，已报 {}，未报 {}，逾期 {}",
+            self.rows.len(),
+            self.reported(),
+            self.missing(),
+            self.late()
+        )
+    }
+
+    /// Every line of the table in order, with whether the unit typed its name (listed below
+    /// the template's units, marked 自填).
+    pub fn lines(&self) -> impl Iterator<Item = (&Row, bool)> {
+        self.rows
+            .iter()
+            .map(|r| (r, false))
+            .chain(self.others.iter().map(|r| (r, true)))
+    }
+
     pub fn late(&self) -> usize {
         self.rows
             .iter()
@@ -306,9 +326,18 @@ pub fn headers(t: &Tally) -> Vec<String> {
     h
 }
 
+/// The unit as the table names it: 自填 when it typed its name.
+pub fn unit_label(row: &Row, typed: bool) -> String {
+    if typed {
+        format!("{}（自填）", row.unit)
+    } else {
+        row.unit.clone()
+    }
+}
+
 /// One row's cells as text.
-pub fn cells(n: usize, row: &Row, pillars: usize) -> Vec<String> {
-    let mut c = vec![n.to_string(), row.unit.clone()];
+pub fn cells(n: usize, row: &Row, typed: bool, pillars: usize) -> Vec<String> {
+    let mut c = vec![n.to_string(), unit_label(row, typed)];
     match &row.latest {
         None => {
             c.push("未报送".into());
@@ -344,26 +373,14 @@ pub fn cells(n: usize, row: &Row, pillars: usize) -> Vec<String> {
 
 /// The table as plain text (the CLI's `desk`), columns aligned for CJK.
 pub fn text(t: &Tally) -> String {
-    let mut out = format!(
-        "{}\n报送情况汇总：应报 {} 个单位，已报 {}，未报 {}，逾期 {}\n",
-        t.campaign_title,
-        t.rows.len(),
-        t.reported(),
-        t.missing(),
-        t.late()
-    );
+    let mut out = format!("{}\n报送情况汇总：{}\n", t.campaign_title, t.summary());
     if let Some(d) = t.deadline {
         out.push_str(&format!("截止时间：{}\n", d.format("%Y-%m-%d %H:%M")));
     }
     let headers = headers(t);
     let mut lines = vec![headers];
-    for (n, row) in t.rows.iter().enumerate() {
-        lines.push(cells(n + 1, row, t.pillars.len()));
-    }
-    for (n, row) in t.others.iter().enumerate() {
-        let mut c = cells(t.rows.len() + n + 1, row, t.pillars.len());
-        c[1] = format!("{}（自填）", row.unit);
-        lines.push(c);
+    for (n, (row, typed)) in t.lines().enumerate() {
+        lines.push(cells(n + 1, row, typed, t.pillars.len()));
     }
     out.push('\n');
     out.push_str(&aligned(&lines));

@@ -60,13 +60,7 @@ pub fn workbook(t: &Tally) -> Result<Vec<u8>, XlsxError> {
         .set_bold();
 
     sheet.write_string_with_format(0, 0, format!("{} 报送情况汇总", t.campaign_title), &title)?;
-    let mut summary = format!(
-        "应报 {} 个单位，已报 {}，未报 {}，逾期 {}",
-        t.rows.len(),
-        t.reported(),
-        t.missing(),
-        t.late()
-    );
+    let mut summary = t.summary();
     if let Some(d) = t.deadline {
         summary.push_str(&format!("（截止 {}）", d.format("%Y-%m-%d %H:%M")));
     }
@@ -80,17 +74,9 @@ pub fn workbook(t: &Tally) -> Result<Vec<u8>, XlsxError> {
     let first_count = 5;
     let last_count = first_count + t.pillars.len() + 5;
     let timeliness = 4;
-    let rows = t
-        .rows
-        .iter()
-        .map(|r| (r, false))
-        .chain(t.others.iter().map(|r| (r, true)));
-    for (n, (row, typed)) in rows.enumerate() {
+    for (n, (row, typed)) in t.lines().enumerate() {
         let r = 3 + n as u32;
-        let mut values = cells(n + 1, row, t.pillars.len());
-        if typed {
-            values[1] = format!("{}（自填）", row.unit);
-        }
+        let values = cells(n + 1, row, typed, t.pillars.len());
         let format = if row.latest.is_none() {
             &missing
         } else {
