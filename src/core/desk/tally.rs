@@ -74,10 +74,14 @@ fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> std::io::Result<()>
     Ok(())
 }
 
+/// Zips that are never bundles: the desk's own Excel table saved beside them, Office files.
+const NOT_BUNDLES: &[&str] = &["json", "tmp", "xlsx", "xlsm", "docx", "pptx", "odt", "ods"];
+
 fn looks_like_zip(path: &Path) -> bool {
     if path
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("tmp"))
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| NOT_BUNDLES.iter().any(|n| e.eq_ignore_ascii_case(n)))
     {
         return false;
     }
