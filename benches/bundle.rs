@@ -252,7 +252,7 @@ impl Bench {
             server.clear();
 
             let started = Instant::now();
-            if curl_upload(&server.url(), &bundle, built.bytes) {
+            if curl_upload(&server.url(), &bundle, built.bytes, &built.sha256) {
                 curls.push(started.elapsed());
             }
             server.clear();
@@ -265,6 +265,7 @@ impl Bench {
                 .arg(server.url())
                 .arg(&bundle)
                 .arg(chunk.to_string())
+                .arg(&built.sha256)
                 .output();
             if out.as_ref().is_ok_and(|o| o.status.success()) {
                 js.push(started.elapsed());
@@ -382,7 +383,10 @@ impl TusServer {
             .expect("node (and `npm ci` in deploy/intake)");
         let mut line = String::new();
         if let Some(out) = child.stdout.take() {
-            let _ = BufReader::new(out).read_line(&mut line);
+            let mut out = BufReader::new(out);
+            let _ = out.read_line(&mut line);
+            // Keep reading what it logs (one line per bundle received).
+            std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
         }
         let port = line
             .trim()
@@ -415,12 +419,20 @@ impl Drop for TusServer {
     }
 }
 
-/// curl as a tus client: a creation POST, then the whole file in one streaming PATCH.
-fn curl_upload(endpoint: &str, file: &Path, bytes: u64) -> bool {
+/// curl as a tus client: a creation POST (with the metadata the intake requires), then the
+/// whole file in one streaming PATCH.
+fn curl_upload(endpoint: &str, file: &Path, bytes: u64, sha256: &str) -> bool {
+    let meta = baosong::core::intake::tus::Metadata {
+        filename: "bench.zip".into(),
+        unit: "渝中区妇联".into(),
+        campaign: "cq-sanba-2024".into(),
+        sha256: sha256.into(),
+    };
     let Ok(out) = Command::new("curl")
         .args(["-s", "-i", "-X", "POST"])
         .args(["-H", "Tus-Resumable: 1.0.0"])
         .args(["-H", &format!("Upload-Length: {bytes}")])
+        .args(["-H", &format!("Upload-Metadata: {}", meta.header())])
         .arg(endpoint)
         .output()
     else {
@@ -433,6 +445,14 @@ fn curl_upload(endpoint: &str, file: &Path, bytes: u64) -> bool {
             .map(|(_, v)| v.trim().to_string())
     }) else {
         eprintln!("curl: no Location in {head}");
+        return false;
+    };
+    // The intake answers with a relative address.
+    let Some(location) = reqwest::Url::parse(endpoint)
+        .and_then(|e| e.join(&location))
+        .ok()
+        .map(|u| u.to_string())
+    else {
         return false;
     };
     Command::new("curl")

@@ -33,6 +33,10 @@ import fs from 'node:fs';
 import { Server, EVENTS } from '@tus/server';
 import { FileStore } from '@tus/file-store';
 
+// A log that can no longer be written (its pipe closed) must not take the intake down.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
+
 const env = process.env;
 const [argPort, argDir] = process.argv.slice(2);
 const settings = {
