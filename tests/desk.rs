@@ -894,3 +894,42 @@ fn re_sends_typed_names_other_campaigns_and_uploads_still_arriving_are_tallied_a
     let yz_row = lines.iter().position(|l| l.contains("渝中区妇联")).unwrap();
     assert!(typed_row > yz_row);
 }
+
+#[test]
+fn the_intake_keeps_receiving_when_its_log_can_no_longer_be_written() {
+    use std::io::BufRead;
+    let data = tempfile::tempdir().unwrap();
+    let pc = tempfile::tempdir().unwrap();
+    let store = tempfile::tempdir().unwrap();
+    let mut child = Command::new("node")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/intake/server.mjs"))
+        .env("INTAKE_PORT", "0")
+        .env("INTAKE_DIR", store.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    {
+        // Read that it listens, then close the log's pipe (a terminal gone, a crashed logger).
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        out.read_line(&mut line).unwrap();
+    }
+    let port: u16 = line
+        .trim()
+        .strip_prefix("listening ")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/files/");
+    for unit in ["渝中区妇联", "江北区妇联"] {
+        let id = ready(data.path(), pc.path(), unit, 0);
+        let o = cli(
+            data.path(),
+            &["submit", id.as_str(), "--endpoint", &url, "--wait", "0"],
+        );
+        assert!(o.status.success(), "{unit}: {}", text(&o.stderr));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
