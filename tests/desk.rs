@@ -933,3 +933,104 @@ fn the_intake_keeps_receiving_when_its_log_can_no_longer_be_written() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// `deploy/intake/nginx-baosong-intake.conf` as shipped, but for its TLS lines and ports, with
+/// nginx running it in front of `intake_port`; returns nginx and its https-less port.
+fn nginx_in_front(intake_port: u16, dir: &Path) -> (std::process::Child, u16) {
+    let site = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/intake/nginx-baosong-intake.conf"),
+    )
+    .unwrap();
+    let port = free_port();
+    let other = free_port();
+    let site: String = site
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("ssl_"))
+        .map(|l| {
+            l.replace("listen 443 ssl;", &format!("listen 127.0.0.1:{port};"))
+                .replace("listen 80;", &format!("listen 127.0.0.1:{other};"))
+                .replace("127.0.0.1:1080", &format!("127.0.0.1:{intake_port}"))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let d = dir.display();
+    let user = if unsafe { libc::geteuid() } == 0 {
+        "user root;"
+    } else {
+        ""
+    };
+    let conf = format!(
+        "{user}\nworker_processes 1;\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
+         events {{}}\nhttp {{\naccess_log off;\nclient_body_temp_path {d}/body;\n\
+         proxy_temp_path {d}/proxy;\nfastcgi_temp_path {d}/fastcgi;\nuwsgi_temp_path {d}/uwsgi;\n\
+         scgi_temp_path {d}/scgi;\n{site}}}\n"
+    );
+    let path = dir.join("nginx.conf");
+    std::fs::write(&path, conf).unwrap();
+    let child = Command::new("/usr/sbin/nginx")
+        .arg("-p")
+        .arg(dir)
+        .arg("-c")
+        .arg(&path)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("nginx (apt-get install nginx-light; scripts/test.sh does)");
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return (child, port);
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!(
+        "nginx did not start: {}",
+        std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+    );
+}
+
+#[test]
+fn the_documented_nginx_site_passes_uploads_through_and_resume_works_behind_it() {
+    let data = tempfile::tempdir().unwrap();
+    let pc = tempfile::tempdir().unwrap();
+    let id = ready(data.path(), pc.path(), "渝中区妇联", 6);
+    let intake = intake(Some("t1 渝中区妇联\n"), &[]);
+    let nginx_dir = tempfile::tempdir().unwrap();
+    let (mut nginx, port) = nginx_in_front(intake.port, nginx_dir.path());
+    // Only /files/ is served.
+    let r = reqwest::blocking::get(format!("http://127.0.0.1:{port}/")).unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    // Through nginx, over a line cut about every 1.5 MB.
+    let line = cutter(port, Some(1_500_000), None);
+    let url = format!("http://127.0.0.1:{}/files/", line.port);
+    let o = submit(
+        data.path(),
+        &id,
+        &url,
+        "t1",
+        &["--chunk-kib", "1024", "--retry-ms", "50"],
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let cuts = line.cuts.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(cuts >= 3, "{cuts} cuts");
+    let stored = intake.stored();
+    assert_eq!(stored.len(), 1);
+    let store = DataDir::open(data.path(), clock()).unwrap();
+    let baosong::core::draft::Status::Submitted { receipt } = store.load(&id).unwrap().status
+    else {
+        panic!("not 已报送");
+    };
+    assert_eq!(
+        baosong::core::store::sha256_of(&stored[0]).unwrap(),
+        receipt.bundle_sha256
+    );
+    // Resumed, not started over: what crossed the line is not much more than the bundle.
+    let sent = line.sent.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        sent < receipt.bytes + cuts as u64 * 1_100_000,
+        "{sent} bytes sent for {} with {cuts} cuts",
+        receipt.bytes
+    );
+    println!("{cuts} cuts, {sent} bytes sent for {}", receipt.bytes);
+    // SIGTERM: nginx stops its worker too (a SIGKILL would leave it behind).
+    unsafe { libc::kill(nginx.id() as i32, libc::SIGTERM) };
+    let _ = nginx.wait();
+}
