@@ -967,7 +967,7 @@ fn nginx_in_front(intake_port: u16, dir: &Path) -> (std::process::Child, u16) {
     );
     let path = dir.join("nginx.conf");
     std::fs::write(&path, conf).unwrap();
-    let child = Command::new("/usr/sbin/nginx")
+    let mut child = Command::new("/usr/sbin/nginx")
         .arg("-p")
         .arg(dir)
         .arg("-c")
@@ -981,6 +981,8 @@ fn nginx_in_front(intake_port: u16, dir: &Path) -> (std::process::Child, u16) {
         }
         std::thread::sleep(Duration::from_millis(25));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!(
         "nginx did not start: {}",
         std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
