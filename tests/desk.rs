@@ -1036,3 +1036,32 @@ fn the_documented_nginx_site_passes_uploads_through_and_resume_works_behind_it()
     unsafe { libc::kill(nginx.id() as i32, libc::SIGTERM) };
     let _ = nginx.wait();
 }
+
+#[test]
+fn a_bundle_copied_out_of_the_intake_keeps_its_arrival_by_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = a_bundle(&dir.path().join("a"), "江北区妇联");
+    let folder = dir.path().join("下载");
+    std::fs::create_dir(&folder).unwrap();
+    // Downloaded today from the store (the file's time is now), under the intake's name.
+    let named = folder.join("20240311-183000-江北区妇联-3f9c1a.zip");
+    std::fs::copy(&bundle, &named).unwrap();
+    let b = Bundle::open(&named).unwrap();
+    assert_eq!(
+        b.received.unwrap().to_rfc3339(),
+        "2024-03-11T18:30:00+08:00",
+        "the time in the name, in the deadline's zone"
+    );
+    let t = tally::tally(
+        &Campaign::builtin().unwrap(),
+        &tally::scan(&folder, &Unwatched).unwrap(),
+    );
+    assert_eq!(t.late(), 0);
+    // In the intake's store (its tus record beside it) the file's own time counts.
+    std::fs::write(format!("{}.json", named.display()), "{}").unwrap();
+    set_arrival(&named, "2024-03-13T08:00:00+08:00");
+    assert_eq!(
+        Bundle::open(&named).unwrap().received.unwrap().to_rfc3339(),
+        "2024-03-13T08:00:00+08:00"
+    );
+}

@@ -153,12 +153,21 @@ pub fn desk_ui(ui: &mut Ui, view: &DeskView<'_>, form: &mut DeskForm, actions: &
 fn folder_row(ui: &mut Ui, form: &mut DeskForm, busy: bool, actions: &mut Vec<Action>) {
     ui.horizontal(|ui| {
         let label = ui.label("材料包所在文件夹");
-        ui.add(
-            TextEdit::singleline(&mut form.folder)
-                .hint_text("接收服务器的存储文件夹、下载文件夹或 U 盘")
-                .desired_width(420.0),
-        )
-        .labelled_by(label.id);
+        let field = ui
+            .add(
+                TextEdit::singleline(&mut form.folder)
+                    .hint_text("接收服务器的存储文件夹、下载文件夹或 U 盘")
+                    .desired_width(420.0),
+            )
+            .labelled_by(label.id);
+        // Enter in the field reads the folder, as a person expects.
+        if field.lost_focus()
+            && ui.input(|i| i.key_pressed(egui::Key::Enter))
+            && !busy
+            && !form.folder.trim().is_empty()
+        {
+            actions.push(Action::Desk(DeskAction::Read));
+        }
         if ui
             .add_enabled(!busy, egui::Button::new("选择文件夹…"))
             .clicked()

@@ -72,6 +72,14 @@ pub fn ui(
                 if ui.button("使用说明").clicked() {
                     actions.push(Action::GoTo(Screen::Help));
                 }
+                // At the top, where the publicity department sees it without scrolling.
+                if ui
+                    .button("收件台")
+                    .on_hover_text("市妇联宣传部使用：汇总、查看、核对各单位报送的材料包")
+                    .clicked()
+                {
+                    actions.push(Action::GoTo(Screen::Desk));
+                }
             });
             ui.heading("设置与帮助");
             ui.add_space(8.0);
@@ -82,22 +90,19 @@ pub fn ui(
             ui.add_space(16.0);
             contact_section(ui, view.campaign);
             ui.add_space(16.0);
-            desk_section(ui, actions);
+            desk_section(ui);
         });
 }
 
 /// The way to the receiving desk, for the city federation's publicity department.
-fn desk_section(ui: &mut Ui, actions: &mut Vec<Action>) {
+fn desk_section(ui: &mut Ui) {
     ui.label(RichText::new("收件台（市妇联宣传部使用）").strong());
     ui.label(
         RichText::new(
-            "汇总各单位报送的材料包：哪些单位已报送、是否按时、各类材料数量，导出 Excel，逐个打开查看和核对。",
+            "点本页顶部的“收件台”：汇总各单位报送的材料包——哪些单位已报送、是否按时、各类材料数量，导出 Excel，逐个打开查看和核对。",
         )
         .color(widgets::GREY),
     );
-    if ui.button("收件台").clicked() {
-        actions.push(Action::GoTo(Screen::Desk));
-    }
 }
 
 fn intake_section(

@@ -135,8 +135,7 @@ pub struct Bundle {
     pub manifest: Manifest,
     /// The zip's size.
     pub bytes: u64,
-    /// When it arrived: the file's modification time (the intake writes the last byte then; a
-    /// copy by Explorer keeps it).
+    /// When it arrived: see [`arrival`].
     pub received: Option<DateTime<FixedOffset>>,
     /// The manifest's files (by their path in the zip) that the zip has.
     pub entries: HashMap<String, Entry>,
@@ -215,10 +214,7 @@ impl Bundle {
             drop(raw);
             entries.insert(listed.path.to_string(), entry);
         }
-        let received = meta.modified().ok().map(|t| {
-            let utc: DateTime<chrono::Utc> = t.into();
-            utc.with_timezone(&manifest.campaign.deadline.timezone())
-        });
+        let received = arrival(path, &meta, manifest.campaign.deadline.timezone());
         Ok(Self {
             path: path.to_path_buf(),
             manifest,
@@ -328,6 +324,42 @@ fn pump(
         }
         to.write_all(&buf[..n]).map_err(PumpError::Io)?;
     }
+}
+
+/// When a bundle arrived, as well as can be told:
+/// 1. in the intake's own store (tus's `<name>.json` beside it): the file's modification time,
+///    when its last byte was written;
+/// 2. elsewhere, under the name the intake gave it (`20240310-101502-渝中区妇联-3f9c1a.zip`,
+///    copied or downloaded from the store, which may not keep the file's time): the time in the
+///    name — when the upload began, by the server's clock (the intake runs in China Standard
+///    Time, the deadline's zone);
+/// 3. otherwise (a bundle exported to a USB stick): the file's modification time, which
+///    Explorer's copy keeps.
+pub fn arrival(
+    path: &Path,
+    meta: &std::fs::Metadata,
+    zone: FixedOffset,
+) -> Option<DateTime<FixedOffset>> {
+    let modified = || {
+        meta.modified().ok().map(|t| {
+            let utc: DateTime<chrono::Utc> = t.into();
+            utc.with_timezone(&zone)
+        })
+    };
+    let mut info = path.as_os_str().to_owned();
+    info.push(".json");
+    if Path::new(&info).is_file() {
+        return modified();
+    }
+    let name = path.file_name()?.to_string_lossy();
+    let stamp = name.get(..15).filter(|s| {
+        s.char_indices()
+            .all(|(i, c)| if i == 8 { c == '-' } else { c.is_ascii_digit() })
+    });
+    stamp
+        .and_then(|s| chrono::NaiveDateTime::parse_from_str(s, "%Y%m%d-%H%M%S").ok())
+        .and_then(|t| t.and_local_timezone(zone).single())
+        .or_else(modified)
 }
 
 fn read_manifest(path: &Path, zip: &mut zip::ZipArchive<File>) -> Result<Manifest, DeskError> {
