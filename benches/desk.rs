@@ -155,6 +155,10 @@ fn make(folder: &Path) {
                 }
             })
             .collect();
+        m.totals.photos = 0;
+        m.totals.videos = 0;
+        m.totals.documents = FILES;
+        m.totals.file_bytes = (FILES * FILE_BYTES) as u64;
         let file = std::fs::File::create(folder.join(format!("{n:03}.zip"))).expect("create");
         let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
         let stored = zip::write::SimpleFileOptions::default()

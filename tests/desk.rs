@@ -1065,3 +1065,32 @@ fn a_bundle_copied_out_of_the_intake_keeps_its_arrival_by_its_name() {
         "2024-03-13T08:00:00+08:00"
     );
 }
+
+#[test]
+fn the_table_counts_what_the_manifest_lists_not_what_its_totals_claim() {
+    let dir = tempfile::tempdir().unwrap();
+    let (manifest, m) = good_manifest(dir.path());
+    let mut v: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
+    v["totals"]["photos"] = 99.into();
+    v["totals"]["activities"] = 99.into();
+    let folder = dir.path().join("收件");
+    std::fs::create_dir(&folder).unwrap();
+    hostile(
+        &folder.join("夸大的.zip"),
+        &[(MANIFEST, &serde_json::to_vec(&v).unwrap())],
+    );
+    let t = tally::tally(
+        &Campaign::builtin().unwrap(),
+        &tally::scan(&folder, &Unwatched).unwrap(),
+    );
+    let r = t
+        .rows
+        .iter()
+        .find_map(|r| r.latest.as_ref())
+        .expect("one reported");
+    assert_eq!(r.photos, m.totals.photos);
+    assert_eq!(r.activities, m.totals.activities);
+    assert_eq!(r.documents, m.totals.documents);
+    assert_eq!(r.links, m.totals.links);
+    assert_eq!(r.participants, m.totals.participants);
+}

@@ -269,17 +269,34 @@ fn received(campaign: &Campaign, b: &Bundle) -> Received {
                 .sum()
         })
         .collect();
+    // Counted from what the manifest lists, not from its `totals` (a sender's word).
+    let activities = || {
+        m.pillars
+            .iter()
+            .flat_map(|p| &p.items)
+            .flat_map(|i| &i.activities)
+    };
+    let attachments = activities().flat_map(|a| &a.attachments).chain(&m.general);
+    let (mut photos, mut videos, mut documents, mut links) = (0, 0, 0, 0);
+    for a in attachments {
+        match a.kind.as_str() {
+            "photo" => photos += 1,
+            "video" => videos += 1,
+            "link" => links += 1,
+            _ => documents += 1,
+        }
+    }
     Received {
         path: b.path.clone(),
         received: b.received,
         late: b.received.is_some_and(|t| t > campaign.deadline),
         per_pillar,
-        activities: m.totals.activities,
-        photos: m.totals.photos,
-        videos: m.totals.videos,
-        documents: m.totals.documents,
-        links: m.totals.links,
-        participants: m.totals.participants,
+        activities: activities().count(),
+        photos,
+        videos,
+        documents,
+        links,
+        participants: activities().filter_map(|a| a.participant_count).sum(),
         bytes: b.bytes,
         contact_person: m.unit.contact_person.clone(),
         phone: m.unit.phone.clone(),
