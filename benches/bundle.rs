@@ -34,11 +34,7 @@ const GIB: u64 = 1 << 30;
 const ROUNDS: usize = 3;
 
 fn main() {
-    let filter: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    let wanted = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
+    let wanted = common::wanted();
     let dir = tempfile::tempdir().expect("temporary folder");
     let bench = Bench::new(dir.path());
     if wanted("export") {

@@ -21,11 +21,7 @@ use baosong::core::media::picture;
 use baosong::core::work::Unwatched;
 
 fn main() {
-    let filter: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    let wanted = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
+    let wanted = common::wanted();
     let dir = tempfile::tempdir().expect("temporary folder");
     if wanted("thumbnails") {
         thumbnails(dir.path());

@@ -10,6 +10,16 @@ use std::time::{Duration, Instant};
 use baosong::gui::{App, FilePicker, Picked, fonts};
 use egui_kittest::Harness;
 
+/// Which parts of a benchmark to run: `cargo bench --bench bundle -- upload` runs the parts
+/// whose names contain `upload`; no word, all of them.
+pub fn wanted() -> impl Fn(&str) -> bool {
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    move |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()))
+}
+
 /// The window headless, at the size the screenshots use.
 pub fn headless(app: App) -> Harness<'static, App> {
     Harness::builder()

@@ -50,7 +50,7 @@ const settings = {
 };
 
 // ---- tokens: "<token> <unit or *>" per line, # comments -------------------------------------
-let tokenCache = { mtimeMs: -1, entries: [] };
+let tokenCache = { mtimeMs: -1, size: -1, entries: [] };
 function tokenEntries() {
   if (!settings.tokens) return null;
   let stat;
@@ -59,7 +59,8 @@ function tokenEntries() {
   } catch {
     return []; // the file vanished: nobody gets in, rather than everybody
   }
-  if (stat.mtimeMs !== tokenCache.mtimeMs) {
+  // Time and size: an edit within the file system's time resolution still counts.
+  if (stat.mtimeMs !== tokenCache.mtimeMs || stat.size !== tokenCache.size) {
     const entries = [];
     for (const raw of fs.readFileSync(settings.tokens, 'utf8').split(/\r?\n/)) {
       const line = raw.replace(/#.*/, '').trim();
@@ -67,7 +68,7 @@ function tokenEntries() {
       const [token, ...unit] = line.split(/\s+/);
       entries.push({ digest: digest(token), unit: unit.join(' ') || '*' });
     }
-    tokenCache = { mtimeMs: stat.mtimeMs, entries };
+    tokenCache = { mtimeMs: stat.mtimeMs, size: stat.size, entries };
   }
   return tokenCache.entries;
 }

@@ -17,6 +17,7 @@ use super::widgets;
 use crate::core::bundle::AttachmentEntry;
 use crate::core::desk::tally::Tally;
 use crate::core::desk::verify::{FileState, Verdict};
+use crate::core::media::display_name;
 use crate::core::validate::human_bytes;
 use crate::jobs::JobProgress;
 use crate::jobs::desk::Opened;
@@ -136,15 +137,21 @@ pub fn desk_ui(ui: &mut Ui, view: &DeskView<'_>, form: &mut DeskForm, actions: &
     ui.add_space(4.0);
     table(ui, t, view.verdicts, actions);
     for (path, why) in &t.unreadable {
-        ui.colored_label(widgets::RED, format!("无法读取 {}：{why}", file_name(path)));
+        ui.colored_label(
+            widgets::RED,
+            format!("无法读取 {}：{why}", display_name(path)),
+        );
     }
     for (path, why) in &t.foreign {
-        ui.colored_label(widgets::GREY, format!("已略过 {}：{why}", file_name(path)));
+        ui.colored_label(
+            widgets::GREY,
+            format!("已略过 {}：{why}", display_name(path)),
+        );
     }
     for path in &t.in_progress {
         ui.colored_label(
             widgets::AMBER,
-            format!("正在上传（未传完）：{}", file_name(path)),
+            format!("正在上传（未传完）：{}", display_name(path)),
         );
     }
 }
@@ -184,12 +191,6 @@ fn folder_row(ui: &mut Ui, form: &mut DeskForm, busy: bool, actions: &mut Vec<Ac
             actions.push(Action::Desk(DeskAction::Read));
         }
     });
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 /// The window's table: the Excel file's columns, the four kinds of material in one and the
@@ -345,7 +346,7 @@ fn facts(ui: &mut Ui, o: &Opened) {
                     "材料包",
                     format!(
                         "{}（{}）",
-                        file_name(&o.bundle.path),
+                        display_name(&o.bundle.path),
                         human_bytes(o.bundle.bytes)
                     ),
                 ),

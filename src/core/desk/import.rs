@@ -5,17 +5,16 @@
 //! decided again by its content. Anything wrong and the half-made draft is removed: nothing is
 //! imported halfway.
 
-use std::io::Write;
+use std::sync::atomic::AtomicU64;
 
-use sha2::{Digest, Sha256};
-
-use super::{Bundle, DeskError};
+use super::verify::{FileState, check_copying};
+use super::{Bundle, DeskError, Listed};
 use crate::core::bundle::{AttachmentEntry, Manifest};
 use crate::core::campaign::Campaign;
 use crate::core::draft::{Attachment, Draft, Link, Material, StoredFile, UnitProfile};
 use crate::core::error::CoreError;
 use crate::core::ids::ItemId;
-use crate::core::media::{MediaError, hex, identify, import::stored_name};
+use crate::core::media::{MediaError, identify, import::stored_name};
 use crate::core::store::atomic::AtomicFile;
 use crate::core::store::{DataDir, FILES_DIR, modified_ms};
 use crate::core::work::Work;
@@ -30,6 +29,9 @@ pub enum ImportError {
     Core(#[from] CoreError),
     #[error("{name} does not match the manifest's sha256")]
     Damaged { name: String },
+    /// A file that could not be read out of the zip, with the reason (in Chinese).
+    #[error("unreadable: {0}")]
+    Unreadable(String),
     #[error("{name}: {source}")]
     NotMedia { name: String, source: MediaError },
     #[error("cannot write {path}: {source}")]
@@ -50,6 +52,7 @@ impl ImportError {
             Self::Damaged { name } => format!(
                 "材料包中的“{name}”与清单的校验值不符（已被改动或损坏），没有导入。请让报送单位重新报送。"
             ),
+            Self::Unreadable(why) => why.clone(),
             Self::NotMedia { name, source } => {
                 format!("材料包中的“{name}”无法导入：{}", source.user_message())
             }
@@ -104,17 +107,12 @@ fn fill(
     let files_dir = data.draft_dir(&draft.id).join(FILES_DIR);
     let now = data.now();
     let total: u64 = bundle.listed().iter().map(|l| l.bytes).sum();
-    let mut done = 0u64;
-    let mut copy = |draft: &mut Draft, a: &AttachmentEntry| -> Result<Attachment, ImportError> {
+    let done = AtomicU64::new(0);
+    let copy = |draft: &mut Draft, a: &AttachmentEntry| -> Result<Attachment, ImportError> {
         let id = draft.reserve_attachment_id();
         let material = match (&a.path, &a.url) {
-            (Some(path), _) => {
-                let name = a.original_name.clone().unwrap_or_else(|| path.clone());
-                let bytes = a.bytes.unwrap_or(0);
-                work.progress(&format!("正在导入“{name}”"), done, total);
-                let file = extract(bundle, path, &name, &id, bytes, a, &files_dir, work)?;
-                done += bytes;
-                Material::File(file)
+            (Some(_), _) => {
+                Material::File(extract(bundle, a, &id, &files_dir, (&done, total), work)?)
             }
             (None, Some(url)) => Material::Link(Link {
                 url: url.clone(),
@@ -179,35 +177,30 @@ fn fill(
     Ok(draft)
 }
 
-/// A writer into a file that hashes what it writes.
-struct Hashed<'a> {
-    file: &'a mut AtomicFile,
-    hash: Sha256,
-}
-
-impl Write for Hashed<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.file.write(buf)?;
-        self.hash.update(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.file.flush()
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
+/// Copy one file of the bundle into `files_dir` under a name of our own, checked against the
+/// manifest's sha256 on the way (the copy appears only when intact), its kind decided again by
+/// its content.
 fn extract(
     bundle: &Bundle,
-    path: &str,
-    name: &str,
-    id: &crate::core::draft::AttachmentId,
-    bytes: u64,
     a: &AttachmentEntry,
+    id: &crate::core::draft::AttachmentId,
     files_dir: &std::path::Path,
+    progress: (&AtomicU64, u64),
     work: &dyn Work,
 ) -> Result<StoredFile, ImportError> {
+    let path = a.path.as_deref().unwrap_or_default();
+    let name = a.original_name.clone().unwrap_or_else(|| path.to_string());
+    let bytes = a.bytes.unwrap_or(0);
+    let Some(sha256) = a.sha256.as_deref() else {
+        return Err(ImportError::Damaged { name });
+    };
+    let listed = Listed {
+        place: String::new(),
+        attachment: a,
+        path,
+        bytes,
+        sha256,
+    };
     // Named by us; the extension is set from the content below.
     let first = files_dir.join(stored_name(id, "bin"));
     let write_err = |source| ImportError::Write {
@@ -215,20 +208,26 @@ fn extract(
         source,
     };
     let mut file = AtomicFile::create(&first).map_err(write_err)?;
-    let mut hashed = Hashed {
-        file: &mut file,
-        hash: Sha256::new(),
-    };
-    let n = bundle.copy_to(path, bytes, &mut hashed, work)?;
-    let sha = hex(&hashed.hash.finalize());
-    if n != bytes || Some(sha.as_str()) != a.sha256.as_deref() {
-        return Err(ImportError::Damaged { name: name.into() });
+    let stage = format!("正在导入“{name}”");
+    let (done, total) = progress;
+    match check_copying(bundle, &listed, &mut file, &stage, done, total, work) {
+        None => return Err(DeskError::Cancelled.into()),
+        Some(FileState::Intact) => {}
+        Some(FileState::Missing) => {
+            return Err(DeskError::Absent {
+                path: bundle.path.clone(),
+                entry: path.to_string(),
+            }
+            .into());
+        }
+        Some(FileState::Changed) => return Err(ImportError::Damaged { name }),
+        Some(FileState::Unreadable(why)) => return Err(ImportError::Unreadable(why)),
     }
     file.commit().map_err(write_err)?;
     let format = identify(&first).map_err(|source| {
         let _ = std::fs::remove_file(&first);
         ImportError::NotMedia {
-            name: name.into(),
+            name: name.clone(),
             source,
         }
     })?;
@@ -245,10 +244,10 @@ fn extract(
     Ok(StoredFile {
         kind: Some(format.kind),
         format: format.name.to_string(),
-        original_name: name.to_string(),
+        original_name: name,
         stored_name: stored,
         bytes,
-        sha256: sha,
+        sha256: sha256.to_string(),
         modified_ms: modified,
         location_removed: a.location_removed,
         info: a.info.clone().unwrap_or_default(),

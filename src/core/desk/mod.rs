@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 
 use super::bundle::{AttachmentEntry, BUNDLE_SCHEMA, MANIFEST, Manifest};
+use super::media::display_name;
 
 /// The most entries a bundle may have (one per attachment, plus two).
 const MAX_ENTRIES: usize = 20_000;
@@ -55,12 +56,6 @@ pub enum DeskError {
     Cancelled,
 }
 
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
-}
-
 impl DeskError {
     /// What happened and what to do, for the publicity department.
     pub fn user_message(&self) -> String {
@@ -72,30 +67,30 @@ impl DeskError {
             ),
             Self::NotZip { path, .. } => format!(
                 "“{}”不是完整的材料包（文件不完整或已损坏，可能没有传完或拷贝时中断）。请让报送单位重新报送，或重新拷贝一次。",
-                file_name(path)
+                display_name(path)
             ),
             Self::NoManifest { path } => format!(
                 "“{}”里没有清单 manifest.json，不是报送程序生成的材料包。",
-                file_name(path)
+                display_name(path)
             ),
             Self::BadManifest { path, .. } => format!(
                 "“{}”的清单 manifest.json 无法读取（内容损坏或被改动）。请让报送单位重新报送。",
-                file_name(path)
+                display_name(path)
             ),
             Self::NewerSchema { path, schema } => format!(
                 "“{}”是更新版本的报送程序生成的（格式 {schema}），本程序只能读 {BUNDLE_SCHEMA}。请升级本程序后再打开。",
-                file_name(path)
+                display_name(path)
             ),
             Self::Unsafe { path, entry } => format!(
                 "“{}”中有不安全的条目“{entry}”（指向材料包以外的位置，或是一个链接），为安全起见没有打开。请让报送单位用报送程序重新导出。",
-                file_name(path)
+                display_name(path)
             ),
             Self::TooBig { path, entry } => format!(
                 "“{}”中的“{entry}”解压后比清单所写的大得多（可能是恶意构造的压缩包），已停止读取。",
-                file_name(path)
+                display_name(path)
             ),
             Self::Absent { path, entry } => {
-                format!("“{}”中缺少清单列出的文件“{entry}”。", file_name(path))
+                format!("“{}”中缺少清单列出的文件“{entry}”。", display_name(path))
             }
             Self::Cancelled => "已取消。".into(),
         }
@@ -326,6 +321,13 @@ fn pump(
     }
 }
 
+/// @tus/file-store's record of an upload, beside it: `<id>.json` (its announced `size`, metadata).
+pub fn tus_info(path: &Path) -> PathBuf {
+    let mut info = path.as_os_str().to_owned();
+    info.push(".json");
+    PathBuf::from(info)
+}
+
 /// When a bundle arrived, as well as can be told:
 /// 1. in the intake's own store (tus's `<name>.json` beside it): the file's modification time,
 ///    when its last byte was written;
@@ -346,9 +348,7 @@ pub fn arrival(
             utc.with_timezone(&zone)
         })
     };
-    let mut info = path.as_os_str().to_owned();
-    info.push(".json");
-    if Path::new(&info).is_file() {
+    if tus_info(path).is_file() {
         return modified();
     }
     let name = path.file_name()?.to_string_lossy();

@@ -92,11 +92,9 @@ fn looks_like_zip(path: &Path) -> bool {
         && magic == *b"PK\x03\x04"
 }
 
-/// @tus/file-store keeps `<id>.json` beside `<id>` with the upload's announced `size`.
+/// An upload whose tus record announces more bytes than its file has yet.
 fn still_arriving(path: &Path) -> bool {
-    let mut info = path.as_os_str().to_owned();
-    info.push(".json");
-    let Ok(text) = std::fs::read_to_string(PathBuf::from(info)) else {
+    let Ok(text) = std::fs::read_to_string(super::tus_info(path)) else {
         return false;
     };
     let size = serde_json::from_str::<serde_json::Value>(&text)

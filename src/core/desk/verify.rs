@@ -137,9 +137,11 @@ pub fn verify_all(
         .collect())
 }
 
-/// A writer into the hash that counts what passed, for the progress bar.
+/// A writer into the hash (and on into `sink`) that counts what passed, for the progress bar.
 struct Hashing<'a> {
     hash: Sha256,
+    sink: &'a mut dyn Write,
+    stage: &'a str,
     done: &'a AtomicU64,
     total: u64,
     work: &'a dyn Work,
@@ -147,14 +149,15 @@ struct Hashing<'a> {
 
 impl Write for Hashing<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.sink.write_all(buf)?;
         self.hash.update(buf);
         let done = self.done.fetch_add(buf.len() as u64, Ordering::Relaxed) + buf.len() as u64;
-        self.work.progress("正在核对文件", done, self.total);
+        self.work.progress(self.stage, done, self.total);
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+        self.sink.flush()
     }
 }
 
@@ -162,6 +165,21 @@ impl Write for Hashing<'_> {
 fn check_one(
     bundle: &Bundle,
     listed: &super::Listed<'_>,
+    done: &AtomicU64,
+    total: u64,
+    work: &dyn Work,
+) -> Option<FileState> {
+    let mut sink = std::io::sink();
+    check_copying(bundle, listed, &mut sink, "正在核对文件", done, total, work)
+}
+
+/// Check one listed file while copying its bytes into `sink` (the import: the copy is kept only
+/// when it is intact), reporting `stage` with `done` (shared) of `total`. `None` when cancelled.
+pub fn check_copying(
+    bundle: &Bundle,
+    listed: &super::Listed<'_>,
+    sink: &mut dyn Write,
+    stage: &str,
     done: &AtomicU64,
     total: u64,
     work: &dyn Work,
@@ -174,6 +192,8 @@ fn check_one(
     }
     let mut hashing = Hashing {
         hash: Sha256::new(),
+        sink,
+        stage,
         done,
         total,
         work,

@@ -77,6 +77,15 @@ pub(super) struct DeskState {
 }
 
 impl App {
+    /// Coming to the desk: the folder field starts with the folder read last time.
+    pub(super) fn desk_entered(&mut self) {
+        if self.desk.form.folder.is_empty()
+            && let Some(folder) = &self.settings.desk_folder
+        {
+            self.desk.form.folder = folder.display().to_string();
+        }
+    }
+
     /// No desk job under way.
     pub(super) fn desk_idle(&self) -> bool {
         self.desk.job.is_none()
@@ -88,11 +97,6 @@ impl App {
 
     /// 收件台 and the bundle opened from it.
     pub(super) fn desk_ui(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
-        if self.desk.form.folder.is_empty()
-            && let Some(folder) = &self.settings.desk_folder
-        {
-            self.desk.form.folder = folder.display().to_string();
-        }
         let busy = self.desk_busy();
         match (self.screen, self.desk.opened.clone()) {
             (Screen::DeskBundle, Some(opened)) => {

@@ -211,6 +211,9 @@ impl App {
         if screen == Screen::Settings {
             self.settings_form = SettingsForm::from_intake(self.intake().map(|(i, _)| i).as_ref());
         }
+        if screen == Screen::Desk {
+            self.desk_entered();
+        }
         if let Some(open) = &mut self.open {
             if screen == Screen::Check {
                 // From now on the forms show every problem (the GOV.UK rule).
