@@ -1,14 +1,24 @@
 // 市妇联的报送接收端 / the city federation's intake endpoint.
 //
-// A small configuration of @tus/server (tus 1.0: resumable uploads), nothing home-made on the
-// wire. What it adds to the stock server, each a few lines below:
-//   - a bearer-token check, one token per unit possible (tokens file, re-read when it changes, so a
-//     leaked token is revoked alone without a restart); a token bound to a unit only sends for it;
-//   - the largest upload it takes (Tus-Max-Size) and the expiry of unfinished uploads;
-//   - CORS off: no browser page may talk to it (the clerks' program is not a browser);
-//   - uploads named by time and unit from Upload-Metadata: 20240310-101502-渝中区妇联-3f9c1a.zip;
-//   - on finish the bundle's sha256 recomputed and compared with the metadata's: a mismatch is
-//     deleted and refused (HTTP 422, which the program reports), never kept as received.
+// A configuration of @tus/server (tus 1.0: resumable uploads), nothing home-made on the wire.
+// The intake is on the internet and every unit's token is a potential attacker of every other
+// unit's bundles; its one promise is that a bundle it confirmed is kept, intact, until a person
+// removes it. What it adds to the stock server, each in a section below:
+//   - tokens: one per unit (tokens file, re-read when it changes, so a leaked token is revoked
+//     alone without a restart); a token sends only for its unit;
+//   - isolation: every request on an upload is checked against the token's unit (another unit's
+//     upload answers 404); finished uploads can be neither written nor terminated; GET is not
+//     served; addresses carry 128 random bits and are never reused;
+//   - on the last byte the bundle's sha256 is recomputed and compared with the metadata's: a
+//     mismatch is deleted and refused (422); a match is flushed to stable storage and its
+//     verified sha256, time and unit written into its record *before* the last PATCH is answered;
+//   - no way around that check: no deferred length, no body without Content-Length, no body on
+//     creation, and an upload complete on disk but unchecked (a crash at the wrong moment) is
+//     checked at start-up;
+//   - the sweep deletes only uploads whose bytes are fewer than their length; finished ones stay;
+//   - limits: unfinished uploads and their bytes per unit, free disk, idle and trickling
+//     connections;
+//   - an append-only audit log, one JSON line per event.
 // Storage: a folder (default), or S3-compatible object storage (Alibaba OSS, MinIO, AWS S3).
 //
 // Run: `node server.mjs` with the settings in the environment (docs/intake-server.md), or
@@ -20,8 +30,15 @@
 //                        https://<host><INTAKE_PATH>/
 //   INTAKE_DIR           where bundles land (./uploads)
 //   INTAKE_TOKENS        the tokens file (see tokens.example.txt); unset = no token asked (tests only)
+//   INTAKE_AUDIT         the audit log (INTAKE_DIR/intake-audit.jsonl; ./intake-audit.jsonl with S3)
 //   INTAKE_MAX_SIZE      largest bundle in bytes (4 GiB)
 //   INTAKE_EXPIRY_HOURS  unfinished uploads deleted after this many hours (72; 0 = never)
+//   INTAKE_MAX_UNFINISHED        unfinished uploads kept per unit (8): a ninth evicts the oldest
+//   INTAKE_MAX_UNFINISHED_BYTES  their bytes per unit (2 × INTAKE_MAX_SIZE)
+//   INTAKE_MIN_FREE_BYTES        creation refused (507) when the disk would keep less (1 GiB)
+//   INTAKE_IDLE_SECONDS          a connection with nothing moving is closed after (60)
+//   INTAKE_MIN_BYTES_PER_WINDOW  a body slower than this per window is cut (65536) …
+//   INTAKE_RATE_WINDOW_SECONDS   … measured over this many seconds (60)
 //   INTAKE_S3_BUCKET     set to store in object storage instead of INTAKE_DIR, with
 //   INTAKE_S3_ENDPOINT   https://oss-cn-chengdu.aliyuncs.com, http://127.0.0.1:9000 (MinIO) …
 //   INTAKE_S3_REGION     region (cn-chengdu, us-east-1 …)
@@ -30,6 +47,7 @@
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { Server, EVENTS } from '@tus/server';
 import { FileStore } from '@tus/file-store';
 
@@ -39,15 +57,38 @@ process.stderr.on('error', () => {});
 
 const env = process.env;
 const [argPort, argDir] = process.argv.slice(2);
+const num = (v, d) => (v === undefined || v === '' ? d : Number(v));
 const settings = {
   host: env.INTAKE_HOST ?? '127.0.0.1',
   port: Number(argPort ?? env.INTAKE_PORT ?? 1080),
   path: env.INTAKE_PATH ?? '/files',
   dir: argDir ?? env.INTAKE_DIR ?? './uploads',
   tokens: env.INTAKE_TOKENS,
-  maxSize: Number(env.INTAKE_MAX_SIZE ?? 4 * 1024 ** 3),
-  expiryHours: Number(env.INTAKE_EXPIRY_HOURS ?? 72),
+  maxSize: num(env.INTAKE_MAX_SIZE, 4 * 1024 ** 3),
+  expiryHours: num(env.INTAKE_EXPIRY_HOURS, 72),
+  idleSeconds: num(env.INTAKE_IDLE_SECONDS, 60),
+  minBytesPerWindow: num(env.INTAKE_MIN_BYTES_PER_WINDOW, 64 * 1024),
+  rateWindowSeconds: num(env.INTAKE_RATE_WINDOW_SECONDS, 60),
+  minFree: num(env.INTAKE_MIN_FREE_BYTES, 1024 ** 3),
 };
+settings.maxUnfinished = num(env.INTAKE_MAX_UNFINISHED, 8);
+settings.maxUnfinishedBytes = num(env.INTAKE_MAX_UNFINISHED_BYTES, 2 * settings.maxSize);
+const s3 = Boolean(env.INTAKE_S3_BUCKET);
+settings.audit =
+  env.INTAKE_AUDIT ?? (s3 ? './intake-audit.jsonl' : path.join(settings.dir, 'intake-audit.jsonl'));
+
+// ---- audit log: one JSON line per event, appended, flushed for the events that are evidence --
+if (!s3) fs.mkdirSync(settings.dir, { recursive: true });
+const auditFd = fs.openSync(settings.audit, 'a');
+function audit(event, fields = {}, durable = false) {
+  const line = `${JSON.stringify({ time: new Date().toISOString(), event, ...fields })}\n`;
+  try {
+    fs.writeSync(auditFd, line);
+    if (durable) fs.fsyncSync(auditFd);
+  } catch (e) {
+    console.error(`audit log: ${e.message}`);
+  }
+}
 
 // ---- tokens: "<token> <unit or *>" per line, # comments -------------------------------------
 let tokenCache = { mtimeMs: -1, size: -1, entries: [] };
@@ -62,11 +103,19 @@ function tokenEntries() {
   // Time and size: an edit within the file system's time resolution still counts.
   if (stat.mtimeMs !== tokenCache.mtimeMs || stat.size !== tokenCache.size) {
     const entries = [];
+    let n = 0;
     for (const raw of fs.readFileSync(settings.tokens, 'utf8').split(/\r?\n/)) {
+      n += 1;
       const line = raw.replace(/#.*/, '').trim();
       if (!line) continue;
-      const [token, ...unit] = line.split(/\s+/);
-      entries.push({ digest: digest(token), unit: unit.join(' ') || '*' });
+      const [token, ...rest] = line.split(/\s+/);
+      const unit = rest.join(' ');
+      // A line without a unit is a mistake, not a key to every unit: refused, and said so.
+      if (!unit) {
+        console.error(`tokens file line ${n}: no unit after the token; line ignored`);
+        continue;
+      }
+      entries.push({ digest: digest(token), unit });
     }
     tokenCache = { mtimeMs: stat.mtimeMs, size: stat.size, entries };
   }
@@ -82,14 +131,21 @@ function tokenOf(authorization) {
   const m = /^Bearer\s+(\S+)$/.exec(authorization ?? '');
   if (!m) return undefined;
   const d = digest(m[1]);
-  return entries.find((e) => crypto.timingSafeEqual(e.digest, d));
+  const entry = entries.find((e) => crypto.timingSafeEqual(e.digest, d));
+  return entry && { unit: entry.unit, fingerprint: d.toString('hex').slice(0, 12) };
+}
+// Who may touch an upload made with this token: its unit; a `*` token only its own uploads.
+function ownerOf(token) {
+  if (!token) return null;
+  return token.unit === '*' ? `*${token.fingerprint}` : token.unit;
 }
 
 // ---- naming ---------------------------------------------------------------------------------
-// The unit's name is the sender's word: only what is safe in a file name on Windows and Linux.
+// The unit's name is the sender's word: only what is safe and honest in a file name on Windows
+// and Linux — no control or format characters (U+202E would make a name display as …exe).
 function safeName(s) {
   const cleaned = String(s ?? '')
-    .replace(/[\u0000-\u001f\u007f/\\:*?"<>|]/g, '_')
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}/\\:*?"<>|]/gu, '_')
     .replace(/^[.\s]+|[.\s]+$/g, '')
     .slice(0, 40);
   return cleaned || '未知单位';
@@ -100,12 +156,26 @@ function stamp(d) {
 }
 
 // ---- storage --------------------------------------------------------------------------------
+// The folder store, creating a file only where none is (stock @tus/file-store truncates).
+class KeepingFileStore extends FileStore {
+  async create(file) {
+    const filePath = this.resolve(file.id);
+    const handle = await fs.promises.open(filePath, 'wx');
+    await handle.close();
+    await this.configstore.set(file.id, file);
+    file.storage = { type: 'file', path: filePath };
+    return file;
+  }
+}
+
+// The stores get no expiry of their own: theirs deletes finished uploads (@tus/file-store reads
+// the offset written at creation) and answers 410 for a finished one once it is old. The sweep
+// below is the only one.
 async function datastore() {
-  if (env.INTAKE_S3_BUCKET) {
+  if (s3) {
     const { S3Store } = await import('@tus/s3-store');
     return new S3Store({
       partSize: 8 * 1024 * 1024,
-      expirationPeriodInMilliseconds: settings.expiryHours * 3600 * 1000,
       s3ClientConfig: {
         bucket: env.INTAKE_S3_BUCKET,
         region: env.INTAKE_S3_REGION ?? 'us-east-1',
@@ -114,26 +184,100 @@ async function datastore() {
       },
     });
   }
-  fs.mkdirSync(settings.dir, { recursive: true });
-  return new FileStore({
-    directory: settings.dir,
-    expirationPeriodInMilliseconds: settings.expiryHours * 3600 * 1000,
-  });
+  return new KeepingFileStore({ directory: settings.dir });
 }
 
 const store = await datastore();
 
+// The upload's record, as the store keeps it (`<id>.json` beside the file; `<id>.info` in the
+// bucket) with our `baosong` part: { unit, owner, token, created_at, sha256, received_at }.
+async function readRecord(id) {
+  try {
+    if (s3) {
+      const { Body } = await store.client.getObject({ Bucket: store.bucket, Key: store.infoKey(id) });
+      return JSON.parse(await Body.transformToString());
+    }
+    return JSON.parse(await fs.promises.readFile(path.join(settings.dir, `${id}.json`), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+async function writeRecord(id, record) {
+  const text = JSON.stringify(record);
+  if (s3) {
+    const { Metadata } = await store.client.headObject({ Bucket: store.bucket, Key: store.infoKey(id) });
+    await store.client.putObject({
+      Bucket: store.bucket,
+      Key: store.infoKey(id),
+      Body: text,
+      Metadata,
+    });
+    return;
+  }
+  // Atomically and durably: temp file, fsync, rename, fsync the folder.
+  const file = path.join(settings.dir, `${id}.json`);
+  const temp = `${file}.${crypto.randomBytes(6).toString('hex')}.tmp`;
+  const handle = await fs.promises.open(temp, 'wx');
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.promises.rename(temp, file);
+  await syncFolder();
+}
+async function syncFolder() {
+  const dir = await fs.promises.open(settings.dir, 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+// The bundle's bytes on stable storage (a completed multipart upload already is, in a bucket).
+async function flushBundle(id) {
+  if (s3) return;
+  const handle = await fs.promises.open(path.join(settings.dir, id), 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await syncFolder();
+}
+async function listIds() {
+  if (s3) {
+    const ids = [];
+    let token;
+    do {
+      const r = await store.client.listObjectsV2({ Bucket: store.bucket, ContinuationToken: token });
+      for (const o of r.Contents ?? []) if (o.Key.endsWith('.info')) ids.push(o.Key.slice(0, -5));
+      token = r.IsTruncated ? r.NextContinuationToken : undefined;
+    } while (token);
+    return ids;
+  }
+  const names = await fs.promises.readdir(settings.dir);
+  const present = new Set(names);
+  return names
+    .filter((n) => n.endsWith('.json') && present.has(n.slice(0, -5)))
+    .map((n) => n.slice(0, -5));
+}
+
 // Delete an upload for good. With object storage, @tus/s3-store's remove() gives up on a
 // finished upload (it first aborts the multipart upload, which S3 no longer knows, and throws
-// before deleting anything): the objects are then deleted here directly.
+// before deleting anything) and leaves an incomplete part behind: the objects are then deleted
+// here directly.
 async function discard(id) {
   await store.remove(id).catch(() => {});
-  if (store.client && store.bucket) {
+  if (s3) {
     await store.client.deleteObjects({
       Bucket: store.bucket,
-      Delete: { Objects: [{ Key: id }, { Key: store.infoKey(id) }] },
+      // The bundle, its record, and the piece of a part still short of the part size.
+      Delete: { Objects: [{ Key: id }, { Key: store.infoKey(id) }, { Key: store.partKey(id, true) }] },
     });
   }
+  uploads.delete(id);
 }
 
 async function sha256Of(id) {
@@ -142,21 +286,151 @@ async function sha256Of(id) {
   return hash.digest('hex');
 }
 
+// ---- what is here: id → { owner, unit, size, created, sha256 } -------------------------------
+// Loaded from the records at start-up and kept as uploads come and go; the records on disk stay
+// the truth (the desk reads them).
+const uploads = new Map();
+function entryOf(record) {
+  const b = record.baosong ?? {};
+  return {
+    owner: b.owner ?? null,
+    unit: b.unit ?? null,
+    size: Number(record.size),
+    created: Date.parse(b.created_at ?? record.creation_date ?? 0) || 0,
+    sha256: b.sha256 ?? null,
+  };
+}
+// Verification of uploads whose last byte is in, by id: any other request on them waits for it.
+const verifying = new Map();
+// Uploads being written to right now (never evicted).
+const writing = new Set();
+
 function refuse(status_code, body) {
   return { status_code, body: `${body}\n` };
 }
 
+// The last byte is in: recompute the sha256; a match is made durable and recorded before anyone
+// is told, a mismatch deleted. Runs once per upload: concurrent callers share it.
+function verify(id) {
+  if (!verifying.has(id)) {
+    const work = (async () => {
+      const record = await readRecord(id);
+      if (!record) throw refuse(404, 'no such upload');
+      const b = record.baosong ?? {};
+      if (b.sha256) return b.sha256; // already verified: never hashed twice
+      const expected = record.metadata?.sha256;
+      const actual = await sha256Of(id);
+      if (actual !== expected) {
+        await discard(id);
+        audit('refused', { id, unit: b.unit, reason: 'sha256 mismatch', sha256: actual, expected }, true);
+        console.error(`refused ${id}: sha256 ${actual}, metadata says ${expected}`);
+        throw refuse(422, `bundle sha256 mismatch: received ${actual}, metadata ${expected}; not kept`);
+      }
+      await flushBundle(id);
+      record.baosong = { ...b, sha256: actual, received_at: new Date().toISOString() };
+      await writeRecord(id, record);
+      const entry = uploads.get(id) ?? entryOf(record);
+      entry.sha256 = actual;
+      uploads.set(id, entry);
+      audit('received', { id, unit: b.unit, declared: record.metadata?.unit, bytes: record.size, sha256: actual }, true);
+      console.log(`received ${id} ${record.size} bytes sha256 ${actual}`);
+      return actual;
+    })();
+    verifying.set(id, work);
+    work.finally(() => verifying.delete(id)).catch(() => {});
+  }
+  return verifying.get(id);
+}
+
+// Bytes the store holds of an upload (fewer than its size: unfinished).
+async function bytesOf(id) {
+  return (await store.getUpload(id)).offset;
+}
+
+// ---- the sweep: only uploads whose bytes are fewer than their length, older than the expiry --
+async function sweep() {
+  const now = Date.now();
+  const expiry = settings.expiryHours * 3600 * 1000;
+  let n = 0;
+  for (const [id, entry] of [...uploads]) {
+    if (entry.sha256 || writing.has(id) || verifying.has(id)) continue;
+    if (now - entry.created <= expiry) continue;
+    let held;
+    try {
+      held = await bytesOf(id);
+    } catch {
+      uploads.delete(id);
+      continue;
+    }
+    if (held < entry.size) {
+      await discard(id);
+      audit('expired', { id, unit: entry.unit, bytes: held, of: entry.size }, true);
+      n += 1;
+    } else {
+      await verify(id).catch(() => {}); // complete but never checked: checked now
+    }
+  }
+  if (n) console.log(`expired ${n} unfinished uploads`);
+}
+
+// ---- limits per unit ------------------------------------------------------------------------
+// Unfinished uploads of one owner, oldest first.
+function unfinishedOf(owner) {
+  return [...uploads]
+    .filter(([, e]) => e.owner === owner && !e.sha256)
+    .sort((a, b) => a[1].created - b[1].created);
+}
+// Make room for one more upload of `size` bytes: the owner's oldest unfinished uploads give way
+// (an abandoned attempt). Answers false when what is left is all being written right now.
+async function makeRoom(owner, size) {
+  for (;;) {
+    const mine = unfinishedOf(owner);
+    const bytes = mine.reduce((s, [, e]) => s + e.size, 0);
+    if (mine.length < settings.maxUnfinished && bytes + size <= settings.maxUnfinishedBytes) return true;
+    const oldest = mine.find(([id]) => !writing.has(id) && !verifying.has(id));
+    if (!oldest) return false;
+    await discard(oldest[0]);
+    audit('evicted', { id: oldest[0], unit: oldest[1].unit, reason: 'limit of unfinished uploads per unit' }, true);
+  }
+}
+function freeBytes() {
+  if (s3) return Infinity;
+  const s = fs.statfsSync(settings.dir);
+  return s.bavail * s.bsize;
+}
+
+// ---- the tus server -------------------------------------------------------------------------
 const tus = new Server({
   path: settings.path,
   datastore: store,
   maxSize: settings.maxSize,
   // CORS off: no Access-Control-Allow-Origin for anyone (browsers are also refused below).
   allowedOrigins: () => false,
+  // 128 random bits: an address cannot be guessed, and two never meet.
   namingFunction: (req, metadata) =>
-    `${stamp(new Date())}-${safeName(metadata?.unit)}-${crypto.randomBytes(3).toString('hex')}.zip`,
+    `${stamp(new Date())}-${safeName(metadata?.unit)}-${crypto.randomBytes(16).toString('hex')}.zip`,
   // The id has Chinese in it: percent-encoded in the URL, decoded by the server. The Location is
   // relative, so behind nginx/IIS (which hold TLS) the client keeps its https:// address.
-  generateUrl: (req, { path, id }) => `${path}/${encodeURIComponent(id)}`,
+  generateUrl: (req, { path: p, id }) => `${p}/${encodeURIComponent(id)}`,
+  // Every request on an existing upload: only its owner's token sees it; finished ones are
+  // neither written nor terminated; one whose last byte is being checked waits for the check.
+  async onIncomingRequest(req, id) {
+    if (req.method === 'POST') return;
+    const token = tokenOf(req.headers.get('authorization'));
+    const entry = uploads.get(id);
+    if (!entry || (token !== null && entry.owner !== ownerOf(token))) {
+      throw refuse(404, 'Not found');
+    }
+    // Complete but not yet checked (the moment between the last byte and the check): wait.
+    if (!entry.sha256 && !verifying.has(id) && (await bytesOf(id).catch(() => 0)) >= entry.size) {
+      verify(id).catch(() => {});
+    }
+    if (verifying.has(id)) await verify(id).catch(() => {});
+    if (!uploads.has(id)) throw refuse(404, 'Not found');
+    if (entry.sha256 && (req.method === 'PATCH' || req.method === 'DELETE')) {
+      throw refuse(403, 'this bundle has been received and is kept; it cannot be changed or withdrawn');
+    }
+  },
   async onUploadCreate(req, upload) {
     const meta = upload.metadata ?? {};
     if (!/^[0-9a-f]{64}$/.test(meta.sha256 ?? '')) {
@@ -165,51 +439,180 @@ const tus = new Server({
     if (!meta.unit) throw refuse(400, 'Upload-Metadata needs unit');
     const token = tokenOf(req.headers.get('authorization'));
     if (token && token.unit !== '*' && token.unit !== meta.unit) {
+      audit('refused', { unit: token.unit, declared: meta.unit, reason: 'token of another unit' });
       throw refuse(403, 'this token is not for that unit');
     }
+    const owner = ownerOf(token);
+    if (!(await makeRoom(owner, upload.size))) {
+      throw refuse(429, 'too many uploads of this unit under way; try again later');
+    }
+    if (freeBytes() < upload.size + settings.minFree) {
+      audit('refused', { unit: token?.unit ?? meta.unit, reason: 'disk full', bytes: upload.size }, true);
+      throw refuse(507, 'the intake is short of disk space; the city federation has been told');
+    }
+    // Kept in the record by the store (it writes the upload object as JSON).
+    upload.baosong = {
+      unit: token && token.unit !== '*' ? token.unit : null,
+      owner,
+      token: token?.fingerprint ?? null,
+      created_at: new Date().toISOString(),
+    };
     return {};
   },
   async onUploadFinish(req, upload) {
-    const expected = upload.metadata?.sha256;
-    const actual = await sha256Of(upload.id);
-    if (actual !== expected) {
-      await discard(upload.id);
-      console.error(`refused ${upload.id}: sha256 ${actual}, metadata says ${expected}`);
-      throw refuse(422, `bundle sha256 mismatch: received ${actual}, metadata ${expected}; not kept`);
-    }
-    console.log(`received ${upload.id} ${upload.size} bytes sha256 ${actual}`);
-    return {};
+    const sha256 = await verify(upload.id);
+    return { headers: { 'Baosong-Sha256': sha256 } };
+  },
+  // An unexpected error's text stays in the log; the sender gets a plain 500.
+  async onResponseError(req, err) {
+    if (err?.status_code && err.status_code < 500) return undefined;
+    if (err?.status_code === 507) return undefined;
+    console.error(`error on ${req.method} ${req.url}: ${err?.stack ?? err?.message ?? err}`);
+    return { status_code: 500, body: 'internal error\n' };
   },
 });
-tus.on(EVENTS.POST_TERMINATE, (req, res, id) => console.log(`terminated ${id}`));
+tus.on(EVENTS.POST_CREATE, (req, upload) => {
+  uploads.set(upload.id, entryOf({ ...upload, baosong: upload.baosong }));
+  audit('created', { id: upload.id, unit: upload.baosong?.unit, declared: upload.metadata?.unit, bytes: upload.size });
+});
+tus.on(EVENTS.POST_TERMINATE, (req, res, id) => {
+  const entry = uploads.get(id);
+  uploads.delete(id);
+  audit('terminated', { id, unit: entry?.unit }, true);
+  console.log(`terminated ${id}`);
+});
+
+// ---- the HTTP front: what is refused before tus sees it ---------------------------------------
+function answer(req, res, status, body, extra = {}) {
+  res.writeHead(status, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store', ...extra });
+  res.end(`${body}\n`);
+}
+// Outsiders are told once and cut off: the connection is closed after the answer.
+const refusedLately = new Map();
+function unauthorised(req, res, status, body) {
+  const from = req.socket.remoteAddress ?? '?';
+  const now = Date.now();
+  if ((refusedLately.get(from) ?? 0) < now - 10_000) {
+    refusedLately.set(from, now);
+    if (refusedLately.size > 10_000) refusedLately.clear();
+    audit('token refused', { from, method: req.method, status });
+  }
+  answer(req, res, status, body, { Connection: 'close' });
+}
+// A body must move: fewer than INTAKE_MIN_BYTES_PER_WINDOW in a window and the connection goes.
+function watchRate(req, res) {
+  const socket = req.socket;
+  let last = socket.bytesRead;
+  const timer = setInterval(() => {
+    if (socket.bytesRead - last < settings.minBytesPerWindow) {
+      console.error(`cut a ${req.method} from ${socket.remoteAddress}: too slow`);
+      socket.destroy();
+    }
+    last = socket.bytesRead;
+  }, settings.rateWindowSeconds * 1000);
+  timer.unref();
+  res.on('close', () => clearInterval(timer));
+}
 
 const server = http.createServer((req, res) => {
   if (req.headers.origin) {
-    res.writeHead(403, { 'Content-Type': 'text/plain' });
-    res.end('browsers are not served here\n');
+    answer(req, res, 403, 'browsers are not served here', { Connection: 'close' });
     return;
   }
-  if (tokenOf(req.headers.authorization) === undefined) {
-    res.writeHead(401, { 'Content-Type': 'text/plain' });
-    res.end('token required\n');
+  const token = tokenOf(req.headers.authorization);
+  if (token === undefined) {
+    unauthorised(req, res, 401, 'token required');
     return;
   }
-  tus.handle(req, res);
+  const h = req.headers;
+  switch (req.method) {
+    case 'OPTIONS':
+    case 'HEAD':
+    case 'DELETE':
+      break;
+    case 'POST':
+      // The length is known at creation (the sha256 check needs it) and the body comes by PATCH.
+      if (h['upload-defer-length'] !== undefined) {
+        answer(req, res, 400, 'Upload-Defer-Length is not accepted: announce Upload-Length');
+        return;
+      }
+      if (!/^[1-9][0-9]{0,15}$/.test(h['upload-length'] ?? '')) {
+        answer(req, res, 400, 'Upload-Length must be a positive number of bytes');
+        return;
+      }
+      if (h['transfer-encoding'] !== undefined || Number(h['content-length'] ?? 0) !== 0) {
+        answer(req, res, 400, 'creation with a body is not accepted: send the bytes by PATCH');
+        return;
+      }
+      break;
+    case 'PATCH':
+      // Every body says its length, and Node reads exactly that many bytes: nothing past an
+      // upload's length can ever be written.
+      if (h['transfer-encoding'] !== undefined || !/^[0-9]{1,16}$/.test(h['content-length'] ?? '')) {
+        answer(req, res, 411, 'PATCH needs a Content-Length', { Connection: 'close' });
+        return;
+      }
+      if (h['upload-length'] !== undefined) {
+        answer(req, res, 400, 'Upload-Length is fixed at creation');
+        return;
+      }
+      watchRate(req, res);
+      break;
+    default:
+      // GET included: the intake keeps bundles, it does not hand them out.
+      answer(req, res, 405, 'method not allowed', { Allow: 'OPTIONS, POST, HEAD, PATCH, DELETE' });
+      return;
+  }
+  const id = req.method === 'PATCH' ? idOf(req.url) : undefined;
+  if (id) writing.add(id);
+  res.on('close', () => {
+    if (id) writing.delete(id);
+  });
+  // A verified upload says so on HEAD: the sha256 the intake recomputed.
+  if (req.method === 'HEAD') {
+    const entry = uploads.get(idOf(req.url));
+    if (entry?.sha256 && (token === null || entry.owner === ownerOf(token))) {
+      res.setHeader('Baosong-Sha256', entry.sha256);
+    }
+  }
+  tus.handle(req, res).catch((e) => {
+    console.error(`request failed: ${e?.stack ?? e}`);
+    if (!res.headersSent) answer(req, res, 500, 'internal error');
+    else res.destroy();
+  });
 });
-// Big PATCHes over slow lines: no whole-request limit (nginx/IIS hold the client timeouts).
+function idOf(url) {
+  const m = /([^/?]+)\/?(\?.*)?$/.exec(url ?? '');
+  try {
+    return m ? decodeURIComponent(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+// Big PATCHes over slow lines: no whole-request limit, but a connection with nothing moving for
+// INTAKE_IDLE_SECONDS is closed, headers must come within 30 s, and bodies must keep a pace.
 server.requestTimeout = 0;
+server.headersTimeout = 30_000;
+server.timeout = settings.idleSeconds * 1000;
 
-// Unfinished uploads past their expiry are deleted, checked hourly (or twice per expiry period
-// when that is shorter).
+// ---- start: what is here, and anything complete but unchecked checked now --------------------
+for (const id of await listIds()) {
+  const record = await readRecord(id);
+  if (record) uploads.set(id, entryOf(record));
+}
+for (const [id, entry] of [...uploads]) {
+  if (entry.sha256) continue;
+  try {
+    if ((await bytesOf(id)) >= entry.size) await verify(id).catch(() => {});
+  } catch {
+    // its file is gone: nothing to check
+  }
+}
+
 if (settings.expiryHours > 0) {
   const every = Math.min(3600 * 1000, (settings.expiryHours * 3600 * 1000) / 2);
-  setInterval(async () => {
-    try {
-      const n = await tus.cleanUpExpiredUploads();
-      if (n) console.log(`expired ${n} unfinished uploads`);
-    } catch (e) {
-      console.error(`cleanup: ${e}`);
-    }
+  setInterval(() => {
+    sweep().catch((e) => console.error(`sweep: ${e?.stack ?? e}`));
   }, every).unref();
 }
 

@@ -19,7 +19,13 @@ pub(super) fn probe(
     use crate::core::campaign::Intake;
     use crate::core::intake::{IntakeClient, effective};
     let intake = match url {
-        Some(url) => Intake::new(url, token),
+        // Plain http to another host only where IT allowed it beside the exe, as for sending.
+        Some(url) => Intake {
+            allow_http: PortableConfig::found_beside_exe()
+                .and_then(|p| p.intake)
+                .is_some_and(|i| i.allow_http),
+            ..Intake::new(url, token)
+        },
         None => {
             let data = open_data_dir(clock).ok();
             let settings = data.as_ref().map(DataDir::load_settings);

@@ -142,6 +142,12 @@ pub fn desk_ui(ui: &mut Ui, view: &DeskView<'_>, form: &mut DeskForm, actions: &
             format!("无法读取 {}：{why}", display_name(path)),
         );
     }
+    for (path, why) in &t.doubtful {
+        ui.colored_label(
+            widgets::RED,
+            format!("未计入 {}：{why}", display_name(path)),
+        );
+    }
     for (path, why) in &t.foreign {
         ui.colored_label(
             widgets::GREY,

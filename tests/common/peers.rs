@@ -63,13 +63,20 @@ pub fn intake(tokens: Option<&str>, env: &[(&str, &str)]) -> Peer {
         cmd.env("INTAKE_TOKENS", &path);
         path
     });
+    if env.iter().any(|(k, _)| *k == "INTAKE_S3_BUCKET") {
+        // With object storage the audit log is a local file: the test's folder, not the repo.
+        cmd.env("INTAKE_AUDIT", dir.path().join("intake-audit.jsonl"));
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().expect("node is needed for the intake server");
     let mut out = BufReader::new(child.stdout.take().unwrap());
+    // What it checked at start-up comes first; then "listening PORT".
     let mut line = String::new();
-    out.read_line(&mut line).unwrap();
+    while out.read_line(&mut line).unwrap_or(0) > 0 && !line.starts_with("listening ") {
+        line.clear();
+    }
     let port = line
         .trim()
         .strip_prefix("listening ")
@@ -159,12 +166,13 @@ pub fn upload_server() -> Peer {
 }
 
 impl Peer {
-    /// The files the server stored (its folder, without tus's `.json` info files).
+    /// The files the server stored (its folder, without tus's `.json` info files and the
+    /// intake's audit log).
     pub fn stored(&self) -> Vec<PathBuf> {
         let mut out: Vec<PathBuf> = std::fs::read_dir(&self.store)
             .map(|d| d.flatten().map(|e| e.path()).collect())
             .unwrap_or_default();
-        out.retain(|p| p.is_file() && p.extension().is_none_or(|e| e != "json"));
+        out.retain(|p| p.is_file() && p.extension().is_none_or(|e| e != "json" && e != "jsonl"));
         out.sort();
         out
     }

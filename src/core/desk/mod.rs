@@ -132,6 +132,8 @@ pub struct Bundle {
     pub bytes: u64,
     /// When it arrived: see [`arrival`].
     pub received: Option<DateTime<FixedOffset>>,
+    /// What the intake recorded of it, when it lies in the intake's store.
+    pub intake: Option<IntakeRecord>,
     /// The manifest's files (by their path in the zip) that the zip has.
     pub entries: HashMap<String, Entry>,
 }
@@ -209,12 +211,19 @@ impl Bundle {
             drop(raw);
             entries.insert(listed.path.to_string(), entry);
         }
-        let received = arrival(path, &meta, manifest.campaign.deadline.timezone());
+        let intake = intake_record(path);
+        let received = arrival(
+            path,
+            &meta,
+            intake.as_ref(),
+            manifest.campaign.deadline.timezone(),
+        );
         Ok(Self {
             path: path.to_path_buf(),
             manifest,
             bytes: meta.len(),
             received,
+            intake,
             entries,
         })
     }
@@ -328,9 +337,43 @@ pub fn tus_info(path: &Path) -> PathBuf {
     PathBuf::from(info)
 }
 
+/// What the intake (deploy/intake) wrote in an upload's record, `<name>.json` beside it: its
+/// announced size and, in the `baosong` part, who sent it — the unit of the token it came
+/// with — and the sha256 it recomputed when the last byte arrived. This, not the manifest (the
+/// sender's word), says which unit a bundle is from and that it arrived intact.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IntakeRecord {
+    /// The size announced at creation.
+    pub size: Option<u64>,
+    /// The unit of the token it was sent with; `None`: a token for any unit, or none asked.
+    pub unit: Option<String>,
+    /// The sha256 verified on arrival; `None`: complete or not, it was never checked.
+    pub sha256: Option<String>,
+    /// When the intake verified it, and so confirmed it to the sender.
+    pub received_at: Option<DateTime<FixedOffset>>,
+}
+
+/// The intake's record of the upload at `path`, if it lies in the intake's store. A record that
+/// cannot be read counts as one saying nothing (never verified).
+pub fn intake_record(path: &Path) -> Option<IntakeRecord> {
+    let text = std::fs::read(tus_info(path)).ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&text).unwrap_or_default();
+    let ours = &v["baosong"];
+    let text_of = |v: &serde_json::Value| v.as_str().map(str::to_string);
+    Some(IntakeRecord {
+        size: v["size"].as_u64(),
+        unit: text_of(&ours["unit"]).filter(|u| !u.trim().is_empty()),
+        sha256: text_of(&ours["sha256"]).filter(|s| s.len() == 64),
+        received_at: ours["received_at"]
+            .as_str()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok()),
+    })
+}
+
 /// When a bundle arrived, as well as can be told:
-/// 1. in the intake's own store (tus's `<name>.json` beside it): the file's modification time,
-///    when its last byte was written;
+/// 1. in the intake's own store (tus's `<name>.json` beside it): when the intake verified it
+///    (its record), or for a record without that time the file's modification time, when its
+///    last byte was written;
 /// 2. elsewhere, under the name the intake gave it (`20240310-101502-渝中区妇联-3f9c1a.zip`,
 ///    copied or downloaded from the store, which may not keep the file's time): the time in the
 ///    name — when the upload began, by the server's clock (the intake runs in China Standard
@@ -340,6 +383,7 @@ pub fn tus_info(path: &Path) -> PathBuf {
 pub fn arrival(
     path: &Path,
     meta: &std::fs::Metadata,
+    record: Option<&IntakeRecord>,
     zone: FixedOffset,
 ) -> Option<DateTime<FixedOffset>> {
     let modified = || {
@@ -348,8 +392,11 @@ pub fn arrival(
             utc.with_timezone(&zone)
         })
     };
-    if tus_info(path).is_file() {
-        return modified();
+    if let Some(record) = record {
+        return record
+            .received_at
+            .map(|t| t.with_timezone(&zone))
+            .or_else(modified);
     }
     let name = path.file_name()?.to_string_lossy();
     let stamp = name.get(..15).filter(|s| {

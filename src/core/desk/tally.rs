@@ -94,14 +94,30 @@ fn looks_like_zip(path: &Path) -> bool {
 
 /// An upload whose tus record announces more bytes than its file has yet.
 fn still_arriving(path: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(super::tus_info(path)) else {
+    let Some(size) = super::intake_record(path).and_then(|r| r.size) else {
         return false;
     };
-    let size = serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .and_then(|v| v.get("size").and_then(|s| s.as_u64()));
-    let len = std::fs::metadata(path).map(|m| m.len()).ok();
-    matches!((size, len), (Some(size), Some(len)) if len < size)
+    std::fs::metadata(path).is_ok_and(|m| m.len() < size)
+}
+
+/// Why a bundle in the intake's store does not count for any unit, if it does not: the intake
+/// never confirmed it (未核验), or it names another unit than the token it came with (单位不符 —
+/// one unit reporting for, or replacing, another).
+fn doubt(b: &Bundle) -> Option<String> {
+    let record = b.intake.as_ref()?;
+    if record.sha256.is_none() {
+        return Some(
+            "未核验：接收端没有核对它的校验值（没有确认收齐），不计为已报送。请让该单位重新报送。"
+                .into(),
+        );
+    }
+    let named = b.manifest.unit.name.trim();
+    match record.unit.as_deref() {
+        Some(sender) if sender.trim() != named => Some(format!(
+            "单位不符：材料包写的是“{named}”，却是用“{sender}”的访问令牌报送的，不计入任何单位。请与两个单位核实。"
+        )),
+        _ => None,
+    }
 }
 
 /// What one unit's (latest) bundle says.
@@ -151,6 +167,9 @@ pub struct Tally {
     pub others: Vec<Row>,
     /// Bundles of another campaign (another year's, another notice's).
     pub foreign: Vec<(PathBuf, String)>,
+    /// Bundles in the intake's store that count for no unit: unverified, or sent with another
+    /// unit's token (see [`doubt`]).
+    pub doubtful: Vec<(PathBuf, String)>,
     pub unreadable: Vec<(PathBuf, String)>,
     pub in_progress: Vec<PathBuf>,
 }
@@ -197,6 +216,7 @@ impl Tally {
 pub fn tally(campaign: &Campaign, found: &Found) -> Tally {
     let mut by_unit: Vec<(String, bool, &Bundle)> = Vec::new();
     let mut foreign = Vec::new();
+    let mut doubtful = Vec::new();
     for b in &found.bundles {
         if b.manifest.campaign.id != campaign.id {
             foreign.push((
@@ -206,6 +226,10 @@ pub fn tally(campaign: &Campaign, found: &Found) -> Tally {
                     b.manifest.campaign.title
                 ),
             ));
+            continue;
+        }
+        if let Some(why) = doubt(b) {
+            doubtful.push((b.path.clone(), why));
             continue;
         }
         let name = b.manifest.unit.name.trim().to_string();
@@ -248,6 +272,7 @@ pub fn tally(campaign: &Campaign, found: &Found) -> Tally {
         rows,
         others: others.iter().map(|u| row_of(u)).collect(),
         foreign,
+        doubtful,
         unreadable: found.unreadable.clone(),
         in_progress: found.in_progress.clone(),
     }
@@ -405,6 +430,9 @@ pub fn text(t: &Tally) -> String {
     out.push_str(&aligned(&lines));
     for (path, why) in &t.unreadable {
         out.push_str(&format!("无法读取：{}：{why}\n", path.display()));
+    }
+    for (path, why) in &t.doubtful {
+        out.push_str(&format!("未计入：{}：{why}\n", path.display()));
     }
     for (path, why) in &t.foreign {
         out.push_str(&format!("已略过：{}：{why}\n", path.display()));

@@ -97,7 +97,8 @@ pub fn workbook(t: &Tally) -> Result<Vec<u8>, XlsxError> {
         }
     }
     let below = 3 + (t.rows.len() + t.others.len()) as u32 + 1;
-    for (r, (path, why)) in (below..).zip(t.unreadable.iter().chain(&t.foreign)) {
+    for (r, (path, why)) in (below..).zip(t.unreadable.iter().chain(&t.doubtful).chain(&t.foreign))
+    {
         sheet.write_string(r, 0, format!("{}：{why}", path.display()))?;
     }
     for (c, h) in headers.iter().enumerate() {

@@ -160,6 +160,8 @@ impl IntakeError {
                     super::validate::human_bytes(*bytes)
                 ),
             },
+            Self::Unavailable { status: 507, .. } => "市妇联接收服务器的存储空间不足，暂时收不下材料包，程序会稍后自动重试。请打电话告诉市妇联宣传部（联系方式见“设置与帮助”），材料不会丢失。".into(),
+            Self::Unavailable { status: 429, .. } => "本单位正在进行的报送太多，服务器暂时不接收新的报送，程序会稍后自动重试。如果在别的电脑上也在报送，请只保留一处。".into(),
             Self::Unavailable { status, .. } => format!(
                 "服务器暂时无法接收（HTTP {status}），稍后会自动重试。如长时间不成功，请联系市妇联宣传部。"
             ),
@@ -287,24 +289,18 @@ impl IntakeClient {
             .user_agent(USER_AGENT)
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(30))
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| IntakeError::Client(error_chain(&e)))?;
         Ok(Self { http })
     }
 
-    /// Ask the endpoint what it is (`OPTIONS`), with the token if there is one.
+    /// Ask the endpoint what it is (`OPTIONS`), with the token if there is one. The token
+    /// travels only where sending may go ([`check_scheme`]: https, this PC, or IT's
+    /// `allow_http`), checked before any connection is made.
     pub fn probe(&self, intake: &Intake) -> Result<Probe, IntakeError> {
         let url = intake.url.trim().to_string();
-        let parsed = reqwest::Url::parse(&url).map_err(|e| IntakeError::InvalidUrl {
-            url: url.clone(),
-            detail: e.to_string(),
-        })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(IntakeError::InvalidUrl {
-                url,
-                detail: "scheme is not http or https".into(),
-            });
-        }
+        let parsed = check_scheme(intake)?;
         let mut request = self
             .http
             .request(reqwest::Method::OPTIONS, parsed)
@@ -325,6 +321,10 @@ impl IntakeClient {
                 url,
                 status: status.as_u16(),
             });
+        }
+        // Not an intake: a wrong address, or a redirect (never followed, the token with it).
+        if status == StatusCode::NOT_FOUND || status.is_redirection() {
+            return Err(status_error(&url, status, response.headers(), 0));
         }
         Ok(tus_of(response.headers()).unwrap_or(Probe::Plain {
             status: status.as_u16(),
@@ -432,4 +432,31 @@ pub fn effective(
                 .filter(usable)
                 .map(|i| (strict(i), IntakeSource::Template))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The token never leaves the machine in clear: an http address of another host is refused
+    /// before any connection — `.invalid` cannot resolve, so a name-resolution error here would
+    /// mean a connection was tried.
+    #[test]
+    fn the_probe_refuses_plain_http_to_another_host_before_connecting() {
+        let intake = Intake::new("http://intake.invalid/files/", Some("secret-token".into()));
+        let client = IntakeClient::new().expect("client");
+        match client.probe(&intake) {
+            Err(IntakeError::InsecureHttp { url }) => {
+                assert_eq!(url, "http://intake.invalid/files/")
+            }
+            other => panic!("not refused as insecure: {other:?}"),
+        }
+        assert!(
+            check_scheme(&Intake {
+                allow_http: true,
+                ..intake
+            })
+            .is_ok()
+        );
+    }
 }

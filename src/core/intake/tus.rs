@@ -99,15 +99,31 @@ pub fn create(
     Ok(absolute.to_string())
 }
 
+/// What the server holds of an upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    pub offset: u64,
+    /// The sha256 the receiving end recomputed over the whole upload, when it says
+    /// (`Baosong-Sha256`: deploy/intake does, once the last byte is in and checked).
+    pub sha256: Option<String>,
+}
+
 /// How much of an upload the server has: `Ok(None)` when it no longer knows it (404, 410).
-pub fn offset(client: &Client, intake: &Intake, upload: &str) -> Result<Option<u64>, IntakeError> {
+pub fn offset(client: &Client, intake: &Intake, upload: &str) -> Result<Option<Held>, IntakeError> {
     let response = authorised(client.head(upload), intake)
         .send()
         .map_err(|e| classify(upload, &e))?;
     let status = response.status().as_u16();
     match status {
         200 | 204 => offset_of(&response)
-            .map(Some)
+            .map(|offset| {
+                let sha256 = response
+                    .headers()
+                    .get("Baosong-Sha256")
+                    .and_then(|v| v.to_str().ok())
+                    .map(|v| v.trim().to_ascii_lowercase());
+                Some(Held { offset, sha256 })
+            })
             .ok_or_else(|| IntakeError::Rejected {
                 url: upload.to_string(),
                 status,

@@ -222,7 +222,7 @@ fn send_tus(
     // Where the server is: an upload of a previous attempt, or a new one.
     let mut at = match &state.upload_url {
         Some(url) => match tus::offset(client, intake, url)? {
-            Some(offset) => {
+            Some(tus::Held { offset, .. }) => {
                 tracing::info!(url, offset, "resuming the upload");
                 Some(offset)
             }
@@ -303,11 +303,16 @@ fn send_tus(
     }
     // Confirmed only by the server: ask once more.
     match tus::offset(client, intake, &url)? {
-        Some(o) if o == total => Ok(Confirmed {
+        // The receiving end recomputed another sha256 than ours: not what we sent.
+        Some(tus::Held {
+            sha256: Some(theirs),
+            ..
+        }) if theirs != request.meta.sha256 => Err(IntakeError::Damaged { url }),
+        Some(held) if held.offset == total => Ok(Confirmed {
             protocol: "tus",
             reference: url,
         }),
-        Some(o) => Err(IntakeError::Rejected {
+        Some(tus::Held { offset: o, .. }) => Err(IntakeError::Rejected {
             url,
             status: 200,
             detail: format!("server has {o} of {total} bytes"),
