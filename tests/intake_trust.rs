@@ -899,3 +899,196 @@ fn the_desk_credits_the_unit_whose_token_sent_not_the_manifests_word() {
     assert_eq!(received.len(), 2);
     assert!(received.iter().all(|e| e["unit"] == "渝中区妇联"));
 }
+
+#[test]
+fn an_upload_belongs_to_the_unit_so_a_rotated_token_resumes_it() {
+    let intake = intake(Some("old-yz 渝中区妇联\n"), &[]);
+    let bytes = payload(90_000, 17);
+    let at = created(intake.port, Some("old-yz"), "渝中区妇联", &bytes);
+    assert_eq!(
+        patch(intake.port, Some("old-yz"), &at, 0, &bytes[..30_000]).status,
+        204
+    );
+    // IT rotates: the new line in, the old one out.
+    std::thread::sleep(Duration::from_millis(20));
+    std::fs::write(intake.tokens.as_ref().unwrap(), "new-yz 渝中区妇联\n").unwrap();
+    assert_eq!(head(intake.port, Some("old-yz"), &at).status, 401);
+    let h = head(intake.port, Some("new-yz"), &at);
+    assert_eq!(h.status, 200);
+    assert_eq!(h.header("Upload-Offset"), Some("30000"));
+    assert_eq!(
+        patch(intake.port, Some("new-yz"), &at, 30_000, &bytes[30_000..]).status,
+        204
+    );
+}
+
+#[test]
+fn a_token_sent_twice_or_read_differently_is_refused_not_taken_for_none() {
+    let intake = intake(Some(TOKENS), &[]);
+    let meta = metadata("江北区妇联", &sha256(b"FORGED"));
+    let twice = "Authorization: Bearer yz-token\r\nAuthorization: Bearer yz-token\r\n";
+    let a = exchange(
+        intake.port,
+        &format!(
+            "POST /files/ HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\n{twice}Upload-Length: 6\r\n\
+             Upload-Metadata: {meta}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        ),
+        b"",
+    );
+    assert_eq!(a.status, 401, "{}", a.body);
+    assert!(names(&intake.store).iter().all(|n| !n.ends_with(".zip")));
+    // The tokens file rewritten in place while 渝中区 keeps declaring 江北区: never an upload
+    // recorded as nobody's.
+    let tokens = intake.tokens.clone().unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let editor = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let mut f = std::fs::File::create(&tokens).unwrap();
+                for line in TOKENS.lines() {
+                    f.write_all(format!("{line}\n").as_bytes()).unwrap();
+                    f.flush().unwrap();
+                }
+            }
+        })
+    };
+    for _ in 0..600 {
+        let a = create(intake.port, Some("yz-token"), "江北区妇联", b"FORGED");
+        assert!(matches!(a.status, 401 | 403), "{} {}", a.status, a.body);
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    editor.join().unwrap();
+    assert!(names(&intake.store).iter().all(|n| !n.ends_with(".zip")));
+}
+
+#[test]
+fn a_burst_of_creations_cannot_pass_the_limits_together() {
+    let intake = intake(Some(TOKENS), &[("INTAKE_MAX_UNFINISHED", "3")]);
+    let port = intake.port;
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            std::thread::spawn(move || {
+                for _ in 0..15 {
+                    let _ = create(port, Some("yz-token"), "渝中区妇联", b"0123456789");
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let zips = names(&intake.store)
+        .into_iter()
+        .filter(|n| n.ends_with(".zip"))
+        .count();
+    assert!(zips <= 3, "{zips} unfinished uploads of one unit, limit 3");
+    // Each eviction logged once.
+    let evicted: Vec<String> = audit(&intake.store)
+        .iter()
+        .filter(|e| e["event"] == "evicted")
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    let distinct: std::collections::HashSet<&String> = evicted.iter().collect();
+    assert_eq!(distinct.len(), evicted.len());
+}
+
+#[test]
+fn free_space_counts_what_unfinished_uploads_were_promised() {
+    let probe = tempfile::tempdir().unwrap();
+    let out = Command::new("df")
+        .args(["--output=avail", "-B1"])
+        .arg(probe.path())
+        .output()
+        .unwrap();
+    let avail: u64 = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .nth(1)
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap();
+    const GB: u64 = 1 << 30;
+    if avail < 20 * GB {
+        println!("skipped: {avail} bytes free, the test needs 20 GB of headroom to be steady");
+        return;
+    }
+    // Keep all but 15 GB free: one 10 GB upload fits, a second (with the first's promise) not.
+    let min_free = (avail - 15 * GB).to_string();
+    let max = (20 * GB).to_string();
+    let intake = intake(
+        Some(TOKENS),
+        &[
+            ("INTAKE_MIN_FREE_BYTES", &min_free),
+            ("INTAKE_MAX_SIZE", &max),
+        ],
+    );
+    let meta = metadata("渝中区妇联", &"0".repeat(64));
+    let ten = (10 * GB) as usize;
+    assert_eq!(
+        create_raw(intake.port, Some("yz-token"), &meta, ten, "").status,
+        201
+    );
+    let meta = metadata("江北区妇联", &"0".repeat(64));
+    assert_eq!(
+        create_raw(intake.port, Some("jb-token"), &meta, ten, "").status,
+        507
+    );
+}
+
+#[test]
+fn slow_bodies_odd_addresses_and_many_connections_of_one_unit_are_refused() {
+    let intake = intake(Some(TOKENS), &[("INTAKE_MAX_REQUESTS_PER_UNIT", "4")]);
+    let port = intake.port;
+    // A body announced on a request that takes none: refused and closed at once.
+    let closed = closed_after(
+        port,
+        "HEAD /files/x HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nAuthorization: Bearer yz-token\r\n\
+         Content-Length: 100000000\r\n\r\n",
+        b"x",
+        Duration::from_millis(500),
+        Duration::from_secs(5),
+    );
+    assert!(closed.is_some(), "a HEAD with a trickling body was held");
+    // A query or an encoded slash: the front and tus could see different ids.
+    let bytes = payload(1000, 18);
+    let at = created(port, Some("yz-token"), "渝中区妇联", &bytes);
+    assert_eq!(
+        head(port, Some("yz-token"), &format!("{at}?/x")).status,
+        404
+    );
+    assert_eq!(
+        head(port, Some("yz-token"), &format!("{at}%2Fx")).status,
+        404
+    );
+    // A 403 (another unit's name) closes the connection.
+    let meta = metadata("江北区妇联", &sha256(b"x"));
+    let closed = closed_after(
+        port,
+        &format!(
+            "POST /files/ HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nAuthorization: Bearer yz-token\r\n\
+             Upload-Length: 1\r\nUpload-Metadata: {meta}\r\nContent-Length: 0\r\n\r\n"
+        ),
+        b"",
+        Duration::ZERO,
+        Duration::from_secs(3),
+    );
+    assert!(closed.is_some(), "a 403 kept its connection open");
+    // Four PATCHes of 渝中区 standing open: a fifth request of 渝中区 waits its turn (429),
+    // 江北区 is served.
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.write_all(
+            format!(
+                "PATCH {at} HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nAuthorization: Bearer yz-token\r\n\
+                 Upload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: 1000\r\n\r\nab"
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        held.push(s);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(head(port, Some("yz-token"), &at).status, 429);
+    send_whole(port, Some("jb-token"), "江北区妇联", &payload(500, 19));
+    drop(held);
+}

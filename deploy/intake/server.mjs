@@ -72,6 +72,9 @@ const settings = {
   minFree: num(env.INTAKE_MIN_FREE_BYTES, 1024 ** 3),
 };
 settings.maxUnfinished = num(env.INTAKE_MAX_UNFINISHED, 8);
+settings.maxFinished = num(env.INTAKE_MAX_FINISHED, 30);
+settings.maxConnections = num(env.INTAKE_MAX_CONNECTIONS, 1000);
+settings.maxRequestsPerUnit = num(env.INTAKE_MAX_REQUESTS_PER_UNIT, 8);
 settings.maxUnfinishedBytes = num(env.INTAKE_MAX_UNFINISHED_BYTES, 2 * settings.maxSize);
 const s3 = Boolean(env.INTAKE_S3_BUCKET);
 settings.audit =
@@ -134,6 +137,15 @@ function tokenOf(authorization) {
   const entry = entries.find((e) => crypto.timingSafeEqual(e.digest, d));
   return entry && { unit: entry.unit, fingerprint: d.toString('hex').slice(0, 12) };
 }
+// The token is decided once per request, in the HTTP front below, and handed to the tus hooks on
+// the request itself: read twice (the front and tus see the headers differently, and the tokens
+// file may change in between) it once let a refused token through as "no token".
+const TOKEN = Symbol('baosong token');
+function tokenFor(req) {
+  const node = req.node?.req ?? req.runtime?.node?.req;
+  if (!node || !(TOKEN in node)) throw refuse(401, 'token required');
+  return node[TOKEN];
+}
 // Who may touch an upload made with this token: its unit; a `*` token only its own uploads.
 function ownerOf(token) {
   if (!token) return null;
@@ -188,6 +200,10 @@ async function datastore() {
 }
 
 const store = await datastore();
+// What the intake offers, said as it is: creation (with the length, and no body) and termination
+// of unfinished uploads. No deferred length or creation-with-upload (they would skip the sha256
+// check), and the expiry is the intake's own, not tus's Upload-Expires.
+store.extensions = ['creation', 'termination'];
 
 // The upload's record, as the store keeps it (`<id>.json` beside the file; `<id>.info` in the
 // bucket) with our `baosong` part: { unit, owner, token, created_at, sha256, received_at }.
@@ -374,6 +390,28 @@ async function sweep() {
 }
 
 // ---- limits per unit ------------------------------------------------------------------------
+let creations = Promise.resolve();
+function finishedOf(owner) {
+  let n = 0;
+  for (const e of uploads.values()) if (e.owner === owner && e.sha256) n += 1;
+  return n;
+}
+// Bytes promised to unfinished uploads and not yet written (the free-space check counts them).
+function promised() {
+  if (s3) return 0;
+  let sum = 0;
+  for (const [id, e] of uploads) {
+    if (e.sha256) continue;
+    let held = 0;
+    try {
+      held = fs.statSync(path.join(settings.dir, id)).size;
+    } catch {
+      // not created yet
+    }
+    sum += Math.max(0, e.size - held);
+  }
+  return sum;
+}
 // Unfinished uploads of one owner, oldest first.
 function unfinishedOf(owner) {
   return [...uploads]
@@ -390,7 +428,7 @@ async function makeRoom(owner, size) {
     const oldest = mine.find(([id]) => !writing.has(id) && !verifying.has(id));
     if (!oldest) return false;
     await discard(oldest[0]);
-    audit('evicted', { id: oldest[0], unit: oldest[1].unit, reason: 'limit of unfinished uploads per unit' }, true);
+    audit('evicted', { id: oldest[0], unit: oldest[1].unit, reason: 'limit of unfinished uploads per unit' });
   }
 }
 function freeBytes() {
@@ -416,19 +454,27 @@ const tus = new Server({
   // neither written nor terminated; one whose last byte is being checked waits for the check.
   async onIncomingRequest(req, id) {
     if (req.method === 'POST') return;
-    const token = tokenOf(req.headers.get('authorization'));
+    const token = tokenFor(req);
     const entry = uploads.get(id);
     if (!entry || (token !== null && entry.owner !== ownerOf(token))) {
       throw refuse(404, 'Not found');
     }
     // Complete but not yet checked (the moment between the last byte and the check): wait.
-    if (!entry.sha256 && !verifying.has(id) && (await bytesOf(id).catch(() => 0)) >= entry.size) {
+    if (
+      req.method === 'HEAD' &&
+      !entry.sha256 &&
+      !verifying.has(id) &&
+      (await bytesOf(id).catch(() => 0)) >= entry.size
+    ) {
       verify(id).catch(() => {});
     }
     if (verifying.has(id)) await verify(id).catch(() => {});
     if (!uploads.has(id)) throw refuse(404, 'Not found');
     if (entry.sha256 && (req.method === 'PATCH' || req.method === 'DELETE')) {
       throw refuse(403, 'this bundle has been received and is kept; it cannot be changed or withdrawn');
+    }
+    if (req.method === 'DELETE' && writing.has(id)) {
+      throw refuse(409, 'this upload is being written; pause it first');
     }
   },
   async onUploadCreate(req, upload) {
@@ -437,19 +483,14 @@ const tus = new Server({
       throw refuse(400, 'Upload-Metadata needs the bundle sha256 (64 lowercase hex digits)');
     }
     if (!meta.unit) throw refuse(400, 'Upload-Metadata needs unit');
-    const token = tokenOf(req.headers.get('authorization'));
+    const token = tokenFor(req);
     if (token && token.unit !== '*' && token.unit !== meta.unit) {
-      audit('refused', { unit: token.unit, declared: meta.unit, reason: 'token of another unit' });
+      throttled(`refused ${token.unit}`, () =>
+        audit('refused', { unit: token.unit, declared: meta.unit, reason: 'token of another unit' }),
+      );
       throw refuse(403, 'this token is not for that unit');
     }
     const owner = ownerOf(token);
-    if (!(await makeRoom(owner, upload.size))) {
-      throw refuse(429, 'too many uploads of this unit under way; try again later');
-    }
-    if (freeBytes() < upload.size + settings.minFree) {
-      audit('refused', { unit: token?.unit ?? meta.unit, reason: 'disk full', bytes: upload.size }, true);
-      throw refuse(507, 'the intake is short of disk space; the city federation has been told');
-    }
     // Kept in the record by the store (it writes the upload object as JSON).
     upload.baosong = {
       unit: token && token.unit !== '*' ? token.unit : null,
@@ -457,6 +498,23 @@ const tus = new Server({
       token: token?.fingerprint ?? null,
       created_at: new Date().toISOString(),
     };
+    // One creation at a time: the limits are checked and the new upload counted in one step, so
+    // a burst of creations cannot all pass the same check.
+    const admit = creations.then(async () => {
+      if (finishedOf(owner) >= settings.maxFinished) {
+        throw refuse(429, 'this unit has sent many bundles already; ask the city federation');
+      }
+      if (!(await makeRoom(owner, upload.size))) {
+        throw refuse(429, 'too many uploads of this unit under way; try again later');
+      }
+      if (freeBytes() - promised() < upload.size + settings.minFree) {
+        audit('refused', { unit: token?.unit ?? meta.unit, reason: 'disk full', bytes: upload.size }, true);
+        throw refuse(507, 'the intake is short of disk space; the city federation has been told');
+      }
+      uploads.set(upload.id, entryOf(upload));
+    });
+    creations = admit.catch(() => {});
+    await admit;
     return {};
   },
   async onUploadFinish(req, upload) {
@@ -467,12 +525,15 @@ const tus = new Server({
   async onResponseError(req, err) {
     if (err?.status_code && err.status_code < 500) return undefined;
     if (err?.status_code === 507) return undefined;
-    console.error(`error on ${req.method} ${req.url}: ${err?.stack ?? err?.message ?? err}`);
+    try {
+      console.error(`error on ${req.method} ${req.url}: ${err?.stack ?? err?.message ?? err}`);
+    } catch {
+      // the log itself failed: the answer still goes out
+    }
     return { status_code: 500, body: 'internal error\n' };
   },
 });
 tus.on(EVENTS.POST_CREATE, (req, upload) => {
-  uploads.set(upload.id, entryOf({ ...upload, baosong: upload.baosong }));
   audit('created', { id: upload.id, unit: upload.baosong?.unit, declared: upload.metadata?.unit, bytes: upload.size });
 });
 tus.on(EVENTS.POST_TERMINATE, (req, res, id) => {
@@ -483,20 +544,30 @@ tus.on(EVENTS.POST_TERMINATE, (req, res, id) => {
 });
 
 // ---- the HTTP front: what is refused before tus sees it ---------------------------------------
+// Refused before tus: said, and the connection closed (a body it announced is not waited for).
 function answer(req, res, status, body, extra = {}) {
-  res.writeHead(status, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store', ...extra });
+  res.writeHead(status, {
+    'Content-Type': 'text/plain',
+    'Cache-Control': 'no-store',
+    Connection: 'close',
+    ...extra,
+  });
   res.end(`${body}\n`);
 }
-// Outsiders are told once and cut off: the connection is closed after the answer.
+// Refusals are logged at most once per key every 10 s: the audit log cannot be grown at will.
 const refusedLately = new Map();
+function throttled(key, log) {
+  const now = Date.now();
+  if ((refusedLately.get(key) ?? 0) < now - 10_000) {
+    refusedLately.set(key, now);
+    if (refusedLately.size > 10_000) refusedLately.clear();
+    log();
+  }
+}
+// Outsiders are told once and cut off: the connection is closed after the answer.
 function unauthorised(req, res, status, body) {
   const from = req.socket.remoteAddress ?? '?';
-  const now = Date.now();
-  if ((refusedLately.get(from) ?? 0) < now - 10_000) {
-    refusedLately.set(from, now);
-    if (refusedLately.size > 10_000) refusedLately.clear();
-    audit('token refused', { from, method: req.method, status });
-  }
+  throttled(`from ${from}`, () => audit('token refused', { from, method: req.method, status }));
   answer(req, res, status, body, { Connection: 'close' });
 }
 // A body must move: fewer than INTAKE_MIN_BYTES_PER_WINDOW in a window and the connection goes.
@@ -519,16 +590,45 @@ const server = http.createServer((req, res) => {
     answer(req, res, 403, 'browsers are not served here', { Connection: 'close' });
     return;
   }
-  const token = tokenOf(req.headers.authorization);
+  // One Authorization header, or none: two could be read differently by different layers.
+  const authorizations = req.rawHeaders.filter((_, i) => i % 2 === 0 && /^authorization$/i.test(req.rawHeaders[i]));
+  const token = authorizations.length > 1 ? undefined : tokenOf(req.headers.authorization);
   if (token === undefined) {
     unauthorised(req, res, 401, 'token required');
     return;
   }
+  req[TOKEN] = token;
   const h = req.headers;
+  // Only origin-form paths under the endpoint, no query: the front and tus see the same id.
+  if (!req.url.startsWith(`${settings.path}`) || /[?#]/.test(req.url) || /%2f|%5c|%00/i.test(req.url)) {
+    answer(req, res, 404, 'Not found');
+    return;
+  }
+  if (h['upload-concat'] !== undefined) {
+    answer(req, res, 400, 'Upload-Concat is not accepted');
+    return;
+  }
+  const hasBody = h['transfer-encoding'] !== undefined || Number(h['content-length'] ?? 0) !== 0;
+  // At most a few requests of one unit at a time: a unit's PC sends over one or two.
+  const owner = ownerOf(token) ?? '';
+  if ((active.get(owner) ?? 0) >= settings.maxRequestsPerUnit) {
+    answer(req, res, 429, 'too many requests of this unit at once', { 'Retry-After': '5' });
+    return;
+  }
+  active.set(owner, (active.get(owner) ?? 0) + 1);
+  res.on('close', () => {
+    const n = (active.get(owner) ?? 1) - 1;
+    if (n > 0) active.set(owner, n);
+    else active.delete(owner);
+  });
   switch (req.method) {
     case 'OPTIONS':
     case 'HEAD':
     case 'DELETE':
+      if (hasBody) {
+        answer(req, res, 400, `${req.method} takes no body`);
+        return;
+      }
       break;
     case 'POST':
       // The length is known at creation (the sha256 check needs it) and the body comes by PATCH.
@@ -540,7 +640,7 @@ const server = http.createServer((req, res) => {
         answer(req, res, 400, 'Upload-Length must be a positive number of bytes');
         return;
       }
-      if (h['transfer-encoding'] !== undefined || Number(h['content-length'] ?? 0) !== 0) {
+      if (hasBody) {
         answer(req, res, 400, 'creation with a body is not accepted: send the bytes by PATCH');
         return;
       }
@@ -575,6 +675,10 @@ const server = http.createServer((req, res) => {
       res.setHeader('Baosong-Sha256', entry.sha256);
     }
   }
+  // A refused token of another unit (403) or a refusal for another reason: no keep-alive.
+  res.on('finish', () => {
+    if (res.statusCode === 401 || res.statusCode === 403) req.socket.end();
+  });
   tus.handle(req, res).catch((e) => {
     console.error(`request failed: ${e?.stack ?? e}`);
     if (!res.headersSent) answer(req, res, 500, 'internal error');
@@ -594,6 +698,9 @@ function idOf(url) {
 server.requestTimeout = 0;
 server.headersTimeout = 30_000;
 server.timeout = settings.idleSeconds * 1000;
+// Connections in all: past this, new ones are dropped (file descriptors stay available).
+server.maxConnections = settings.maxConnections;
+const active = new Map();
 
 // ---- start: what is here, and anything complete but unchecked checked now --------------------
 for (const id of await listIds()) {
