@@ -116,11 +116,34 @@ if [ -d deploy/intake/node_modules/@tus/server ]; then
     kill $TUS 2>/dev/null || true
     [ "$win_rc" = 0 ] || { cat "$OUT/submit-wine.err"; fail "submit under Wine exited $win_rc"; }
     tr -d '\r' < "$OUT/submit-wine.txt" | grep -q "$BUNDLE_SHA" || fail "the receipt under Wine lacks the bundle's sha256"
-    STORED=$(find "$TUS_DIR" -type f ! -name '*.json' | head -1)
+    STORED=$(find "$TUS_DIR" -type f -name '*.zip' | head -1)
     [ -n "$STORED" ] && [ "$(sha256sum "$STORED" | cut -d' ' -f1)" = "$BUNDLE_SHA" ] \
         || fail "the tus server did not store the exported bytes"
     "$WINE" "$EXE" status "$(winpath "$DATA/报送 样例")" | tr -d '\r' | grep -q "已报送" || fail "status after submit"
     echo "submit under Wine: the tus server stored the bundle ($BUNDLE_SHA)"
+
+    # The token: an old settings.json with it in clear is emptied of it on the first start and
+    # the token moved into Wine's credential store (CredWriteW, kept in the prefix's registry);
+    # the intake asks for it, so a second probe succeeds only if it was read back from there.
+    TOKEN_DATA="$OUT/令牌 数据"; rm -rf "$TOKEN_DATA"; mkdir -p "$TOKEN_DATA"
+    printf 'wine-tok-5a7e91 *\n' > "$OUT/tokens.txt"
+    INTAKE_TOKENS="$OUT/tokens.txt" TZ=Asia/Shanghai node deploy/intake/server.mjs 0 "$OUT/tus-token-store" \
+        > "$OUT/tus-token.out" &
+    TUS=$!
+    for i in $(seq 1 50); do grep -q listening "$OUT/tus-token.out" && break; sleep 0.1; done
+    TUS_PORT=$(sed -n 's/^listening //p' "$OUT/tus-token.out")
+    printf '{"schema":1,"intake":{"url":"http://127.0.0.1:%s/files/","token":"wine-tok-5a7e91"}}' "$TUS_PORT" \
+        > "$TOKEN_DATA/settings.json"
+    for run in first second; do
+        win_rc=0; BAOSONG_DATA_DIR="$(winpath "$TOKEN_DATA")" "$WINE" "$EXE" probe > "$OUT/probe-$run.txt" \
+            2>"$OUT/probe-$run.err" || win_rc=$?
+        [ "$win_rc" = 0 ] || { kill $TUS; cat "$OUT/probe-$run.err"; fail "probe ($run run) under Wine exited $win_rc"; }
+    done
+    kill $TUS 2>/dev/null || true
+    if grep -rq "wine-tok-5a7e91" "$TOKEN_DATA"; then fail "the token is still in a file of the data folder"; fi
+    "$WINESERVER" -w 2>/dev/null || true   # the registry is written out when wineserver ends
+    grep -q 'Credential Manager.*intake-token-' "$WINEPREFIX/user.reg" || fail "nothing in Wine's credential store"
+    echo "token under Wine: moved out of settings.json into the credential store, read back on the next start"
 else
     echo "SKIP submit under Wine: npm ci in deploy/intake first"
 fi

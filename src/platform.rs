@@ -168,3 +168,100 @@ pub fn limit_own_memory(bytes: u64) -> io::Result<()> {
         Ok(())
     }
 }
+
+/// The operating system's credential store: Windows Credential Manager (a generic credential of
+/// the user, through the `keyring` crate); on Linux the kernel's key store (keyutils, the user's
+/// keyring: no desktop session or D-Bus needed, so it works headless). `Ok(None)`: no such entry.
+pub mod credentials {
+    #[cfg(windows)]
+    fn entry(name: &str) -> Result<keyring::Entry, String> {
+        keyring::Entry::new("baosong", name).map_err(|e| e.to_string())
+    }
+
+    #[cfg(windows)]
+    pub fn get(name: &str) -> Result<Option<String>, String> {
+        match entry(name)?.get_password() {
+            Ok(secret) => Ok(Some(secret)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    #[cfg(windows)]
+    pub fn set(name: &str, secret: &str) -> Result<(), String> {
+        entry(name)?.set_password(secret).map_err(|e| e.to_string())
+    }
+
+    #[cfg(windows)]
+    pub fn delete(name: &str) -> Result<(), String> {
+        match entry(name)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    fn ring() -> Result<linux_keyutils::KeyRing, String> {
+        use linux_keyutils::{KeyRing, KeyRingIdentifier};
+        KeyRing::from_special_id(KeyRingIdentifier::User, true).map_err(|e| e.to_string())
+    }
+
+    #[cfg(target_os = "linux")]
+    fn description(name: &str) -> String {
+        format!("baosong:{name}")
+    }
+
+    #[cfg(target_os = "linux")]
+    pub fn get(name: &str) -> Result<Option<String>, String> {
+        use linux_keyutils::KeyError;
+        match ring()?.search(&description(name)) {
+            Ok(key) => {
+                let bytes = key.read_to_vec().map_err(|e| e.to_string())?;
+                String::from_utf8(bytes)
+                    .map(Some)
+                    .map_err(|e| e.to_string())
+            }
+            Err(KeyError::KeyDoesNotExist) => Ok(None),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    pub fn set(name: &str, secret: &str) -> Result<(), String> {
+        use linux_keyutils::{KeyPermissionsBuilder, Permission};
+        let key = ring()?
+            .add_key(&description(name), secret)
+            .map_err(|e| e.to_string())?;
+        // Readable by this user's processes, not only those holding the session that made it.
+        let perms = KeyPermissionsBuilder::builder()
+            .posessor(Permission::ALL)
+            .user(Permission::ALL)
+            .build();
+        key.set_perms(perms).map_err(|e| e.to_string())
+    }
+
+    #[cfg(target_os = "linux")]
+    pub fn delete(name: &str) -> Result<(), String> {
+        use linux_keyutils::KeyError;
+        match ring()?.search(&description(name)) {
+            Ok(key) => key.invalidate().map_err(|e| e.to_string()),
+            Err(KeyError::KeyDoesNotExist) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    #[cfg(not(any(windows, target_os = "linux")))]
+    pub fn get(_: &str) -> Result<Option<String>, String> {
+        Err("no credential store on this system".into())
+    }
+
+    #[cfg(not(any(windows, target_os = "linux")))]
+    pub fn set(_: &str, _: &str) -> Result<(), String> {
+        Err("no credential store on this system".into())
+    }
+
+    #[cfg(not(any(windows, target_os = "linux")))]
+    pub fn delete(_: &str) -> Result<(), String> {
+        Err("no credential store on this system".into())
+    }
+}

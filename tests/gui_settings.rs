@@ -9,6 +9,7 @@ use std::io::Read;
 use baosong::core::campaign::{Campaign, Intake};
 use baosong::core::draft::UnitProfile;
 use baosong::core::portable::PortableConfig;
+use baosong::core::secrets::{SystemVault, Vault};
 use baosong::core::store::DataDir;
 use common::*;
 
@@ -75,6 +76,9 @@ fn intake_endpoint_and_diagnostics_export() {
         settings.contains("https://intake2.example.cn/tus/"),
         "{settings}"
     );
+    // IT's token (baosong.toml) was neither shown nor copied into the clerk's settings.
+    assert!(!settings.contains("from-it"), "{settings}");
+    assert_eq!(SystemVault::for_data_dir(data.path()).get().unwrap(), None);
 
     // 导出诊断信息
     let zip_path = data.path().join("诊断信息.zip");
@@ -178,4 +182,44 @@ fn help_page_says_how_to_fill_send_and_whom_to_call() {
     h.snapshot("help_page");
     click(&mut h, "← 返回草稿列表");
     assert!(has_label(&h, "草稿列表"));
+}
+
+#[test]
+fn a_token_typed_in_settings_goes_to_the_credential_store_not_a_file() {
+    let data = tempfile::tempdir().unwrap();
+    let mut h = harness(data.path());
+    click(&mut h, "设置与帮助");
+    replace_text(
+        &mut h,
+        "报送地址（网址）",
+        "https://intake.example.cn/files/",
+    );
+    replace_text(
+        &mut h,
+        "访问令牌（没有可不填；保存在系统凭据库中）",
+        "clerk-typed-7c41",
+    );
+    click(&mut h, "保存报送地址");
+    settle(&mut h);
+    assert!(has_label(&h, "当前使用的报送地址来自：设置"));
+    let settings = std::fs::read_to_string(data.path().join("settings.json")).unwrap();
+    assert!(
+        settings.contains("https://intake.example.cn/files/"),
+        "{settings}"
+    );
+    assert!(!settings.contains("clerk-typed-7c41"), "{settings}");
+    assert_eq!(
+        SystemVault::for_data_dir(data.path())
+            .get()
+            .unwrap()
+            .as_deref(),
+        Some("clerk-typed-7c41")
+    );
+    // The next start finds it there.
+    drop(h);
+    let again = DataDir::open(data.path(), clock()).unwrap().load_settings();
+    assert_eq!(
+        again.intake.and_then(|i| i.token).as_deref(),
+        Some("clerk-typed-7c41")
+    );
 }

@@ -77,6 +77,11 @@ impl Drop for HashThread {
     }
 }
 
+/// The sha256 of a few bytes in memory, lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    crate::core::media::hex(&Sha256::digest(bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

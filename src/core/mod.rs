@@ -17,6 +17,7 @@
 //! - [`desk`]: the receiving end (收件台): bundles read as untrusted input, the tally of who
 //!   reported, the integrity check on all cores, the Excel table, a bundle imported as a draft.
 //! - [`portable`]: `baosong.toml` beside the exe (IT's intake endpoint and template).
+//! - [`secrets`]: the unit's access token in the system's credential store, never in a file.
 //! - [`diagnostics`]: the zip of logs and settings (tokens removed) for IT support.
 //! - [`work`]: how long work reports progress and is cancelled (`Work`), without threads.
 
@@ -33,6 +34,7 @@ pub mod ids;
 pub mod intake;
 pub mod media;
 pub mod portable;
+pub mod secrets;
 pub mod store;
 pub mod submit;
 pub mod validate;

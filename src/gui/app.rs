@@ -138,9 +138,14 @@ impl App {
         let root = data_root.map_or_else(DataDir::locate, Ok);
         let data = root.and_then(|root| DataDir::open(root, clock.clone()));
         let data = data.and_then(|data| data.lock_for_window().map(|lock| (data, lock)));
+        let mut first_banner = None;
         let (worker, data_root, settings, lock) = match data {
             Ok((data, lock)) => {
                 let settings = data.load_settings();
+                // No credential store: said once, where a token would be needed.
+                if settings.intake.is_some() {
+                    first_banner = data.token_keeping().user_message().map(Banner::info);
+                }
                 let root = data.root().to_path_buf();
                 let worker = StoreWorker::start(data, repaint_waker(&context));
                 (Some(worker), root, settings, Some(lock))
@@ -178,7 +183,7 @@ impl App {
             open: None,
             page: TaskPage::Item(current_item.clone()),
             current_item,
-            banner: None,
+            banner: first_banner,
             start: StartState::default(),
             settings_form: SettingsForm::default(),
             picker,

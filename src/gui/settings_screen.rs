@@ -30,11 +30,13 @@ pub struct SettingsForm {
 }
 
 impl SettingsForm {
-    /// The form filled with the endpoint in force.
-    pub fn from_intake(intake: Option<&Intake>) -> Self {
+    /// The form filled with the endpoint in force; the token field only with the clerk's own
+    /// (`saved`, from 设置): a token from IT's baosong.toml or the template is not shown, and so
+    /// never copied into the clerk's settings.
+    pub fn from_intake(in_force: Option<&Intake>, saved: Option<&Intake>) -> Self {
         Self {
-            url: intake.map(|i| i.url.clone()).unwrap_or_default(),
-            token: intake.and_then(|i| i.token.clone()).unwrap_or_default(),
+            url: in_force.map(|i| i.url.clone()).unwrap_or_default(),
+            token: saved.and_then(|i| i.token.clone()).unwrap_or_default(),
             problem: None,
         }
     }
@@ -124,7 +126,7 @@ fn intake_section(
             .desired_width(f32::INFINITY),
     )
     .labelled_by(label.id);
-    let label = ui.label("访问令牌（没有可不填）");
+    let label = ui.label("访问令牌（没有可不填；保存在系统凭据库中）");
     ui.add(
         TextEdit::singleline(&mut form.token)
             .password(true)

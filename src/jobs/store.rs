@@ -227,7 +227,14 @@ fn run(data: &DataDir, command: StoreCommand) -> Vec<StoreEvent> {
             Err(e) => fail(e),
         },
         StoreCommand::SaveSettings(settings) => match data.save_settings(&settings) {
-            Ok(()) => StoreEvent::Done { message: None },
+            // A token that could not go into the credential store: said, never written in clear.
+            Ok(()) => StoreEvent::Done {
+                message: settings
+                    .intake
+                    .as_ref()
+                    .and_then(|i| i.token.as_ref())
+                    .and_then(|_| data.token_keeping().user_message()),
+            },
             Err(e) => fail(e),
         },
         StoreCommand::ExportDiagnostics { to, about } => {

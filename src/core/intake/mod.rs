@@ -419,9 +419,18 @@ pub fn effective(
         allow_http: false,
         ..i.clone()
     };
+    // The clerk's address with no token of its own, where IT's file has the same address:
+    // IT's token goes with it (it is never copied into the clerk's settings).
+    let with_its_token = |i: &Intake| match portable {
+        Some(p) if i.token.is_none() && p.url.trim() == i.url.trim() => Intake {
+            token: p.token.clone(),
+            ..strict(i)
+        },
+        _ => strict(i),
+    };
     settings
         .filter(usable)
-        .map(|i| (strict(i), IntakeSource::Settings))
+        .map(|i| (with_its_token(i), IntakeSource::Settings))
         .or_else(|| {
             portable
                 .filter(usable)

@@ -29,6 +29,7 @@ use super::clock::Clock;
 use super::draft::{Attachment, Draft, DraftId, Place, Status, UnitProfile};
 use super::error::{CoreError, DraftDefect};
 use super::ids::RecycledName;
+use super::secrets::{Keeping, SystemVault, TokenKeeper, Vault};
 use super::validate::{self, FileProblem, FileProblems, Progress, Reveal};
 use atomic::{remove_stale_temps, temp_dir_beside, write_atomic};
 pub use settings::Settings;
@@ -154,6 +155,8 @@ pub struct DataDir {
     root: PathBuf,
     clock: Arc<dyn Clock>,
     backup_interval: Duration,
+    /// The access token typed in 设置: in the system's credential store, not settings.json.
+    token: TokenKeeper,
 }
 
 impl std::fmt::Debug for DataDir {
@@ -185,11 +188,24 @@ impl DataDir {
         write_atomic(&probe, b"ok").map_err(unusable)?;
         let _ = std::fs::remove_file(&probe);
         remove_stale_temps(&root);
+        let token = TokenKeeper::new(Arc::new(SystemVault::for_data_dir(&root)));
         Ok(Self {
             root,
             clock,
             backup_interval: BACKUP_INTERVAL,
+            token,
         })
+    }
+
+    /// Keep the access token in `vault` instead of the system's credential store (tests).
+    pub fn with_vault(mut self, vault: Arc<dyn Vault>) -> Self {
+        self.token = TokenKeeper::new(vault);
+        self
+    }
+
+    /// Where the access token typed in 设置 is kept.
+    pub fn token_keeping(&self) -> Keeping {
+        self.token.keeping()
     }
 
     /// Take the data folder for this window: a second window on the same folder would overwrite
@@ -550,22 +566,59 @@ impl DataDir {
         })
     }
 
-    /// The remembered settings; a missing or unreadable file gives the defaults.
+    /// The remembered settings; a missing or unreadable file gives the defaults. The intake's
+    /// token comes from the credential store; one still in the file in clear (written by an
+    /// older version) is moved there and removed from the file, atomically.
     pub fn load_settings(&self) -> Settings {
         let path = self.root.join(SETTINGS_FILE);
-        match std::fs::read(&path) {
+        let mut settings: Settings = match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
                 tracing::warn!(path = %path.display(), error = %e, "settings unreadable, using defaults");
                 Settings::default()
             }),
             Err(_) => Settings::default(),
+        };
+        let in_clear = settings
+            .intake
+            .as_mut()
+            .and_then(|i| i.token.take())
+            .filter(|t| !t.trim().is_empty());
+        if let Some(token) = in_clear {
+            self.token.set(Some(&token));
+            match self.write_settings_file(&settings) {
+                Ok(()) => tracing::info!("the access token was moved out of settings.json"),
+                Err(e) => tracing::error!(error = %e, "settings.json still holds the token"),
+            }
         }
+        if let Some(intake) = settings.intake.as_mut() {
+            intake.token = self.token.get();
+        }
+        settings
     }
 
+    /// Remember `settings`: the token into the credential store (or memory, see
+    /// [`DataDir::token_keeping`]), the rest into settings.json.
     pub fn save_settings(&self, settings: &Settings) -> Result<(), CoreError> {
+        let token = settings
+            .intake
+            .as_ref()
+            .and_then(|i| i.token.as_deref())
+            .filter(|t| !t.trim().is_empty());
+        self.token.set(token);
+        self.write_settings_file(settings)
+    }
+
+    /// settings.json, never with a token in it.
+    fn write_settings_file(&self, settings: &Settings) -> Result<(), CoreError> {
         let path = self.root.join(SETTINGS_FILE);
-        let json = serde_json::to_vec_pretty(settings)
-            .map_err(|e| CoreError::io("serialise", &path, std::io::Error::other(e)))?;
+        let mut stored = settings.clone();
+        if let Some(intake) = stored.intake.as_mut() {
+            intake.token = None;
+        }
+        let json = serde_json::to_vec_pretty(&stored).map_err(|e| CoreError::Encode {
+            path: path.clone(),
+            detail: e.to_string(),
+        })?;
         write_atomic(&path, &json).map_err(|e| CoreError::io("write", &path, e))
     }
 }

@@ -209,7 +209,10 @@ impl App {
 
     fn go_to(&mut self, screen: Screen) {
         if screen == Screen::Settings {
-            self.settings_form = SettingsForm::from_intake(self.intake().map(|(i, _)| i).as_ref());
+            self.settings_form = SettingsForm::from_intake(
+                self.intake().map(|(i, _)| i).as_ref(),
+                self.settings.intake.as_ref(),
+            );
         }
         if screen == Screen::Desk {
             self.desk_entered();
