@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 # OpenGL for the real-window smoke test (wgpu, and the OpenGL fallback); ffmpeg and
 # libheif-examples (heif-enc) only to *make* video and HEIC fixtures in the media tests — the app
 # itself never runs them.
-# nginx-light runs deploy/intake's nginx site in front of the intake (tests/desk.rs).
-PACKAGES="mesa-vulkan-drivers xvfb libgl1-mesa-dri libegl1 ffmpeg libheif-examples p7zip-full unzip nginx-light"
+# nginx-light runs deploy/intake's nginx site in front of the intake (tests/desk.rs); imagemagick
+# (libjpeg) writes JPEGs in every sampling layout for tests/jpeg_layouts.rs.
+PACKAGES="mesa-vulkan-drivers xvfb libgl1-mesa-dri libegl1 ffmpeg libheif-examples imagemagick p7zip-full unzip nginx-light"
 if ! dpkg -s $PACKAGES >/dev/null 2>&1; then
     echo "== installing $PACKAGES"
     SUDO=""

@@ -584,7 +584,10 @@ fn summary_thumbnails(input: &BuildInput<'_>, files: &[FileEntry]) -> HashMap<St
         if !files.iter().any(|e| e.file.sha256 == f.sha256) {
             continue;
         }
-        if let Some(png) = (input.thumbnail)(f, &input.files_dir.join(&f.stored_name)) {
+        let path = input.files_dir.join(&f.stored_name);
+        // Best effort per file: a decoder that fails or panics on this one costs its thumbnail,
+        // never the bundle (a valid but unusual photo once stopped every export).
+        if let Some(png) = crate::core::media::best_effort(&path, || (input.thumbnail)(f, &path)) {
             out.insert(a.id.to_string(), png);
         }
     }

@@ -10,6 +10,9 @@ use super::{AttachmentEntry, Manifest};
 use crate::core::dates::{chinese_date, parse_date};
 use crate::core::validate::human_bytes;
 
+/// What stands where a file's preview could not be made.
+pub const NO_PREVIEW: &str = "无法预览（不影响报送）";
+
 fn esc(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -146,6 +149,10 @@ fn materials(out: &mut String, list: &[AttachmentEntry], thumbnails: &HashMap<St
                     human_bytes(a.bytes.unwrap_or(0)),
                     esc(a.path.as_deref().unwrap_or_default())
                 );
+                // A picture that could not be previewed is still sent: said, not hidden.
+                if matches!(kind, "photo" | "video") && !thumbnails.contains_key(&a.id) {
+                    let _ = write!(out, "<span class=\"muted\"> · {NO_PREVIEW}</span>");
+                }
             }
         }
         if !a.caption.is_empty() {

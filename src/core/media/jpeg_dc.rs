@@ -434,31 +434,35 @@ fn scan(
                     let value = (pred[c] * q) / 8 + 128;
                     let x = mx * h + bx;
                     let y = my * v + by;
-                    planes[c][y * stride + x] = value.clamp(0, 255) as u8;
+                    *planes.get_mut(c)?.get_mut(y * stride + x)? = value.clamp(0, 255) as u8;
                 }
             }
         }
     }
-    // To RGB, one pixel per luma block (chroma blocks cover several when subsampled).
+    // To RGB, one pixel per 8×8 block of the finest-sampled component. Any component may be
+    // the finest — usually luma, but a valid JPEG may sample chroma more finely (1×1 luma with
+    // 2×2 chroma), or mix (2×1 luma, 1×2 chroma) — so each plane is read at its own scale.
+    let (hm, vm) = if single { (1, 1) } else { (hmax, vmax) };
     let out_w = width.div_ceil(8);
     let out_h = height.div_ceil(8);
     let mut rgb = Vec::with_capacity(out_w * out_h * 3);
-    let luma_stride = mcus_x * blocks[0].0;
+    let sample = |c: usize, x: usize, y: usize| -> Option<f32> {
+        let (h, v) = *blocks.get(c)?;
+        let (cx, cy) = (x * h / hm, y * v / vm);
+        planes
+            .get(c)?
+            .get(cy * mcus_x * h + cx)
+            .map(|p| f32::from(*p))
+    };
     for y in 0..out_h {
         for x in 0..out_w {
-            let l = f32::from(planes[0][y * luma_stride + x]);
+            let l = sample(0, x, y)?;
             if single {
                 let g = l as u8;
                 rgb.extend_from_slice(&[g, g, g]);
                 continue;
             }
-            let chroma = |c: usize| {
-                let (h, v) = blocks[c];
-                let cx = x * h / hmax;
-                let cy = y * v / vmax;
-                f32::from(planes[c][cy * mcus_x * h + cx]) - 128.0
-            };
-            let (cb, cr) = (chroma(1), chroma(2));
+            let (cb, cr) = (sample(1, x, y)? - 128.0, sample(2, x, y)? - 128.0);
             let px = |v: f32| v.round().clamp(0.0, 255.0) as u8;
             rgb.push(px(l + 1.402 * cr));
             rgb.push(px(l - 0.344_136 * cb - 0.714_136 * cr));

@@ -287,3 +287,21 @@ fn shrink_to(image: RgbaImage, max_side: u32) -> RgbaImage {
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// A preview of one file, best effort: `make`'s panic (a decoder meeting bytes it did not expect)
+/// is caught, logged with the file, and answered as no preview — the file costs its own preview,
+/// never the job, the export or the send.
+pub fn best_effort<T>(path: &Path, make: impl FnOnce() -> Option<T>) -> Option<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(make)) {
+        Ok(made) => made,
+        Err(panic) => {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::warn!(path = %path.display(), reason = %why, "preview failed; shown as 无法预览");
+            None
+        }
+    }
+}
