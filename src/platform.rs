@@ -211,17 +211,26 @@ pub mod credentials {
         format!("baosong:{name}")
     }
 
+    /// A key deleted a moment ago may still be found, revoked, until the kernel collects it.
+    #[cfg(target_os = "linux")]
+    fn gone(e: &linux_keyutils::KeyError) -> bool {
+        use linux_keyutils::KeyError;
+        matches!(
+            e,
+            KeyError::KeyDoesNotExist | KeyError::KeyRevoked | KeyError::KeyExpired
+        )
+    }
+
     #[cfg(target_os = "linux")]
     pub fn get(name: &str) -> Result<Option<String>, String> {
-        use linux_keyutils::KeyError;
-        match ring()?.search(&description(name)) {
-            Ok(key) => {
-                let bytes = key.read_to_vec().map_err(|e| e.to_string())?;
-                String::from_utf8(bytes)
-                    .map(Some)
-                    .map_err(|e| e.to_string())
-            }
-            Err(KeyError::KeyDoesNotExist) => Ok(None),
+        let read = ring()?
+            .search(&description(name))
+            .and_then(|key| key.read_to_vec());
+        match read {
+            Ok(bytes) => String::from_utf8(bytes)
+                .map(Some)
+                .map_err(|e| e.to_string()),
+            Err(e) if gone(&e) => Ok(None),
             Err(e) => Err(e.to_string()),
         }
     }
@@ -242,10 +251,18 @@ pub mod credentials {
 
     #[cfg(target_os = "linux")]
     pub fn delete(name: &str) -> Result<(), String> {
-        use linux_keyutils::KeyError;
-        match ring()?.search(&description(name)) {
-            Ok(key) => key.invalidate().map_err(|e| e.to_string()),
-            Err(KeyError::KeyDoesNotExist) => Ok(()),
+        let ring = ring()?;
+        match ring.search(&description(name)) {
+            // Out of the keyring at once (a search no longer finds it), then destroyed.
+            Ok(key) => {
+                ring.unlink_key(key).map_err(|e| e.to_string())?;
+                match key.invalidate() {
+                    Ok(()) => Ok(()),
+                    Err(e) if gone(&e) => Ok(()),
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+            Err(e) if gone(&e) => Ok(()),
             Err(e) => Err(e.to_string()),
         }
     }
