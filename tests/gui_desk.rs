@@ -340,3 +340,33 @@ fn a_malformed_video_in_a_bundle_does_not_hang_the_desk() {
     click(&mut h, "← 返回收件台");
     assert_eq!(h.state().screen(), Screen::Desk);
 }
+
+#[test]
+fn the_intakes_audit_log_is_shown_beside_the_table() {
+    let data = tempfile::tempdir().unwrap();
+    let inbox = inbox();
+    std::fs::write(
+        inbox.folder.join("intake-audit.jsonl"),
+        concat!(
+            r#"{"time":"2024-03-11T02:15:00.000Z","event":"created","id":"a","unit":"渝中区妇联"}"#,
+            "\n",
+            r#"{"time":"2024-03-11T02:16:00.000Z","event":"refused","id":"a","unit":"渝中区妇联","reason":"sha256 mismatch"}"#,
+            "\n",
+            "not json\n",
+            r#"{"time":"2024-03-11T02:20:00.000Z","event":"received","id":"b","unit":"渝中区妇联","sha256":"3f9c1a0b2c3d4e5f"}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let mut h = desk_on(data.path(), &inbox, TestPicker::default());
+    until(&mut h, "the table", |h| has_text_containing(h, "应报 41 个单位"));
+    click(&mut h, "接收记录（接收端日志）");
+    assert!(has_text_containing(
+        &h,
+        "2024-03-11 10:16 拒收：传输中损坏（校验值不符），未保存"
+    ));
+    assert!(has_text_containing(
+        &h,
+        "2024-03-11 10:20 收到并核对无误（sha256 3f9c1a0b2c3d…）"
+    ));
+}

@@ -891,6 +891,14 @@ fn the_desk_credits_the_unit_whose_token_sent_not_the_manifests_word() {
     assert!(all.contains("未核验"), "{all}");
     let text = tally::text(&t);
     assert!(text.contains("未计入"), "{text}");
+    // Beside the table, what the intake's audit log says of each unit, in China time.
+    let log = text
+        .split("接收记录（接收端日志 intake-audit.jsonl）：")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(log.starts_with("\n渝中区妇联：\n"), "{log}");
+    assert_eq!(log.matches("收到并核对无误（sha256 ").count(), 2, "{log}");
+    assert_eq!(t.audit.len(), 1, "only 渝中区妇联 sent: {:?}", t.audit);
     // The audit log answers "did 渝中区 really send?": two arrivals with 渝中区妇联's token.
     let received: Vec<_> = audit(&intake.store)
         .into_iter()

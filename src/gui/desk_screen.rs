@@ -160,6 +160,18 @@ pub fn desk_ui(ui: &mut Ui, view: &DeskView<'_>, form: &mut DeskForm, actions: &
             format!("正在上传（未传完）：{}", display_name(path)),
         );
     }
+    if !t.audit.is_empty() {
+        egui::CollapsingHeader::new("接收记录（接收端日志）")
+            .id_salt("desk-audit")
+            .show(ui, |ui| {
+                for (unit, lines) in &t.audit {
+                    ui.label(egui::RichText::new(unit).strong());
+                    for line in lines {
+                        ui.label(format!("    {line}"));
+                    }
+                }
+            });
+    }
 }
 
 /// 材料包所在文件夹 [folder] 选择文件夹… 读取

@@ -11,6 +11,7 @@
 //! manifest gives the file (a zip bomb stops there), and media are previewed through the same
 //! cut-off child probe as attachments.
 
+pub mod audit;
 pub mod import;
 pub mod tally;
 pub mod verify;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 use unicode_width::UnicodeWidthStr;
 
+use super::audit::AuditEvent;
 use super::{Bundle, DeskError};
 use crate::core::campaign::Campaign;
 use crate::core::validate::human_bytes;
@@ -24,6 +25,8 @@ pub struct Found {
     pub unreadable: Vec<(PathBuf, String)>,
     /// Uploads the intake has not finished receiving (their tus info says more is to come).
     pub in_progress: Vec<PathBuf>,
+    /// The intake's audit log, when the folder is its store.
+    pub audit: Vec<AuditEvent>,
 }
 
 /// Look for bundles under `folder`: every file that starts like a zip, except uploads still
@@ -52,6 +55,7 @@ pub fn scan(folder: &Path, work: &dyn Work) -> Result<Found, DeskError> {
         }
     }
     work.progress("正在读取材料包清单", total, total);
+    found.audit = super::audit::read(folder);
     Ok(found)
 }
 
@@ -172,6 +176,8 @@ pub struct Tally {
     pub doubtful: Vec<(PathBuf, String)>,
     pub unreadable: Vec<(PathBuf, String)>,
     pub in_progress: Vec<PathBuf>,
+    /// What the intake's audit log says of each unit, in the deadline's zone: (unit, lines).
+    pub audit: Vec<(String, Vec<String>)>,
 }
 
 impl Tally {
@@ -275,7 +281,21 @@ pub fn tally(campaign: &Campaign, found: &Found) -> Tally {
         doubtful,
         unreadable: found.unreadable.clone(),
         in_progress: found.in_progress.clone(),
+        audit: audit_by_unit(&found.audit, campaign.deadline.timezone()),
     }
+}
+
+/// The audit log's events grouped by unit (in the order the units first appear), as lines.
+fn audit_by_unit(events: &[AuditEvent], zone: FixedOffset) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for e in events {
+        let line = e.line(zone);
+        match out.iter_mut().find(|(u, _)| *u == e.unit) {
+            Some((_, lines)) => lines.push(line),
+            None => out.push((e.unit.clone(), vec![line])),
+        }
+    }
+    out
 }
 
 fn received(campaign: &Campaign, b: &Bundle) -> Received {
@@ -439,6 +459,15 @@ pub fn text(t: &Tally) -> String {
     }
     for path in &t.in_progress {
         out.push_str(&format!("正在上传（未传完）：{}\n", path.display()));
+    }
+    if !t.audit.is_empty() {
+        out.push_str("\n接收记录（接收端日志 intake-audit.jsonl）：\n");
+        for (unit, lines) in &t.audit {
+            out.push_str(&format!("{unit}：\n"));
+            for line in lines {
+                out.push_str(&format!("    {line}\n"));
+            }
+        }
     }
     out
 }
