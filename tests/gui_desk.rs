@@ -359,7 +359,9 @@ fn the_intakes_audit_log_is_shown_beside_the_table() {
     )
     .unwrap();
     let mut h = desk_on(data.path(), &inbox, TestPicker::default());
-    until(&mut h, "the table", |h| has_text_containing(h, "应报 41 个单位"));
+    until(&mut h, "the table", |h| {
+        has_text_containing(h, "应报 41 个单位")
+    });
     click(&mut h, "接收记录（接收端日志）");
     assert!(has_text_containing(
         &h,

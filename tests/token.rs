@@ -261,3 +261,205 @@ fn the_cli_sends_with_the_token_kept_in_the_credential_store() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(holding(data.path(), KNOWN).is_empty());
 }
+
+/// A listener that counts the connections it gets and keeps what they sent first.
+fn recorder() -> (u16, Arc<std::sync::Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s = seen.clone();
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().take(20).flatten() {
+            conn.set_read_timeout(Some(std::time::Duration::from_secs(2)))
+                .ok();
+            let mut buf = [0u8; 4096];
+            let n = conn.read(&mut buf).unwrap_or(0);
+            s.lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&buf[..n]).into_owned());
+            let _ = conn.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    (port, seen)
+}
+
+/// A tus server that hands out upload addresses on another origin.
+fn misdirecting_server(location: String) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().take(20).flatten() {
+            let mut buf = [0u8; 8192];
+            let n = conn.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let answer = if head.starts_with("OPTIONS") {
+                "HTTP/1.1 204 No Content\r\nTus-Resumable: 1.0.0\r\nTus-Version: 1.0.0\r\n\
+                 Tus-Extension: creation,termination\r\nConnection: close\r\n\r\n"
+                    .to_string()
+            } else {
+                format!(
+                    "HTTP/1.1 201 Created\r\nTus-Resumable: 1.0.0\r\nLocation: {location}\r\n\
+                     Content-Length: 0\r\nConnection: close\r\n\r\n"
+                )
+            };
+            let _ = conn.write_all(answer.as_bytes());
+        }
+    });
+    port
+}
+
+#[test]
+fn the_token_never_follows_an_upload_address_to_another_origin() {
+    let data = tempfile::tempdir().unwrap();
+    let pc = tempfile::tempdir().unwrap();
+    let id = ready(data.path(), pc.path(), "渝中区妇联", 0);
+    let (elsewhere, seen) = recorder();
+    for location in [
+        format!("http://[::ffff:127.0.0.1]:{elsewhere}/up/1"),
+        format!("http://localhost:{elsewhere}/up/1"),
+        "http://intake.invalid/up/1".to_string(),
+    ] {
+        let port = misdirecting_server(location.clone());
+        let o = baosong(
+            data.path(),
+            &[
+                "submit",
+                id.as_str(),
+                "--endpoint",
+                &format!("http://127.0.0.1:{port}/files/"),
+                "--token",
+                KNOWN,
+                "--wait",
+                "0",
+                "--again",
+            ],
+        );
+        assert!(!o.status.success(), "{location}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("没有跟随"), "{location}: {err}");
+        assert!(
+            !err.contains("dns error"),
+            "{location}: a lookup was tried: {err}"
+        );
+    }
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "{:?}",
+        seen.lock().unwrap()
+    );
+}
+
+#[test]
+fn a_kept_upload_address_on_another_origin_is_not_contacted() {
+    let data = tempfile::tempdir().unwrap();
+    let pc = tempfile::tempdir().unwrap();
+    let id = ready(data.path(), pc.path(), "渝中区妇联", 3);
+    let good = intake(Some(&format!("{KNOWN} *\n")), &[]);
+    // A first attempt cut early: its state (with the upload's address) is kept.
+    let cut = cutter(good.port, Some(300_000), None);
+    let url = format!("http://127.0.0.1:{}/files/", cut.port);
+    let o = baosong(
+        data.path(),
+        &[
+            "submit",
+            id.as_str(),
+            "--endpoint",
+            &url,
+            "--token",
+            KNOWN,
+            "--wait",
+            "0",
+        ],
+    );
+    assert!(!o.status.success());
+    let state_file = baosong::core::store::draft_dir_in(data.path(), &id)
+        .join("submission")
+        .join("upload.json");
+    let mut state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&state_file).unwrap()).unwrap();
+    assert!(state["upload_url"].is_string(), "{state}");
+    // The draft folder edited (or copied from a hostile PC): the address points elsewhere.
+    let (elsewhere, seen) = recorder();
+    state["upload_url"] = format!("http://[::ffff:127.0.0.1]:{elsewhere}/stolen").into();
+    std::fs::write(&state_file, serde_json::to_vec(&state).unwrap()).unwrap();
+    let o = baosong(
+        data.path(),
+        &[
+            "submit",
+            id.as_str(),
+            "--endpoint",
+            &url,
+            "--token",
+            KNOWN,
+            "--wait",
+            "2",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "{:?}",
+        seen.lock().unwrap()
+    );
+}
+
+#[test]
+fn plain_http_never_goes_through_a_proxy() {
+    let data = tempfile::tempdir().unwrap();
+    let good = intake(Some(&format!("{KNOWN} *\n")), &[]);
+    let (proxy, seen) = recorder();
+    for var in ["HTTP_PROXY", "http_proxy", "ALL_PROXY"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_baosong"))
+            .env("BAOSONG_DATA_DIR", data.path())
+            .env(var, format!("http://127.0.0.1:{proxy}"))
+            .args([
+                "probe",
+                &format!("http://localhost:{}/files/", good.port),
+                "--token",
+                KNOWN,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{var}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "{:?}",
+        seen.lock().unwrap()
+    );
+}
+
+#[test]
+fn a_token_the_store_cannot_take_stays_where_it_was_and_is_said() {
+    let data = tempfile::tempdir().unwrap();
+    // Notepad's byte-order mark in front, and no address: still read.
+    let old = format!("\u{feff}{{\"schema\":1,\"intake\":{{\"token\":\"{KNOWN}\"}}}}");
+    std::fs::write(data.path().join("settings.json"), &old).unwrap();
+    let store = DataDir::open(data.path(), clock())
+        .unwrap()
+        .with_vault(Arc::new(BrokenVault));
+    let settings = store.load_settings();
+    assert_eq!(
+        settings.intake.and_then(|i| i.token).as_deref(),
+        Some(KNOWN)
+    );
+    assert!(matches!(store.token_keeping(), Keeping::InFile(_)));
+    assert_eq!(
+        std::fs::read_to_string(data.path().join("settings.json")).unwrap(),
+        old,
+        "not lost by a move the store could not take"
+    );
+    // With a store that works, the same file is moved out of clear text.
+    let store = DataDir::open(data.path(), clock()).unwrap();
+    let settings = store.load_settings();
+    assert_eq!(
+        settings.intake.and_then(|i| i.token).as_deref(),
+        Some(KNOWN)
+    );
+    assert!(holding(data.path(), KNOWN).is_empty());
+    let _ = SystemVault::for_data_dir(data.path()).delete();
+}

@@ -29,6 +29,9 @@ pub(super) fn probe(
         None => {
             let data = open_data_dir(clock).ok();
             let settings = data.as_ref().map(DataDir::load_settings);
+            if let Some(note) = data.as_ref().and_then(|d| d.token_keeping().user_message()) {
+                eprintln!("注意：{note}");
+            }
             let portable = PortableConfig::found_beside_exe();
             let campaign = resolve_template(template, data.as_ref(), portable.as_ref()).ok();
             match effective(
@@ -38,7 +41,11 @@ pub(super) fn probe(
             ) {
                 Some((intake, source)) => {
                     let _ = writeln!(out, "报送地址（来自{}）：{}", source.label(), intake.url);
-                    intake
+                    // A token given on the command line is the one tried.
+                    Intake {
+                        token: token.or(intake.token.clone()),
+                        ..intake
+                    }
                 }
                 None => {
                     eprintln!(
@@ -49,7 +56,7 @@ pub(super) fn probe(
             }
         }
     };
-    match IntakeClient::new().and_then(|c| c.probe(&intake)) {
+    match IntakeClient::new(&intake).and_then(|c| c.probe(&intake)) {
         Ok(probe) => {
             let _ = writeln!(out, "{}", probe.user_message());
             0

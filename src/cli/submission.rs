@@ -174,6 +174,13 @@ pub(super) fn submit_cmd(
         Some(url) => Some(Intake::new(url.clone(), args.token.clone())),
         None => {
             let settings = found.data.as_ref().map(DataDir::load_settings);
+            if let Some(note) = found
+                .data
+                .as_ref()
+                .and_then(|d| d.token_keeping().user_message())
+            {
+                eprintln!("注意：{note}");
+            }
             let portable = PortableConfig::found_beside_exe();
             effective(
                 settings.as_ref().and_then(|s| s.intake.as_ref()),

@@ -80,6 +80,7 @@ pub struct Receiver {
 /// Where a finished bundle is uploaded (used by the submit issue).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Intake {
+    #[serde(default)]
     pub url: String,
     #[serde(default)]
     pub token: Option<String>,

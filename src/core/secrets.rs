@@ -17,6 +17,9 @@ pub enum Keeping {
     System,
     /// In memory for this run only: the store could not be used (the reason, for the log).
     Memory(String),
+    /// Left where an older version put it, in settings.json, because the store could not take
+    /// it: moving it would have lost it.
+    InFile(String),
 }
 
 impl Keeping {
@@ -26,6 +29,9 @@ impl Keeping {
             Self::System => None,
             Self::Memory(_) => Some(
                 "这台电脑的系统凭据库无法使用，访问令牌只在本次运行中有效，不会保存到文件里；下次打开程序时需要重新填写。".into(),
+            ),
+            Self::InFile(_) => Some(
+                "这台电脑的系统凭据库无法使用，访问令牌暂时仍保存在设置文件中（旧版本的保存方式，不够安全）。请联系信息技术人员检查 Windows 凭据管理器。".into(),
             ),
         }
     }
@@ -44,14 +50,45 @@ pub struct SystemVault {
     name: String,
 }
 
+/// The data folder's own name for its credential, kept in the folder (`credential-id`, not a
+/// secret): made once at random, so a folder deleted and made anew at the same path does not
+/// inherit the old one's token, two spellings of one path (a symlink, a trailing slash, a
+/// mapped drive) find the same token, and two folders never share one.
+const CREDENTIAL_ID: &str = "credential-id";
+
 impl SystemVault {
     pub fn for_data_dir(root: &Path) -> Self {
-        // The folder's path names the entry: short, stable, and no path characters in it.
-        let key = super::hashing::sha256_hex(root.to_string_lossy().as_bytes());
         Self {
-            name: format!("intake-token-{}", &key[..16]),
+            name: format!("intake-token-{}", credential_id(root)),
         }
     }
+}
+
+fn credential_id(root: &Path) -> String {
+    let file = root.join(CREDENTIAL_ID);
+    if let Ok(text) = std::fs::read_to_string(&file) {
+        let id = text.trim();
+        if id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return id.to_string();
+        }
+    }
+    // Unique, not secret: where and when it was made, and by which process.
+    let canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut seed = canonical.as_os_str().as_encoded_bytes().to_vec();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    seed.extend_from_slice(&now.to_le_bytes());
+    seed.extend_from_slice(&std::process::id().to_le_bytes());
+    let id = super::hashing::sha256_hex(&seed)[..32].to_string();
+    if let Err(e) = super::store::atomic::write_atomic(&file, id.as_bytes()) {
+        // Not kept: the folder's path names it instead (stable while the folder stays put).
+        tracing::warn!(error = %e, "credential-id not written; using the folder's path");
+        return super::hashing::sha256_hex(canonical.as_os_str().as_encoded_bytes())[..32]
+            .to_string();
+    }
+    id
 }
 
 impl Vault for SystemVault {
@@ -117,6 +154,15 @@ impl TokenKeeper {
             .unwrap_or(Keeping::System)
     }
 
+    /// The store could not take a token found in clear in settings.json: it stays there.
+    pub fn left_in_file(&self) {
+        if let Ok(mut k) = self.keeping.lock()
+            && let Keeping::Memory(why) = k.clone()
+        {
+            *k = Keeping::InFile(why);
+        }
+    }
+
     fn unusable(&self, why: String) {
         tracing::warn!(reason = %why, "credential store unusable; the token is kept in memory only");
         if let Ok(mut k) = self.keeping.lock() {
@@ -179,12 +225,25 @@ mod tests {
     #[test]
     fn the_system_store_keeps_a_token_per_data_folder() {
         let dir = tempfile::tempdir().expect("temp dir");
+        for f in ["a", "b"] {
+            std::fs::create_dir(dir.path().join(f)).expect("folder");
+        }
         let a = SystemVault::for_data_dir(&dir.path().join("a"));
         let b = SystemVault::for_data_dir(&dir.path().join("b"));
+        // Another spelling of the same folder finds the same entry.
+        let a_again = SystemVault::for_data_dir(&dir.path().join("b").join("..").join("a"));
+        assert_eq!(a.name, a_again.name);
         a.set("token-a").expect("keyutils works headless");
         assert_eq!(a.get().expect("read").as_deref(), Some("token-a"));
         assert_eq!(b.get().expect("read"), None);
         a.delete().expect("delete");
         assert_eq!(a.get().expect("read"), None);
+        // The folder deleted and made anew: the old token is not inherited.
+        a.set("token-a").expect("set");
+        std::fs::remove_dir_all(dir.path().join("a")).expect("rm");
+        std::fs::create_dir(dir.path().join("a")).expect("mkdir");
+        let anew = SystemVault::for_data_dir(&dir.path().join("a"));
+        assert_eq!(anew.get().expect("read"), None);
+        a.delete().expect("delete");
     }
 }

@@ -10,7 +10,7 @@ pub type ConnectionTest = Job<Result<Probe, String>>;
 
 pub fn test_connection(intake: Intake, wake: Wake) -> ConnectionTest {
     Job::spawn("正在测试连接…", None, wake, move |_work| {
-        let result = IntakeClient::new().and_then(|c| c.probe(&intake));
+        let result = IntakeClient::new(&intake).and_then(|c| c.probe(&intake));
         match &result {
             Ok(p) => tracing::info!(url = %intake.url, probe = ?p, "intake probe"),
             Err(e) => tracing::warn!(url = %intake.url, error = %e, "intake probe failed"),

@@ -268,8 +268,14 @@ pub fn status_error(url: &str, status: StatusCode, headers: &HeaderMap, bytes: u
 /// proxy and certificate store like the probe's, no redirects followed (a token is never carried
 /// to another host), 15 s to connect and a minute for the answer. The bundle itself goes through
 /// [`sender::Sender`], which has no limit on a whole request, only on one standing still.
-pub fn upload_client() -> Result<reqwest::blocking::Client, IntakeError> {
-    reqwest::blocking::Client::builder()
+pub fn upload_client(intake: &Intake) -> Result<reqwest::blocking::Client, IntakeError> {
+    let builder = reqwest::blocking::Client::builder();
+    let builder = if plain_http(intake) {
+        builder.no_proxy()
+    } else {
+        builder
+    };
+    builder
         .user_agent(USER_AGENT)
         .connect_timeout(Duration::from_secs(15))
         .timeout(Duration::from_secs(60))
@@ -283,9 +289,35 @@ pub struct IntakeClient {
     http: reqwest::blocking::Client,
 }
 
+/// Plain http (this PC, or a host IT allowed): never through a proxy, which would read the token
+/// in clear; https goes through the system's proxy as a tunnel it cannot read.
+pub fn plain_http(intake: &Intake) -> bool {
+    intake
+        .url
+        .trim()
+        .get(..5)
+        .is_some_and(|s| s.eq_ignore_ascii_case("http:"))
+}
+
+/// May the token go to `url`, handed out by the server (a tus upload's `Location`) or kept from
+/// an earlier attempt (`upload.json`, which travels with a copied draft)? Only to the endpoint's
+/// own scheme, host and port: anything else would carry the token where the scheme check never
+/// looked.
+pub fn same_origin(url: &reqwest::Url, endpoint: &reqwest::Url) -> bool {
+    url.scheme() == endpoint.scheme()
+        && url.host_str() == endpoint.host_str()
+        && url.port_or_known_default() == endpoint.port_or_known_default()
+}
+
 impl IntakeClient {
-    pub fn new() -> Result<Self, IntakeError> {
-        let http = reqwest::blocking::Client::builder()
+    pub fn new(intake: &Intake) -> Result<Self, IntakeError> {
+        let builder = reqwest::blocking::Client::builder();
+        let builder = if plain_http(intake) {
+            builder.no_proxy()
+        } else {
+            builder
+        };
+        let http = builder
             .user_agent(USER_AGENT)
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(30))
@@ -453,7 +485,7 @@ mod tests {
     #[test]
     fn the_probe_refuses_plain_http_to_another_host_before_connecting() {
         let intake = Intake::new("http://intake.invalid/files/", Some("secret-token".into()));
-        let client = IntakeClient::new().expect("client");
+        let client = IntakeClient::new(&intake).expect("client");
         match client.probe(&intake) {
             Err(IntakeError::InsecureHttp { url }) => {
                 assert_eq!(url, "http://intake.invalid/files/")

@@ -123,14 +123,20 @@ pub struct Sender {
 }
 
 impl Sender {
-    pub fn new() -> Result<Self, IntakeError> {
+    pub fn new(intake: &crate::core::campaign::Intake) -> Result<Self, IntakeError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| IntakeError::Client(e.to_string()))?;
         let client = {
             let _inside = runtime.enter();
-            reqwest::Client::builder()
+            let builder = reqwest::Client::builder();
+            let builder = if super::plain_http(intake) {
+                builder.no_proxy()
+            } else {
+                builder
+            };
+            builder
                 .user_agent(USER_AGENT)
                 .connect_timeout(Duration::from_secs(15))
                 // Never follow a redirect: the token would go with it to another host.
@@ -285,7 +291,11 @@ mod tests {
         len: u64,
         idle: Duration,
     ) -> Result<Answer, IntakeError> {
-        let sender = Sender::new().unwrap();
+        let sender = Sender::new(&crate::core::campaign::Intake::new(
+            "http://127.0.0.1/",
+            None,
+        ))
+        .unwrap();
         let meter = Meter::default();
         let body = FileBody::open(path, 0, len, &meter).unwrap();
         let url = format!("http://127.0.0.1:{port}/files/x");

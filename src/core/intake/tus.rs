@@ -96,6 +96,13 @@ pub fn create(
         status: 201,
         detail: format!("bad Location {location}: {e}"),
     })?;
+    // The upload's address is followed with the token: only on the endpoint's own origin.
+    if !super::same_origin(&absolute, endpoint) {
+        return Err(IntakeError::Redirected {
+            url: url.to_string(),
+            location: absolute.to_string(),
+        });
+    }
     Ok(absolute.to_string())
 }
 

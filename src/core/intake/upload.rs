@@ -94,8 +94,8 @@ pub fn upload(
     work: &dyn Work,
 ) -> Result<Confirmed, IntakeError> {
     let endpoint = check_scheme(request.intake)?;
-    let client = upload_client()?;
-    let sender = Sender::new()?;
+    let client = upload_client(request.intake)?;
+    let sender = Sender::new(request.intake)?;
     let mut started = Instant::now();
     let mut wait = request.options.first_wait;
     loop {
@@ -157,7 +157,7 @@ fn attempt(
     state: &mut UploadState,
     work: &dyn Work,
 ) -> Result<Confirmed, IntakeError> {
-    let probe = super::IntakeClient::new()?.probe(request.intake)?;
+    let probe = super::IntakeClient::new(request.intake)?.probe(request.intake)?;
     match probe {
         Probe::Tus {
             extensions,
@@ -219,6 +219,16 @@ fn send_tus(
 ) -> Result<Confirmed, IntakeError> {
     let intake = request.intake;
     let total = request.bytes;
+    // An upload address kept from before that is not the endpoint's (a copied or edited draft
+    // folder) is never contacted with the token: start afresh.
+    if state
+        .upload_url
+        .as_deref()
+        .is_some_and(|u| !reqwest::Url::parse(u).is_ok_and(|u| super::same_origin(&u, endpoint)))
+    {
+        tracing::warn!("the kept upload address is not the endpoint's; starting afresh");
+        state.upload_url = None;
+    }
     // Where the server is: an upload of a previous attempt, or a new one.
     let mut at = match &state.upload_url {
         Some(url) => match tus::offset(client, intake, url)? {
@@ -347,7 +357,12 @@ fn sha1_of(bundle: &Path, offset: u64, len: u64) -> Option<String> {
 /// End a tus upload on the server (取消 of a submission); nothing to do for a plain POST.
 pub fn terminate(intake: &Intake, state: &UploadState) -> Result<(), IntakeError> {
     if let Some(url) = &state.upload_url {
-        let client = upload_client()?;
+        let endpoint = check_scheme(intake)?;
+        if !reqwest::Url::parse(url).is_ok_and(|u| super::same_origin(&u, &endpoint)) {
+            tracing::warn!("the kept upload address is not the endpoint's; not contacted");
+            return Ok(());
+        }
+        let client = upload_client(intake)?;
         tus::terminate(&client, intake, url)?;
     }
     Ok(())

@@ -572,7 +572,8 @@ impl DataDir {
     pub fn load_settings(&self) -> Settings {
         let path = self.root.join(SETTINGS_FILE);
         let mut settings: Settings = match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            // Notepad's byte-order mark is not an error.
+            Ok(bytes) => serde_json::from_slice(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)).unwrap_or_else(|e| {
                 tracing::warn!(path = %path.display(), error = %e, "settings unreadable, using defaults");
                 Settings::default()
             }),
@@ -585,9 +586,15 @@ impl DataDir {
             .filter(|t| !t.trim().is_empty());
         if let Some(token) = in_clear {
             self.token.set(Some(&token));
-            match self.write_settings_file(&settings) {
-                Ok(()) => tracing::info!("the access token was moved out of settings.json"),
-                Err(e) => tracing::error!(error = %e, "settings.json still holds the token"),
+            if self.token.keeping() == Keeping::System {
+                match self.write_settings_file(&settings) {
+                    Ok(()) => tracing::info!("the access token was moved out of settings.json"),
+                    Err(e) => tracing::error!(error = %e, "settings.json still holds the token"),
+                }
+            } else {
+                // Moving it out would lose it (IT may have put it there): it stays, and is said.
+                self.token.left_in_file();
+                tracing::error!("credential store unusable: the token stays in settings.json");
             }
         }
         if let Some(intake) = settings.intake.as_mut() {
