@@ -404,7 +404,7 @@ fn a_kept_upload_address_on_another_origin_is_not_contacted() {
 }
 
 #[test]
-fn plain_http_never_goes_through_a_proxy() {
+fn a_token_over_plain_http_never_goes_through_a_proxy() {
     let data = tempfile::tempdir().unwrap();
     let good = intake(Some(&format!("{KNOWN} *\n")), &[]);
     let (proxy, seen) = recorder();

@@ -270,7 +270,7 @@ pub fn status_error(url: &str, status: StatusCode, headers: &HeaderMap, bytes: u
 /// [`sender::Sender`], which has no limit on a whole request, only on one standing still.
 pub fn upload_client(intake: &Intake) -> Result<reqwest::blocking::Client, IntakeError> {
     let builder = reqwest::blocking::Client::builder();
-    let builder = if plain_http(intake) {
+    let builder = if token_in_clear(intake) {
         builder.no_proxy()
     } else {
         builder
@@ -289,14 +289,16 @@ pub struct IntakeClient {
     http: reqwest::blocking::Client,
 }
 
-/// Plain http (this PC, or a host IT allowed): never through a proxy, which would read the token
-/// in clear; https goes through the system's proxy as a tunnel it cannot read.
-pub fn plain_http(intake: &Intake) -> bool {
+/// A token over plain http (this PC, or a host IT allowed) never goes through a proxy, which
+/// would read it in clear; https goes through the system's proxy as a tunnel it cannot read, and
+/// plain http without a token may use the proxy as before.
+pub fn token_in_clear(intake: &Intake) -> bool {
     intake
         .url
         .trim()
         .get(..5)
         .is_some_and(|s| s.eq_ignore_ascii_case("http:"))
+        && intake.token.as_deref().is_some_and(|t| !t.is_empty())
 }
 
 /// May the token go to `url`, handed out by the server (a tus upload's `Location`) or kept from
@@ -312,7 +314,7 @@ pub fn same_origin(url: &reqwest::Url, endpoint: &reqwest::Url) -> bool {
 impl IntakeClient {
     pub fn new(intake: &Intake) -> Result<Self, IntakeError> {
         let builder = reqwest::blocking::Client::builder();
-        let builder = if plain_http(intake) {
+        let builder = if token_in_clear(intake) {
             builder.no_proxy()
         } else {
             builder

@@ -131,7 +131,7 @@ impl Sender {
         let client = {
             let _inside = runtime.enter();
             let builder = reqwest::Client::builder();
-            let builder = if super::plain_http(intake) {
+            let builder = if super::token_in_clear(intake) {
                 builder.no_proxy()
             } else {
                 builder
