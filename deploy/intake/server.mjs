@@ -35,6 +35,9 @@
 //   INTAKE_EXPIRY_HOURS  unfinished uploads deleted after this many hours (72; 0 = never)
 //   INTAKE_MAX_UNFINISHED        unfinished uploads kept per unit (8): a ninth evicts the oldest
 //   INTAKE_MAX_UNFINISHED_BYTES  their bytes per unit (2 × INTAKE_MAX_SIZE)
+//   INTAKE_MAX_FINISHED          received bundles per unit (30)
+//   INTAKE_MAX_REQUESTS_PER_UNIT requests of one unit at a time (8)
+//   INTAKE_MAX_CONNECTIONS       connections in all (1000)
 //   INTAKE_MIN_FREE_BYTES        creation refused (507) when the disk would keep less (1 GiB)
 //   INTAKE_IDLE_SECONDS          a connection with nothing moving is closed after (60)
 //   INTAKE_MIN_BYTES_PER_WINDOW  a body slower than this per window is cut (65536) …
@@ -554,6 +557,8 @@ function answer(req, res, status, body, extra = {}) {
   });
   res.end(`${body}\n`);
 }
+// Requests under way per unit (owner).
+const active = new Map();
 // Refusals are logged at most once per key every 10 s: the audit log cannot be grown at will.
 const refusedLately = new Map();
 function throttled(key, log) {
@@ -700,7 +705,6 @@ server.headersTimeout = 30_000;
 server.timeout = settings.idleSeconds * 1000;
 // Connections in all: past this, new ones are dropped (file descriptors stay available).
 server.maxConnections = settings.maxConnections;
-const active = new Map();
 
 // ---- start: what is here, and anything complete but unchecked checked now --------------------
 for (const id of await listIds()) {
