@@ -9,6 +9,7 @@
 //! - [`desk`]: `baosong desk FOLDER [--xlsx FILE] [--verify]` (the receiving desk),
 //!   `baosong import BUNDLE` (a bundle taken in as a draft).
 
+mod attach;
 mod desk;
 mod drafts;
 mod inspect;
@@ -168,6 +169,18 @@ pub enum Command {
         #[arg(value_name = "草稿")]
         draft: String,
     },
+    /// 把文件添加到草稿：复制进草稿、校验、按内容判断类型、去除照片和视频中的位置信息（与窗口中“添加图片/视频/文件”相同）；全部添加时退出码为 0，有文件未添加为 1，出错为 2
+    Attach {
+        /// 草稿编号，或草稿文件夹的路径
+        #[arg(value_name = "草稿")]
+        draft: String,
+        /// 要添加的文件（可以多个）
+        #[arg(value_name = "文件", required = true)]
+        files: Vec<PathBuf>,
+        /// 添加到哪个活动：活动标题，或“项-活动”编号（如 1-2：第一项的第二个活动）；不填则添加到综合材料
+        #[arg(long = "to", value_name = "活动")]
+        to: Option<String>,
+    },
     /// 查看一个文件：判断出的类型和信息（JSON）；可另存缩略图或视频封面。可读时退出码为 0，不能添加或无法读取为 1
     #[command(
         help_template = VALIDATE_HELP_TEMPLATE,
@@ -257,6 +270,9 @@ pub fn run(
     let result = match command {
         Command::Drafts => drafts::drafts(template, clock, out).map(|()| 0),
         Command::Validate { draft } => drafts::validate(&draft, template, clock, out),
+        Command::Attach { draft, files, to } => {
+            attach::attach(&draft, &files, to.as_deref(), template, clock, out)
+        }
         Command::Probe { url, token } => {
             return network::probe(url, token, template, clock, out);
         }

@@ -25,8 +25,16 @@ use crate::core::validate::{human_bytes, validate};
 use crate::core::work::Work;
 
 /// Progress on stderr, at most once a second: `正在上传 35%（120 MB / 340 MB）`.
-struct Printed {
+pub(super) struct Printed {
     last: Mutex<Option<(Instant, String)>>,
+}
+
+impl Printed {
+    pub(super) fn new() -> Self {
+        Self {
+            last: Mutex::new(None),
+        }
+    }
 }
 
 impl Work for Printed {

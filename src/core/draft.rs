@@ -226,8 +226,15 @@ pub struct StoredFile {
     pub modified_ms: i64,
     /// GPS/location data was found in the original and removed from the copy.
     pub location_removed: bool,
+    /// A video's location could not be looked for or not all of it removed (see
+    /// `media::video_location`): the copy may still say where it was taken. The tile says so.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub location_kept: bool,
     pub info: MediaInfo,
 }
+
+/// What the tile and the viewer say of a video whose location may be left in it.
+pub const LOCATION_KEPT: &str = "未能确认已移除位置信息：视频中可能仍含拍摄地点，请用手机或剪辑软件去除后重新添加，或确认可以公开";
 
 /// What the media probe read: sizes after orientation, duration, codec, page count.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -292,6 +299,77 @@ pub enum Place {
         item_id: ItemId,
         activity_id: ActivityId,
     },
+}
+
+/// A place materials can go, as the clerk and a script name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaceChoice {
+    /// `一是 加强理论武装 · 活动1：巾帼宣讲进社区`, `综合材料（不属于某一个活动）`.
+    pub label: String,
+    /// `1-1` (the campaign's first item, its first activity); `综合` for the general materials.
+    pub code: String,
+    /// The activity's title (empty for 综合材料 or an untitled activity).
+    pub title: String,
+    pub place: Place,
+}
+
+/// Every place materials can go in `draft`: each activity in the campaign's order, then 综合材料.
+pub fn places(campaign: &Campaign, draft: &Draft) -> Vec<PlaceChoice> {
+    let mut out = Vec::new();
+    for (i, (_, item)) in campaign.items().enumerate() {
+        let Some(answer) = draft.answer(item.id.as_str()) else {
+            continue;
+        };
+        for (n, a) in answer.activities.iter().enumerate() {
+            let title = a.title.trim();
+            let shown = if title.is_empty() {
+                "（未命名）"
+            } else {
+                title
+            };
+            out.push(PlaceChoice {
+                label: format!("{} · 活动{}：{shown}", item.title, n + 1),
+                code: format!("{}-{}", i + 1, n + 1),
+                title: title.to_string(),
+                place: Place::Activity {
+                    item_id: item.id.clone(),
+                    activity_id: a.id.clone(),
+                },
+            });
+        }
+    }
+    out.push(PlaceChoice {
+        label: "综合材料（不属于某一个活动）".into(),
+        code: "综合".into(),
+        title: String::new(),
+        place: Place::General,
+    });
+    out
+}
+
+/// The files already in `draft` (removed ones too), each with where it is in the clerk's words:
+/// an identical file is not attached twice.
+pub fn known_files(campaign: &Campaign, draft: &Draft) -> Vec<(String, String)> {
+    let choices = places(campaign, draft);
+    let label = |place: &Place| {
+        choices
+            .iter()
+            .find(|c| &c.place == place)
+            .map_or_else(|| "综合材料".into(), |c| c.label.clone())
+    };
+    let mut known: Vec<(String, String)> = draft
+        .all_attachments()
+        .filter_map(|(place, a)| {
+            a.file()
+                .map(|f| (f.sha256.clone(), format!("“{}”", label(&place))))
+        })
+        .collect();
+    known.extend(draft.removed.iter().filter_map(|r| {
+        r.attachment
+            .file()
+            .map(|f| (f.sha256.clone(), "已移除的材料中（可恢复）".to_string()))
+    }));
+    known
 }
 
 /// An attachment the clerk removed, and where it was.

@@ -412,6 +412,14 @@ fn file_face(
                 .color(widgets::GREEN),
         );
     }
+    if file.location_kept {
+        ui.label(
+            RichText::new("未能移除位置信息")
+                .small()
+                .color(widgets::AMBER),
+        )
+        .on_hover_text(crate::core::draft::LOCATION_KEPT);
+    }
     if let Some(w) = &file.info.warning {
         ui.add(egui::Label::new(RichText::new(w).small().color(widgets::AMBER)).truncate())
             .on_hover_text(w);

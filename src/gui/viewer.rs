@@ -238,7 +238,10 @@ fn details(
         }
         if file.location_removed {
             ui.label(RichText::new("已移除位置信息").color(widgets::GREEN))
-                .on_hover_text("照片中的拍摄位置已在复制时去除，原文件未改动");
+                .on_hover_text("拍摄位置已在复制时去除，原文件未改动");
+        }
+        if file.location_kept {
+            ui.label(RichText::new(crate::core::draft::LOCATION_KEPT).color(widgets::AMBER));
         }
         if !attachment.caption.is_empty() {
             ui.label(format!("说明：{}", attachment.caption));

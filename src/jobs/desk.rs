@@ -133,6 +133,7 @@ pub fn start_open(path: PathBuf, files_dir: PathBuf, wake: Wake) -> OpenJob {
                         sha256: listed.sha256.to_string(),
                         modified_ms: 0,
                         location_removed: a.location_removed,
+                        location_kept: false,
                         info: a.info.clone().unwrap_or_default(),
                     }),
                 },

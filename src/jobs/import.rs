@@ -69,10 +69,13 @@ pub type ImportJob = Job<ImportOutcome>;
 pub fn start_import(request: ImportRequest, wake: Wake) -> ImportJob {
     let label = format!("正在添加 {} 个文件", request.sources.len());
     let draft = request.draft.clone();
-    Job::spawn(label, Some(draft), wake, move |work| run(request, work))
+    Job::spawn(label, Some(draft), wake, move |work| {
+        import_batch(request, work)
+    })
 }
 
-fn run(request: ImportRequest, work: &dyn Work) -> ImportOutcome {
+/// The batch itself, on the caller's thread (the job's, or `baosong attach`'s).
+pub fn import_batch(request: ImportRequest, work: &dyn Work) -> ImportOutcome {
     let ImportRequest {
         draft,
         place,

@@ -250,6 +250,7 @@ fn extract(
         sha256: sha256.to_string(),
         modified_ms: modified,
         location_removed: a.location_removed,
+        location_kept: false,
         info: a.info.clone().unwrap_or_default(),
     })
 }

@@ -5,12 +5,13 @@
 //! whole (an [`AtomicFile`]); a cancel or an error leaves nothing behind.
 
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset};
 use sha2::{Digest, Sha256};
 
+use super::video_location::{self, VideoLocation};
 use super::{MediaError, display_name, document, exif, hex, identify, picture, read_up_to};
 use crate::core::campaign::AttachmentRules;
 use crate::core::draft::{Attachment, AttachmentId, FileKind, Material, MediaInfo, StoredFile};
@@ -104,6 +105,27 @@ pub fn import_file(
         record.bytes = whole.len() as u64;
         work.progress(&stage, record.bytes, record.bytes);
     } else {
+        // A phone video's location boxes are found first (box headers and the `moov` only)
+        // and blanked in the copy as it streams: the hash is of what is stored.
+        let mut patches = Vec::new();
+        if matches!(format.name, "mp4" | "mov" | "m4v" | "3gp") {
+            match video_location::plan(&mut file) {
+                VideoLocation::None => {}
+                VideoLocation::Removable(p) => {
+                    record.location_removed = true;
+                    patches = p;
+                }
+                VideoLocation::Unsure(why) => {
+                    tracing::warn!(file = %name, why, "video location not removed");
+                    record.location_kept = true;
+                }
+            }
+            file.seek(SeekFrom::Start(0))
+                .map_err(|e| MediaError::Unreadable {
+                    path: source.to_path_buf(),
+                    source: e,
+                })?;
+        }
         // Hashed on a second thread while this one reads and writes: the copy costs about
         // what a plain copy costs.
         let mut threaded = HashThread::start();
@@ -118,6 +140,7 @@ pub fn import_file(
             if n == 0 {
                 break;
             }
+            video_location::apply(&patches, done, &mut buf[..n]);
             threaded.update(&buf[..n]);
             out.write_all(&buf[..n]).map_err(write_err)?;
             done += n as u64;

@@ -22,6 +22,7 @@ pub mod probe;
 pub mod sniff;
 pub mod thumbs;
 pub mod video;
+pub mod video_location;
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};

@@ -106,36 +106,10 @@ impl App {
         let Some(open) = &self.open else {
             return Vec::new();
         };
-        let mut out = Vec::new();
-        for (_, item) in self.campaign.items() {
-            let Some(answer) = open.draft.answer(item.id.as_str()) else {
-                continue;
-            };
-            for (n, a) in answer.activities.iter().enumerate() {
-                let title = if a.title.trim().is_empty() {
-                    "（未命名）"
-                } else {
-                    a.title.as_str()
-                };
-                out.push((
-                    format!("{} · 活动{}：{title}", item.title, n + 1),
-                    Place::Activity {
-                        item_id: item.id.clone(),
-                        activity_id: a.id.clone(),
-                    },
-                ));
-            }
-        }
-        out.push(("综合材料（不属于某一个活动）".into(), Place::General));
-        out
-    }
-
-    /// Where a place is, in the clerk's words (for "already attached in …").
-    fn place_label(&self, place: &Place) -> String {
-        self.places()
+        crate::core::draft::places(&self.campaign, &open.draft)
             .into_iter()
-            .find(|(_, p)| p == place)
-            .map_or_else(|| "综合材料".into(), |(label, _)| label)
+            .map(|c| (c.label, c.place))
+            .collect()
     }
 
     pub(super) fn start_import(&mut self, place: Place, paths: Vec<PathBuf>) {
@@ -146,19 +120,7 @@ impl App {
             return;
         }
         // What is in the draft already, and where: an identical file is not added twice.
-        let mut known: Vec<(String, String)> = open
-            .draft
-            .all_attachments()
-            .filter_map(|(place, a)| {
-                a.file()
-                    .map(|f| (f.sha256.clone(), format!("“{}”", self.place_label(&place))))
-            })
-            .collect();
-        known.extend(open.draft.removed.iter().filter_map(|r| {
-            r.attachment
-                .file()
-                .map(|f| (f.sha256.clone(), "已移除的材料中（可恢复）".to_string()))
-        }));
+        let known = crate::core::draft::known_files(&self.campaign, &open.draft);
         let files_dir = self.files_dir(&open.draft.id);
         let now = self.now();
         let Some(open) = &mut self.open else {

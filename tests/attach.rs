@@ -1,0 +1,424 @@
+//! `baosong attach` as the real binary, and the location inside videos: phone-style videos in
+//! every layout that carries a location — QuickTime `©xyz` and the `keys`/`ilst` entries
+//! (ffmpeg), 3GPP `loci` (ffmpeg), an iPhone's `moov/meta` and an XMP `uuid` box (built here on
+//! ffmpeg's output) — attached from the command line; the copies checked with two readers that
+//! are not ours (ffprobe's tags, exiftool), still the same size, still decoding.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use baosong::core::campaign::Campaign;
+use baosong::core::draft::{Draft, Material, StoredFile};
+use baosong::core::store::DataDir;
+use baosong::core::{Clock, SystemClock};
+use common::media::{jpeg, video};
+
+const LAT: &str = "+29.5630";
+const ISO6709: &str = "+29.5630+106.5516+250.000/";
+
+fn baosong(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_baosong"))
+        .args(args)
+        .env("BAOSONG_DATA_DIR", data)
+        .env_remove("BAOSONG_LOG")
+        .output()
+        .expect("run baosong")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn new_draft(data_root: &Path) -> (DataDir, String) {
+    let clock: std::sync::Arc<dyn Clock> = std::sync::Arc::new(SystemClock);
+    let data = DataDir::open(data_root, clock).unwrap();
+    let d = data
+        .create(
+            &Campaign::builtin().unwrap(),
+            common::drafts::unit("渝中区妇联"),
+        )
+        .unwrap();
+    (data, d.id.to_string())
+}
+
+fn read_draft(data: &DataDir, id: &str) -> Draft {
+    let folder = data.find(id).unwrap();
+    baosong::core::store::read_draft_file(&folder.join("draft.json")).unwrap()
+}
+
+fn files_of(draft: &Draft) -> Vec<StoredFile> {
+    draft
+        .all_attachments()
+        .filter_map(|(_, a)| match &a.material {
+            Material::File(f) => Some(f.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// ffprobe's container tags and stream facts of a file, as one text.
+fn ffprobe(path: &Path) -> String {
+    let o = Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries"])
+        .arg("format_tags:format=duration:stream=codec_name,width,height")
+        .args(["-of", "compact"])
+        .arg(path)
+        .output()
+        .expect("ffprobe (ffmpeg) is installed by scripts/test.sh");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// exiftool's reading of every tag, as JSON text.
+fn exiftool(path: &Path) -> String {
+    let o = Command::new("exiftool")
+        .args(["-a", "-G1", "-j", "-n"])
+        .arg(path)
+        .output()
+        .expect("exiftool (libimage-exiftool-perl) is installed by scripts/test.sh");
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The first frame decodes.
+fn decodes(path: &Path) -> bool {
+    Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-frames:v", "1", "-f", "null", "-"])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn boxed(kind: &[u8], body: &[u8]) -> Vec<u8> {
+    let mut b = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+    b.extend_from_slice(kind);
+    b.extend_from_slice(body);
+    b
+}
+
+/// Add `child` at the end of the `moov` of an ffmpeg file (whose `moov` is its last box, after
+/// `mdat`, so no sample offset moves).
+fn add_to_moov(path: &Path, child: &[u8]) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let mut at = 0usize;
+    loop {
+        let size = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+        if &bytes[at + 4..at + 8] == b"moov" {
+            assert_eq!(at + size, bytes.len(), "moov is the last box");
+            let grown = (size + child.len()) as u32;
+            bytes[at..at + 4].copy_from_slice(&grown.to_be_bytes());
+            bytes.extend_from_slice(child);
+            std::fs::write(path, bytes).unwrap();
+            return;
+        }
+        at += size;
+    }
+}
+
+/// An iPhone's metadata: `moov/meta` without version and flags, `keys` and `ilst`.
+fn iphone_meta() -> Vec<u8> {
+    let names = [
+        "com.apple.quicktime.make",
+        "com.apple.quicktime.location.ISO6709",
+        "com.apple.quicktime.model",
+    ];
+    let mut keys = vec![0, 0, 0, 0];
+    keys.extend_from_slice(&(names.len() as u32).to_be_bytes());
+    for n in names {
+        keys.extend_from_slice(&((n.len() + 8) as u32).to_be_bytes());
+        keys.extend_from_slice(b"mdta");
+        keys.extend_from_slice(n.as_bytes());
+    }
+    let item = |index: u32, value: &str| {
+        let data = boxed(
+            b"data",
+            &[&[0u8, 0, 0, 1, 0, 0, 0, 0][..], value.as_bytes()].concat(),
+        );
+        boxed(&index.to_be_bytes(), &data)
+    };
+    let hdlr = boxed(
+        b"hdlr",
+        &[&[0u8; 8][..], b"mdta", &[0u8; 12], b"\0"].concat(),
+    );
+    boxed(
+        b"meta",
+        &[
+            hdlr,
+            boxed(b"keys", &keys),
+            boxed(
+                b"ilst",
+                &[item(1, "Apple"), item(2, ISO6709), item(3, "iPhone 15")].concat(),
+            ),
+        ]
+        .concat(),
+    )
+}
+
+const XMP_UUID: [u8; 16] = [
+    0xBE, 0x7A, 0xCF, 0xCB, 0x97, 0xA9, 0x42, 0xE8, 0x9C, 0x71, 0x99, 0x94, 0x91, 0xE3, 0xAF, 0xAC,
+];
+
+fn xmp_uuid_box() -> Vec<u8> {
+    let xmp = br#"<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:exif="http://ns.adobe.com/exif/1.0/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" exif:GPSLatitude="29,33.78N" exif:GPSLongitude="106,33.096E" xmp:CreatorTool="baosong-test"/></rdf:RDF></x:xmpmeta><?xpacket end="w"?>"#;
+    boxed(b"uuid", &[&XMP_UUID[..], &xmp[..]].concat())
+}
+
+/// The phone-style videos, each with how its location shows before the import.
+fn located_videos(dir: &Path) -> Vec<PathBuf> {
+    let loc = format!("location={ISO6709}");
+    let apple = format!("com.apple.quicktime.location.ISO6709={ISO6709}");
+    let xyz = video(
+        dir,
+        "手机视频.mov",
+        "160x120",
+        "1",
+        "libx264",
+        &["-metadata", &loc],
+    );
+    let keys = video(
+        dir,
+        "键值位置.mov",
+        "160x120",
+        "1",
+        "libx264",
+        &["-movflags", "use_metadata_tags", "-metadata", &apple],
+    );
+    let loci = video(
+        dir,
+        "三星手机.3gp",
+        "176x144",
+        "1",
+        "libx264",
+        &["-metadata", &loc, "-f", "3gp"],
+    );
+    let iphone = video(dir, "苹果手机.mov", "160x120", "1", "libx264", &[]);
+    add_to_moov(&iphone, &iphone_meta());
+    let xmp = video(dir, "剪辑导出.mp4", "160x120", "1", "libx264", &[]);
+    let mut bytes = std::fs::read(&xmp).unwrap();
+    bytes.extend_from_slice(&xmp_uuid_box());
+    std::fs::write(&xmp, bytes).unwrap();
+    vec![xyz, keys, loci, iphone, xmp]
+}
+
+#[test]
+fn every_phone_layout_of_a_video_location_is_removed_and_the_video_still_plays() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pc = tmp.path().join("电脑");
+    std::fs::create_dir_all(&pc).unwrap();
+    let videos = located_videos(&pc);
+    // The fixtures are what they claim: each shows its location to ffprobe or exiftool.
+    for v in &videos {
+        let seen = format!("{}{}", ffprobe(v), exiftool(v));
+        assert!(
+            seen.contains(LAT) || seen.contains("29.563"),
+            "{} has no location to begin with: {seen}",
+            v.display()
+        );
+    }
+    let originals: Vec<Vec<u8>> = videos.iter().map(|v| std::fs::read(v).unwrap()).collect();
+    let data_root = tmp.path().join("数据");
+    let (data, id) = new_draft(&data_root);
+    let mut args = vec!["attach", id.as_str()];
+    let paths: Vec<String> = videos.iter().map(|v| v.display().to_string()).collect();
+    args.extend(paths.iter().map(String::as_str));
+    let o = baosong(&data_root, &args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("已添加 5 个文件到“综合材料"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        text(&o).matches("已移除位置信息").count(),
+        5,
+        "{}",
+        text(&o)
+    );
+
+    let draft = read_draft(&data, &id);
+    let files = files_of(&draft);
+    assert_eq!(files.len(), 5);
+    let folder = data.find(&id).unwrap().join("files");
+    for (f, original) in files.iter().zip(&originals) {
+        let copy = folder.join(&f.stored_name);
+        assert!(f.location_removed && !f.location_kept, "{f:?}");
+        let bytes = std::fs::read(&copy).unwrap();
+        assert_eq!(
+            bytes.len(),
+            original.len(),
+            "{}: same size",
+            f.original_name
+        );
+        let probe = ffprobe(&copy);
+        let exif = exiftool(&copy);
+        for reader in [&probe, &exif] {
+            assert!(
+                !reader.contains(LAT) && !reader.contains("29.563") && !reader.contains("106.55"),
+                "{}: a location is still read: {reader}",
+                f.original_name
+            );
+        }
+        // exiftool may still name an XMP GPS property, blanked: never with a value.
+        let tags: serde_json::Value = serde_json::from_str(&exif).unwrap();
+        for (key, value) in tags[0].as_object().unwrap() {
+            if key.contains("GPS") || key.contains("Location") {
+                assert!(
+                    value.as_str().is_some_and(|v| v.trim().is_empty()),
+                    "{}: exiftool reads {key} = {value}",
+                    f.original_name
+                );
+            }
+        }
+        assert!(probe.contains("codec_name=h264"), "{probe}");
+        assert!(probe.contains("duration=1.0"), "{probe}");
+        assert!(decodes(&copy), "{} no longer decodes", f.original_name);
+        // The sha256 recorded is of the copy as stored.
+        assert_eq!(f.sha256, baosong::core::media::hex(&sha256(&bytes)));
+    }
+    // The clerk's originals were not written to.
+    for (v, original) in videos.iter().zip(&originals) {
+        assert_eq!(&std::fs::read(v).unwrap(), original);
+    }
+    // Other tags are kept: the iPhone's make and model.
+    let iphone = files
+        .iter()
+        .find(|f| f.original_name == "苹果手机.mov")
+        .unwrap();
+    let probe = ffprobe(&folder.join(&iphone.stored_name));
+    assert!(
+        probe.contains("Apple") && probe.contains("iPhone 15"),
+        "{probe}"
+    );
+}
+
+fn sha256(bytes: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).to_vec()
+}
+
+#[test]
+fn a_location_that_cannot_be_removed_safely_is_said_never_silently() {
+    let tmp = tempfile::tempdir().unwrap();
+    // ©xyz inside a box no player or remover knows: the copy is attached, and said to be unsure.
+    let odd = video(tmp.path(), "奇怪的视频.mov", "160x120", "1", "libx264", &[]);
+    let mut xyz = vec![0xA9, b'x', b'y', b'z'];
+    xyz = boxed(
+        &xyz,
+        &[&[0u8, 0x1a, 0x15, 0xc7][..], ISO6709.as_bytes()].concat(),
+    );
+    add_to_moov(&odd, &boxed(b"abcd", &xyz));
+    let data_root = tmp.path().join("数据");
+    let (data, id) = new_draft(&data_root);
+    let o = baosong(&data_root, &["attach", &id, &odd.display().to_string()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("未能确认已移除位置信息"), "{}", text(&o));
+    let f = files_of(&read_draft(&data, &id)).remove(0);
+    assert!(f.location_kept && !f.location_removed, "{f:?}");
+}
+
+#[test]
+fn attach_puts_files_where_asked_refuses_what_it_must_and_says_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pc = tmp.path().join("材料 文件夹");
+    std::fs::create_dir_all(&pc).unwrap();
+    let photo = pc.join("活动照片.jpg");
+    std::fs::write(&photo, jpeg(64, 48, 1, true)).unwrap();
+    let program = pc.join("照片.jpg.exe");
+    std::fs::write(&program, b"MZ\x90\0\x03\0\0\0\x04\0").unwrap();
+    let data_root = tmp.path().join("数据");
+    let (data, id) = new_draft(&data_root);
+    let campaign = Campaign::builtin().unwrap();
+    let mut draft = read_draft(&data, &id);
+    let item = campaign.items().next().unwrap().1.id.clone();
+    draft.add_activity(item.as_str());
+    data.save(&draft).unwrap();
+    let first = baosong::core::draft::places(&campaign, &draft);
+    assert!(first.len() >= 2, "{first:?}");
+
+    // By code, with one file refused: exit 1, the refused one named.
+    let o = baosong(
+        &data_root,
+        &[
+            "attach",
+            &id,
+            &photo.display().to_string(),
+            &program.display().to_string(),
+            "--to",
+            &first[0].code,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let out = text(&o);
+    assert!(
+        out.contains("已添加 1 个文件") && out.contains("活动照片.jpg（图片"),
+        "{out}"
+    );
+    assert!(out.contains("已移除位置信息"), "{out}");
+    assert!(
+        out.contains("未添加：") && out.contains("照片.jpg.exe"),
+        "{out}"
+    );
+    let draft = read_draft(&data, &id);
+    assert_eq!(
+        draft.attachments(&first[0].place).map(Vec::len),
+        Some(1),
+        "in the activity asked for"
+    );
+    // The same file again: a duplicate, said with where it is.
+    let o = baosong(&data_root, &["attach", &id, &photo.display().to_string()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("已经添加过了"), "{}", text(&o));
+    // An activity that is not there: the choices are listed, nothing changes.
+    let o = baosong(
+        &data_root,
+        &["attach", &id, &photo.display().to_string(), "--to", "9-9"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("草稿中没有活动") && text(&o).contains("综合"),
+        "{}",
+        text(&o)
+    );
+    // A vanished file.
+    let o = baosong(
+        &data_root,
+        &["attach", &id, &pc.join("已删除.mp4").display().to_string()],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("找不到文件“已删除.mp4”"), "{}", text(&o));
+
+    // While the window holds the data folder, nothing is written.
+    let lock = data.lock_for_window().unwrap();
+    let other = pc.join("另一张.jpg");
+    std::fs::write(&other, jpeg(32, 32, 1, false)).unwrap();
+    let o = baosong(&data_root, &["attach", &id, &other.display().to_string()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("请先关闭窗口"), "{}", text(&o));
+    drop(lock);
+    assert_eq!(files_of(&read_draft(&data, &id)).len(), 1);
+    let o = baosong(&data_root, &["attach", &id, &other.display().to_string()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(files_of(&read_draft(&data, &id)).len(), 2);
+}
+
+#[test]
+fn a_submitted_draft_takes_no_more_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_root = tmp.path().join("数据");
+    let (data, id) = new_draft(&data_root);
+    let mut draft = read_draft(&data, &id);
+    draft.status = baosong::core::draft::Status::Submitting;
+    data.save(&draft).unwrap();
+    let photo = tmp.path().join("a.jpg");
+    std::fs::write(&photo, jpeg(16, 16, 1, false)).unwrap();
+    let o = baosong(&data_root, &["attach", &id, &photo.display().to_string()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("正在报送"), "{}", text(&o));
+    assert!(files_of(&read_draft(&data, &id)).is_empty());
+}
