@@ -146,7 +146,7 @@ impl Bench {
             campaign: &self.campaign,
             draft: &draft,
             files_dir: &files,
-            thumbnail: &|_, _| None,
+            thumbnail: &baosong::core::media::thumbs::Thumbnailer::none(),
         };
         bundle::build(&input, to, &Unwatched).expect("bundle")
     }

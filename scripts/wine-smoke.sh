@@ -89,6 +89,24 @@ win_rc=0; "$WINE" "$EXE" inspect "$(winpath "$MEDIA/证件照.jpg")" 2> "$OUT/ex
 [ "$lin_rc" = 1 ] && [ "$win_rc" = 1 ] || fail "renamed program: linux $lin_rc, wine $win_rc"
 tr -d '\r' < "$OUT/exe-wine.err" | diff "$OUT/exe-linux.err" - || fail "renamed program message differs"
 
+# attach: a phone video with its location and a program renamed as a photo, into a draft folder
+# with a Chinese path: the same lines printed (the video attached, its location removed; the
+# program refused, exit 1) and the same bytes stored as on Linux.
+ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc=size=160x120:rate=10 -t 1 -c:v libx264 \
+    -pix_fmt yuv420p -metadata location="+29.5630+106.5516/" "$MEDIA/宣讲 手机视频.mov" || fail "ffmpeg"
+rm -rf "$OUT/attach-linux" "$DATA/添加 样例"
+cp -r docs/example-draft "$OUT/attach-linux"; cp -r docs/example-draft "$DATA/添加 样例"
+lin_rc=0; BAOSONG_DATA_DIR="$OUT/linux-attach-data" ./target/debug/baosong attach "$OUT/attach-linux" \
+    "$MEDIA/宣讲 手机视频.mov" "$MEDIA/证件照.jpg" --to 1-1 > "$OUT/attach-linux.txt" 2>/dev/null || lin_rc=$?
+win_rc=0; BAOSONG_DATA_DIR="$(winpath "$DATA")" "$WINE" "$EXE" attach "$(winpath "$DATA/添加 样例")" \
+    "$(winpath "$MEDIA/宣讲 手机视频.mov")" "$(winpath "$MEDIA/证件照.jpg")" --to 1-1 \
+    > "$OUT/attach-wine.txt" 2>"$OUT/attach-wine.err" || win_rc=$?
+[ "$lin_rc" = 1 ] && [ "$win_rc" = 1 ] || { cat "$OUT/attach-wine.err"; fail "attach exit codes: linux $lin_rc, wine $win_rc"; }
+tr -d '\r' < "$OUT/attach-wine.txt" | diff "$OUT/attach-linux.txt" - || fail "attach output differs"
+grep -q "已移除位置信息" "$OUT/attach-linux.txt" || fail "attach did not remove the video's location"
+cmp "$OUT/attach-linux/files/f4.mov" "$DATA/添加 样例/files/f4.mov" || fail "attach stored other bytes under Wine"
+echo "attach under Wine: same lines as Linux, the video's location removed, the program refused"
+
 # export: the same bundle, byte for byte, as on Linux (same draft → same bytes, on any PC), into
 # a Chinese path; status the same; submit from the Windows build to the real tus server on
 # loopback, which stores exactly the exported bytes.

@@ -156,6 +156,24 @@ fn the_photo_that_stopped_every_export_goes_into_the_bundle() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // And 一键报送 of the same draft to the real intake: confirmed, stored byte for byte.
+    let intake = common::peers::intake(None, &[]);
+    let o = Command::new(env!("CARGO_BIN_EXE_baosong"))
+        .env("BAOSONG_DATA_DIR", &data)
+        .args([
+            "submit",
+            id.as_str(),
+            "--endpoint",
+            &format!("http://127.0.0.1:{}/files/", intake.port),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let receipt = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        receipt.contains("报送回执") && receipt.contains("服务器确认"),
+        "{receipt}"
+    );
     let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
     let mut summary = String::new();
     std::io::Read::read_to_string(&mut archive.by_name("汇总.html").unwrap(), &mut summary)
@@ -167,8 +185,9 @@ fn the_photo_that_stopped_every_export_goes_into_the_bundle() {
 }
 
 #[test]
-fn a_thumbnail_that_panics_costs_its_preview_not_the_bundle() {
+fn a_thumbnail_that_panics_or_hangs_costs_its_preview_not_the_bundle() {
     use baosong::core::bundle::{self, BuildInput, summary::NO_PREVIEW};
+    use baosong::core::media::thumbs::Thumbnailer;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let pc = dir.path().join("pc");
@@ -180,32 +199,36 @@ fn a_thumbnail_that_panics_costs_its_preview_not_the_bundle() {
     let draft = store.load(&id).unwrap();
     let campaign = baosong::core::campaign::Campaign::builtin().unwrap();
     let files_dir = baosong::core::store::draft_dir_in(&data, &id).join("files");
-    // A decoder bug, injected: every thumbnail panics.
-    let thumbnail = |_: &baosong::core::draft::StoredFile, _: &Path| -> Option<Vec<u8>> {
-        panic!("injected decoder bug")
-    };
-    let input = BuildInput {
-        campaign: &campaign,
-        draft: &draft,
-        files_dir: &files_dir,
-        thumbnail: &thumbnail,
-    };
-    let zip = dir.path().join("材料包.zip");
-    let built = bundle::build(&input, &zip, &baosong::core::work::Unwatched)
-        .expect("the bundle is built all the same");
-    assert!(built.bytes > 0);
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
-    let mut summary = String::new();
-    std::io::Read::read_to_string(&mut archive.by_name("汇总.html").unwrap(), &mut summary)
-        .unwrap();
-    assert!(
-        summary.contains(NO_PREVIEW),
-        "the placeholder stands for it"
-    );
-    assert!(
-        archive
-            .file_names()
-            .any(|n| n.is_ok_and(|n| n.ends_with("合影.jpg"))),
-        "the photo itself is in"
-    );
+    // Decoder bugs, injected: every thumbnail panics; every thumbnail never returns.
+    let panics = Thumbnailer::new(|_, _| panic!("injected decoder bug"));
+    let hangs = Thumbnailer::new(|_, _| loop {
+        std::thread::sleep(std::time::Duration::from_secs(3600));
+    })
+    .with_timeout(std::time::Duration::from_millis(300));
+    for (case, thumbnail) in [("panics", panics), ("hangs", hangs)] {
+        let input = BuildInput {
+            campaign: &campaign,
+            draft: &draft,
+            files_dir: &files_dir,
+            thumbnail: &thumbnail,
+        };
+        let zip = dir.path().join(format!("材料包-{case}.zip"));
+        let built = bundle::build(&input, &zip, &baosong::core::work::Unwatched)
+            .unwrap_or_else(|e| panic!("{case}: the bundle is built all the same: {e}"));
+        assert!(built.bytes > 0);
+        let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+        let mut summary = String::new();
+        std::io::Read::read_to_string(&mut archive.by_name("汇总.html").unwrap(), &mut summary)
+            .unwrap();
+        assert!(
+            summary.contains(NO_PREVIEW),
+            "{case}: the placeholder stands for it"
+        );
+        assert!(
+            archive
+                .file_names()
+                .any(|n| n.is_ok_and(|n| n.ends_with("合影.jpg"))),
+            "{case}: the photo itself is in"
+        );
+    }
 }

@@ -13,11 +13,11 @@ use crate::core::bundle::{self, BuildInput};
 use crate::core::campaign::{Campaign, Intake};
 use crate::core::clock::Clock;
 use crate::core::dates::chinese_date_time;
-use crate::core::draft::{Draft, Status, StoredFile};
+use crate::core::draft::{Draft, Status};
 use crate::core::intake::effective;
 use crate::core::intake::upload::UploadOptions;
 use crate::core::media::probe::Prober;
-use crate::core::media::thumbs::{ThumbnailCache, thumbnail_png};
+use crate::core::media::thumbs::{ThumbnailCache, Thumbnailer};
 use crate::core::portable::PortableConfig;
 use crate::core::store::{self, DataDir};
 use crate::core::submit::{self, SubmitInput};
@@ -67,12 +67,10 @@ impl Work for Printed {
 }
 
 /// Thumbnails for the summary, from the data folder's cache (made there if missing).
-fn thumbnails(data: Option<&DataDir>) -> impl Fn(&StoredFile, &Path) -> Option<Vec<u8>> {
-    let cache = data.map(|d| ThumbnailCache::new(&d.cache_dir()));
-    let prober = Prober::this_program();
-    move |file, path| {
-        let cache = cache.as_ref()?;
-        thumbnail_png(cache, file, path, prober.as_ref())
+fn thumbnails(data: Option<&DataDir>) -> Thumbnailer {
+    match data {
+        Some(d) => Thumbnailer::cached(ThumbnailCache::new(&d.cache_dir()), Prober::this_program()),
+        None => Thumbnailer::none(),
     }
 }
 

@@ -15,7 +15,7 @@ use chrono::{DateTime, FixedOffset};
 
 use super::bundle::{self, BuildInput, Built, BundleError};
 use super::campaign::{Campaign, Intake};
-use super::draft::{Draft, Receipt, Status, StoredFile};
+use super::draft::{Draft, Receipt, Status};
 use super::intake::IntakeError;
 use super::intake::tus::Metadata;
 use super::intake::upload::{self, UploadOptions, UploadRequest, UploadState};
@@ -79,7 +79,7 @@ pub struct SubmitInput<'a> {
     /// `drafts/<id>/`.
     pub draft_dir: &'a Path,
     pub intake: Option<&'a Intake>,
-    pub thumbnail: &'a dyn Fn(&StoredFile, &Path) -> Option<Vec<u8>>,
+    pub thumbnail: &'a crate::core::media::thumbs::Thumbnailer,
     pub options: UploadOptions,
     /// Send even if this very bundle was confirmed before (the clerk insists).
     pub again: bool,

@@ -10,11 +10,11 @@ use super::{Job, Wake};
 use crate::core::bundle::{self, BuildInput, Built, BundleError};
 use crate::core::campaign::{Campaign, Intake};
 use crate::core::clock::Clock;
-use crate::core::draft::{Draft, Receipt, StoredFile};
+use crate::core::draft::{Draft, Receipt};
 use crate::core::intake::IntakeError;
 use crate::core::intake::upload::UploadOptions;
 use crate::core::media::probe::Prober;
-use crate::core::media::thumbs::{ThumbnailCache, thumbnail_png};
+use crate::core::media::thumbs::{ThumbnailCache, Thumbnailer};
 use crate::core::store::FILES_DIR;
 use crate::core::submit::{self, SubmitError, SubmitInput};
 
@@ -26,8 +26,8 @@ pub struct Thumbnails {
 }
 
 impl Thumbnails {
-    fn of(&self, file: &StoredFile, stored: &std::path::Path) -> Option<Vec<u8>> {
-        thumbnail_png(&self.cache, file, stored, self.prober.as_ref())
+    fn thumbnailer(&self) -> Thumbnailer {
+        Thumbnailer::cached(self.cache.clone(), self.prober.clone())
     }
 }
 
@@ -51,7 +51,7 @@ pub type SubmitJob = Job<Result<Receipt, SubmitError>>;
 pub fn start_submission(request: SubmitRequest, wake: Wake) -> SubmitJob {
     let draft = request.draft.id.clone();
     Job::spawn("正在报送", Some(draft), wake, move |work| {
-        let thumbnail = |f: &StoredFile, p: &std::path::Path| request.thumbnails.of(f, p);
+        let thumbnail = request.thumbnails.thumbnailer();
         let now = || request.clock.now();
         let input = SubmitInput {
             campaign: &request.campaign,
@@ -81,7 +81,7 @@ pub type ExportJob = Job<Result<Built, BundleError>>;
 pub fn start_export(request: ExportRequest, wake: Wake) -> ExportJob {
     let draft = request.draft.id.clone();
     Job::spawn("正在导出材料包", Some(draft), wake, move |work| {
-        let thumbnail = |f: &StoredFile, p: &std::path::Path| request.thumbnails.of(f, p);
+        let thumbnail = request.thumbnails.thumbnailer();
         let files_dir = request.draft_dir.join(FILES_DIR);
         let input = BuildInput {
             campaign: &request.campaign,

@@ -31,6 +31,7 @@ use super::hashing::HashThread;
 use super::store::atomic::AtomicFile;
 use super::validate::{participant_count, validate};
 use super::work::Work;
+use super::media::thumbs::Thumbnailer;
 use chrono::{Datelike, Timelike};
 use names::Folder;
 use serde::{Deserialize, Serialize};
@@ -387,8 +388,8 @@ pub struct BuildInput<'a> {
     pub draft: &'a Draft,
     /// The draft's `files/`.
     pub files_dir: &'a Path,
-    /// A PNG thumbnail of a photo or video for the summary, if one can be had.
-    pub thumbnail: &'a dyn Fn(&StoredFile, &Path) -> Option<Vec<u8>>,
+    /// PNG thumbnails of photos and videos for the summary, best effort within a time limit.
+    pub thumbnail: &'a Thumbnailer,
 }
 
 /// The file name a bundle is offered under: `材料包-渝中区妇联-20240310.zip`.
@@ -585,9 +586,9 @@ fn summary_thumbnails(input: &BuildInput<'_>, files: &[FileEntry]) -> HashMap<St
             continue;
         }
         let path = input.files_dir.join(&f.stored_name);
-        // Best effort per file: a decoder that fails or panics on this one costs its thumbnail,
-        // never the bundle (a valid but unusual photo once stopped every export).
-        if let Some(png) = crate::core::media::best_effort(&path, || (input.thumbnail)(f, &path)) {
+        // Best effort per file: a decoder that fails, panics or hangs on this one costs its
+        // thumbnail, never the bundle (a valid but unusual photo once stopped every export).
+        if let Some(png) = input.thumbnail.png(f, &path) {
             out.insert(a.id.to_string(), png);
         }
     }

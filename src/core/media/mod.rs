@@ -289,6 +289,48 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A preview of one file, best effort and within `timeout`: made on a thread of its own, so a
+/// decoder that panics costs this file's preview and one that never returns is left behind
+/// (logged; it ends with the process) while the caller goes on. Used where a preview stands in
+/// the way of something that matters — the bundle's summary on the way to 导出 and 一键报送.
+pub fn best_effort_within<T: Send + 'static>(
+    path: &Path,
+    timeout: std::time::Duration,
+    make: impl FnOnce() -> Option<T> + Send + 'static,
+) -> Option<T> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("baosong-preview-once".into())
+        .spawn(move || {
+            let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(make));
+            let _ = tx.send(made);
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(path = %path.display(), error = %e, "no thread for a preview; shown as 无法预览");
+        return None;
+    }
+    match rx.recv_timeout(timeout) {
+        Ok(Ok(made)) => made,
+        Ok(Err(panic)) => {
+            tracing::warn!(path = %path.display(), reason = %panic_text(&*panic), "preview failed; shown as 无法预览");
+            None
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            tracing::warn!(path = %path.display(), ?timeout, "preview took too long, left behind; shown as 无法预览");
+            None
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => None,
+    }
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
 /// A preview of one file, best effort: `make`'s panic (a decoder meeting bytes it did not expect)
 /// is caught, logged with the file, and answered as no preview — the file costs its own preview,
 /// never the job, the export or the send.
@@ -296,11 +338,7 @@ pub fn best_effort<T>(path: &Path, make: impl FnOnce() -> Option<T>) -> Option<T
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(make)) {
         Ok(made) => made,
         Err(panic) => {
-            let why = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
+            let why = panic_text(&*panic);
             tracing::warn!(path = %path.display(), reason = %why, "preview failed; shown as 无法预览");
             None
         }

@@ -140,3 +140,49 @@ pub fn thumbnail_png(
     let image = cache.thumbnail(file, stored, prober).ok()?;
     png_bytes(&image).ok()
 }
+
+/// The bundle's summary thumbnails: a PNG per photo or video, each made best effort within
+/// [`Thumbnailer::timeout`] (see [`super::best_effort_within`]): no file's preview can stop an
+/// export or a send.
+#[derive(Clone)]
+pub struct Thumbnailer {
+    make: std::sync::Arc<dyn Fn(&StoredFile, &Path) -> Option<Vec<u8>> + Send + Sync>,
+    timeout: std::time::Duration,
+}
+
+/// How long one summary thumbnail may take (a 24-megapixel JPEG takes a few tens of ms, a video
+/// poster through the probe at most its own 20 s limit).
+pub const SUMMARY_THUMB_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+impl Thumbnailer {
+    pub fn new(
+        make: impl Fn(&StoredFile, &Path) -> Option<Vec<u8>> + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            make: std::sync::Arc::new(make),
+            timeout: SUMMARY_THUMB_TIMEOUT,
+        }
+    }
+
+    /// From the cache (made there when missing, photos in process, the rest by the probe).
+    pub fn cached(cache: ThumbnailCache, prober: Option<Prober>) -> Self {
+        Self::new(move |file, stored| thumbnail_png(&cache, file, stored, prober.as_ref()))
+    }
+
+    /// No thumbnails at all.
+    pub fn none() -> Self {
+        Self::new(|_, _| None)
+    }
+
+    pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The PNG of `file` stored at `stored`, if one can be had in time.
+    pub fn png(&self, file: &StoredFile, stored: &Path) -> Option<Vec<u8>> {
+        let make = self.make.clone();
+        let (file, path) = (file.clone(), stored.to_path_buf());
+        super::best_effort_within(stored, self.timeout, move || make(&file, &path))
+    }
+}
