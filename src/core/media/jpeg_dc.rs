@@ -9,6 +9,12 @@
 //! Baseline and extended sequential Huffman JPEGs (SOF0, SOF1) with one (grey) or three
 //! (YCbCr) components, any sampling, restart intervals. Anything else — progressive, arithmetic
 //! coding, CMYK, RGB-coded — returns `None` and the general decoder is used.
+//!
+//! Its bytes are a clerk's photo, parsed in the app's own process: no index in this module can
+//! panic (`clippy::indexing_slicing` is denied here; every read is a `get`), arithmetic on
+//! coefficients saturates, a scan that runs past its data stops, and `tests/fuzz.rs` feeds it
+//! mutated JPEGs on every test run (docs/media.md).
+#![deny(clippy::indexing_slicing)]
 
 /// A decoded image: `width × height` RGB pixels.
 pub struct DcImage {
@@ -42,15 +48,24 @@ struct Huffman {
 const FAST_BITS: u32 = 10;
 
 impl Huffman {
+    /// The fast table's entry for the accumulator's top bits.
+    #[inline]
+    fn fast_entry(&self, acc: u64) -> (u8, u8) {
+        self.fast
+            .get((acc >> (64 - FAST_BITS)) as usize)
+            .copied()
+            .unwrap_or((0, 0))
+    }
+
     fn new(counts: &[u8; 16], symbols: &[u8]) -> Option<Self> {
         let mut fast = Box::new([(0u8, 0u8); 1 << FAST_BITS]);
         let mut max_code = [-1i32; 17];
         let mut offset = [0i32; 17];
         let mut code = 0i32;
         let mut k = 0usize;
-        for len in 1..=16usize {
-            let n = usize::from(counts[len - 1]);
-            offset[len] = k as i32 - code;
+        for (len, &n) in (1..=16usize).zip(counts.iter()) {
+            let n = usize::from(n);
+            *offset.get_mut(len)? = k as i32 - code;
             for _ in 0..n {
                 let symbol = *symbols.get(k)?;
                 if len as u32 <= FAST_BITS {
@@ -64,7 +79,7 @@ impl Huffman {
                 k += 1;
             }
             if n > 0 {
-                max_code[len] = code - 1;
+                *max_code.get_mut(len)? = code - 1;
             }
             if code > (1 << len) {
                 return None;
@@ -75,7 +90,7 @@ impl Huffman {
             fast,
             max_code,
             offset,
-            symbols: symbols[..k].to_vec(),
+            symbols: symbols.get(..k)?.to_vec(),
         })
     }
 }
@@ -87,7 +102,13 @@ struct Bits<'a> {
     acc: u64,
     n: u32,
     at_marker: bool,
+    /// Bytes of zeros fed since the data ran out or a marker came: a scan that keeps reading
+    /// them is past its data (a header claiming far more blocks than there are), and stops.
+    starved: u32,
 }
+
+/// Zero bytes a scan may read past its data (the last blocks' padding needs a few).
+const MAX_STARVED: u32 = 1024;
 
 impl<'a> Bits<'a> {
     fn new(data: &'a [u8], pos: usize) -> Self {
@@ -97,18 +118,18 @@ impl<'a> Bits<'a> {
             acc: 0,
             n: 0,
             at_marker: false,
+            starved: 0,
         }
     }
 
     #[inline]
     fn fill(&mut self) {
         // Fast path: eight bytes at once when none of them is 0xFF (no stuffing, no marker).
-        if !self.at_marker && self.n <= 56 && self.pos + 8 <= self.data.len() {
-            let word = u64::from_be_bytes(
-                self.data[self.pos..self.pos + 8]
-                    .try_into()
-                    .unwrap_or([0xFF; 8]),
-            );
+        if !self.at_marker
+            && self.n <= 56
+            && let Some(eight) = self.data.get(self.pos..self.pos + 8)
+        {
+            let word = u64::from_be_bytes(eight.try_into().unwrap_or([0xFF; 8]));
             let inverted = !word;
             let has_ff =
                 (inverted.wrapping_sub(0x0101_0101_0101_0101) & !inverted & 0x8080_8080_8080_8080)
@@ -127,8 +148,13 @@ impl<'a> Bits<'a> {
         }
         while self.n <= 56 {
             let mut byte = 0u8;
-            if !self.at_marker && self.pos < self.data.len() {
-                byte = self.data[self.pos];
+            let next = if self.at_marker {
+                None
+            } else {
+                self.data.get(self.pos).copied()
+            };
+            if let Some(b) = next {
+                byte = b;
                 if byte == 0xFF {
                     match self.data.get(self.pos + 1) {
                         Some(0) => self.pos += 2,
@@ -140,6 +166,8 @@ impl<'a> Bits<'a> {
                 } else {
                     self.pos += 1;
                 }
+            } else {
+                self.starved = self.starved.saturating_add(1);
             }
             self.acc |= u64::from(byte) << (56 - self.n);
             self.n += 8;
@@ -168,7 +196,10 @@ impl<'a> Bits<'a> {
         if self.n < 16 {
             self.fill();
         }
-        let (symbol, len) = h.fast[(self.acc >> (64 - FAST_BITS)) as usize];
+        if self.starved > MAX_STARVED {
+            return None;
+        }
+        let (symbol, len) = h.fast_entry(self.acc);
         if len > 0 {
             self.skip(u32::from(len));
             return Some(symbol);
@@ -176,9 +207,10 @@ impl<'a> Bits<'a> {
         let bits = self.peek(16) as i32;
         for len in (FAST_BITS as usize + 1)..=16 {
             let code = bits >> (16 - len);
-            if code <= h.max_code[len] {
+            if code <= *h.max_code.get(len)? {
                 self.skip(len as u32);
-                return h.symbols.get((code + h.offset[len]) as usize).copied();
+                let index = usize::try_from(code + h.offset.get(len)?).ok()?;
+                return h.symbols.get(index).copied();
             }
         }
         None
@@ -204,8 +236,9 @@ impl<'a> Bits<'a> {
         self.acc = 0;
         self.n = 0;
         self.at_marker = false;
-        while self.pos + 1 < self.data.len() {
-            if self.data[self.pos] == 0xFF && (0xD0..=0xD7).contains(&self.data[self.pos + 1]) {
+        self.starved = 0;
+        while let Some(&[a, b]) = self.data.get(self.pos..self.pos + 2) {
+            if a == 0xFF && (0xD0..=0xD7).contains(&b) {
                 self.pos += 2;
                 return;
             }
@@ -252,12 +285,12 @@ pub fn decode_dc(bytes: &[u8]) -> Option<DcImage> {
         let seg = bytes.get(i + 2..i + len)?;
         match marker {
             0xC0 | 0xC1 => {
-                if seg[0] != 8 {
+                if seg.first() != Some(&8) {
                     return None;
                 }
                 height = be16(seg, 1)?;
                 width = be16(seg, 3)?;
-                let n = usize::from(seg[5]);
+                let n = usize::from(*seg.get(5)?);
                 if !(n == 1 || n == 3) || width == 0 || height == 0 {
                     return None;
                 }
@@ -269,7 +302,7 @@ pub fn decode_dc(bytes: &[u8]) -> Option<DcImage> {
                         return None;
                     }
                     components.push(Component {
-                        id: seg[at],
+                        id: *seg.get(at)?,
                         h,
                         v,
                         quant: usize::from(*seg.get(at + 2)? & 3),
@@ -281,27 +314,26 @@ pub fn decode_dc(bytes: &[u8]) -> Option<DcImage> {
             0xC2 | 0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => return None,
             0xC4 => {
                 let mut at = 0;
-                while at < seg.len() {
-                    let class = seg[at] >> 4;
-                    let id = usize::from(seg[at] & 3);
+                while let Some(&spec) = seg.get(at) {
+                    let (class, id) = (spec >> 4, usize::from(spec & 3));
                     let counts: [u8; 16] = seg.get(at + 1..at + 17)?.try_into().ok()?;
                     let total: usize = counts.iter().map(|c| usize::from(*c)).sum();
                     let symbols = seg.get(at + 17..at + 17 + total)?;
                     let table = Huffman::new(&counts, symbols)?;
-                    if class == 0 {
-                        dc_tables[id] = Some(table);
+                    let tables = if class == 0 {
+                        &mut dc_tables
                     } else {
-                        ac_tables[id] = Some(table);
-                    }
+                        &mut ac_tables
+                    };
+                    *tables.get_mut(id)? = Some(table);
                     at += 17 + total;
                 }
             }
             0xDB => {
                 let mut at = 0;
-                while at < seg.len() {
-                    let precision = seg[at] >> 4;
-                    let id = usize::from(seg[at] & 3);
-                    quant[id] = if precision == 0 {
+                while let Some(&spec) = seg.get(at) {
+                    let (precision, id) = (spec >> 4, usize::from(spec & 3));
+                    *quant.get_mut(id)? = if precision == 0 {
                         i32::from(*seg.get(at + 1)?)
                     } else {
                         be16(seg, at + 1)? as i32
@@ -318,7 +350,7 @@ pub fn decode_dc(bytes: &[u8]) -> Option<DcImage> {
                 return None;
             }
             0xDA => {
-                let n = usize::from(seg[0]);
+                let n = usize::from(*seg.first()?);
                 if n != components.len() {
                     return None; // non-interleaved scans: the general decoder
                 }
@@ -378,9 +410,9 @@ fn scan(
         .iter()
         .map(|c| {
             Some((
-                dc_tables[c.dc_table].as_ref()?,
-                ac_tables[c.ac_table].as_ref()?,
-                quant[c.quant],
+                dc_tables.get(c.dc_table)?.as_ref()?,
+                ac_tables.get(c.ac_table)?.as_ref()?,
+                *quant.get(c.quant)?,
             ))
         })
         .collect::<Option<_>>()?;
@@ -393,8 +425,7 @@ fn scan(
             pred.iter_mut().for_each(|p| *p = 0);
         }
         let (mx, my) = (m % mcus_x, m / mcus_x);
-        for (c, (h, v)) in blocks.iter().enumerate() {
-            let (dc, ac, q) = tables[c];
+        for (c, ((h, v), &(dc, ac, q))) in blocks.iter().zip(&tables).enumerate() {
             let stride = mcus_x * h;
             for by in 0..*v {
                 for bx in 0..*h {
@@ -402,14 +433,16 @@ fn scan(
                     if s > 15 {
                         return None;
                     }
-                    pred[c] += bits.receive_extend(u32::from(s));
+                    let p = pred.get_mut(c)?;
+                    *p = p.saturating_add(bits.receive_extend(u32::from(s)));
+                    let dc_value = *p;
                     // The AC coefficients: read through, not kept.
                     let mut k = 1;
                     while k < 64 {
                         if bits.n < 32 {
                             bits.fill();
                         }
-                        let (rs, len) = ac.fast[(bits.acc >> (64 - FAST_BITS)) as usize];
+                        let (rs, len) = ac.fast_entry(bits.acc);
                         let rs = if len > 0 {
                             let s = u32::from(rs & 15);
                             // The code and the coefficient's bits in one step.
@@ -431,7 +464,7 @@ fn scan(
                         }
                         k += r + 1;
                     }
-                    let value = (pred[c] * q) / 8 + 128;
+                    let value = dc_value.saturating_mul(q) / 8 + 128;
                     let x = mx * h + bx;
                     let y = my * v + by;
                     *planes.get_mut(c)?.get_mut(y * stride + x)? = value.clamp(0, 255) as u8;

@@ -145,9 +145,15 @@ fn isobmff(head: &[u8]) -> Option<Sniffed> {
     let kind = &head[4..8];
     if kind == b"ftyp" {
         let size = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
-        let end = size.clamp(16, head.len());
+        // The compatible brands, as far as the box and the head go (a file of 12 to 15 bytes
+        // has none; found by tests/fuzz.rs: `clamp` panicked on it).
+        let end = size.min(head.len());
         let major = &head[8..12];
-        let compatible: Vec<&[u8]> = head[16.min(end)..end].chunks_exact(4).collect();
+        let compatible: Vec<&[u8]> = head
+            .get(16..end)
+            .unwrap_or_default()
+            .chunks_exact(4)
+            .collect();
         let has = |b: &[u8]| major == b || compatible.contains(&b);
         let heif = [b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis"];
         if heif.iter().any(|b| has(*b)) {

@@ -146,9 +146,11 @@ pub fn thumbnail_png(
 /// export or a send.
 #[derive(Clone)]
 pub struct Thumbnailer {
-    make: std::sync::Arc<dyn Fn(&StoredFile, &Path) -> Option<Vec<u8>> + Send + Sync>,
+    make: std::sync::Arc<MakePng>,
     timeout: std::time::Duration,
 }
+
+type MakePng = dyn Fn(&StoredFile, &Path) -> Option<Vec<u8>> + Send + Sync;
 
 /// How long one summary thumbnail may take (a 24-megapixel JPEG takes a few tens of ms, a video
 /// poster through the probe at most its own 20 s limit).
