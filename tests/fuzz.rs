@@ -291,7 +291,11 @@ fn fuzz_the_desk_reading_the_intakes_audit_log() {
     let dir = tempfile::tempdir().unwrap();
     let zone = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
     fuzz("audit", "audit", |_, bytes| {
-        std::fs::write(dir.path().join(baosong::core::desk::audit::AUDIT_LOG), bytes).unwrap();
+        std::fs::write(
+            dir.path().join(baosong::core::desk::audit::AUDIT_LOG),
+            bytes,
+        )
+        .unwrap();
         for event in baosong::core::desk::audit::read(dir.path()) {
             let _ = event.line(zone);
         }

@@ -441,3 +441,50 @@ fn many_photos_keep_the_textures_bounded() {
         "the first rows are no longer laid out"
     );
 }
+
+#[test]
+fn a_file_that_cannot_be_previewed_keeps_its_tile_and_stops_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let pc = tempfile::tempdir().unwrap();
+    let id = seed(data.path());
+    // A photo whose header says JPEG and whose data is nothing a decoder reads, and a video cut
+    // off before its index (the recording was interrupted).
+    let photo = pc.path().join("坏照片.jpg");
+    let mut bytes =
+        b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00".to_vec();
+    bytes.extend((0..4000u32).map(|i| (i * 7 % 251) as u8));
+    std::fs::write(&photo, bytes).unwrap();
+    let whole = video(pc.path(), "整段.mp4", "320x180", "1", "libx264", &[]);
+    let cut = pc.path().join("断掉的视频.mp4");
+    let mut v = std::fs::read(&whole).unwrap();
+    v.truncate(v.len() / 2);
+    std::fs::write(&cut, v).unwrap();
+    let picker = TestPicker::default();
+    let mut h = harness_with(app(data.path(), picker.clone()));
+    click(&mut h, "继续填写");
+    settle(&mut h);
+    picker.choose(&[photo, cut]);
+    click(&mut h, "添加图片/视频/文件…");
+    settle_all(&mut h);
+    assert!(has_label(&h, "已添加 2 个文件。"));
+    // Each keeps its tile, with the placeholder, its kind and its size.
+    assert!(has_label(&h, "查看：坏照片.jpg · 无法预览（不影响报送）"));
+    assert!(has_label(
+        &h,
+        "查看：断掉的视频.mp4 · 无法预览（不影响报送）"
+    ));
+    let size = baosong::core::validate::human_bytes(4020);
+    assert!(has_text_containing(&h, &format!("图片 · {size}")));
+    assert!(has_text_containing(&h, "视频 · "));
+    assert_eq!(
+        saved(data.path(), &id).answer("p1-1").unwrap().activities[0]
+            .attachments
+            .len(),
+        2
+    );
+    // The check page has nothing to say about them.
+    click(&mut h, "检查并提交");
+    settle_all(&mut h);
+    assert!(!has_text_containing(&h, "坏照片.jpg"));
+    assert!(!has_text_containing(&h, "断掉的视频.mp4"));
+}

@@ -201,8 +201,10 @@ fn a_thumbnail_that_panics_or_hangs_costs_its_preview_not_the_bundle() {
     let files_dir = baosong::core::store::draft_dir_in(&data, &id).join("files");
     // Decoder bugs, injected: every thumbnail panics; every thumbnail never returns.
     let panics = Thumbnailer::new(|_, _| panic!("injected decoder bug"));
-    let hangs = Thumbnailer::new(|_, _| loop {
-        std::thread::sleep(std::time::Duration::from_secs(3600));
+    let hangs = Thumbnailer::new(|_, _| {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        }
     })
     .with_timeout(std::time::Duration::from_millis(300));
     for (case, thumbnail) in [("panics", panics), ("hangs", hangs)] {

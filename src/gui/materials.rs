@@ -384,7 +384,15 @@ fn file_face(
         Some(FileKind::Photo | FileKind::Video) => "查看",
         _ => "打开",
     };
-    let name = format!("{what}：{}", file.original_name);
+    // A file without a preview says so to a screen reader (and to the tests) too.
+    let name = match &preview {
+        Preview::Failed(why) if !why.is_empty() => format!(
+            "{what}：{} · {}",
+            file.original_name,
+            crate::core::media::NO_PREVIEW
+        ),
+        _ => format!("{what}：{}", file.original_name),
+    };
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name.as_str()));
     if response.clicked() {
         actions.push(match file.kind {
@@ -472,7 +480,7 @@ pub fn paint_preview(
             let text = if why.is_empty() {
                 "无法预览"
             } else {
-                "无法预览，仍会随材料报送"
+                crate::core::media::NO_PREVIEW
             };
             painter.text(
                 rect.center(),

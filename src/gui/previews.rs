@@ -90,7 +90,7 @@ impl Previews {
             });
             self.waiting.insert(key, self.frame);
         } else if self.pool.is_none() {
-            return Preview::Failed("无法预览，仍会随材料报送".into());
+            return Preview::Failed(crate::core::media::NO_PREVIEW.into());
         }
         Preview::Loading
     }

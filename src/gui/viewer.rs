@@ -200,7 +200,7 @@ fn picture(
         }
         Preview::Failed(why) => {
             let why = if why.is_empty() {
-                "无法预览，仍会随材料报送".to_string()
+                crate::core::media::NO_PREVIEW.to_string()
             } else {
                 why
             };

@@ -181,7 +181,7 @@ fn worker(
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| make(&request, cache, prober)))
             .unwrap_or_else(|_| {
                 tracing::error!(file = %request.path.display(), "preview panicked");
-                Err(NoThumbnail::Failed("无法预览，仍会随材料报送".into()))
+                Err(NoThumbnail::Failed(crate::core::media::NO_PREVIEW.into()))
             });
         if let Ok(mut q) = lock.lock() {
             q.keys.remove(&key);
@@ -198,7 +198,7 @@ fn make(
     cache: &ThumbnailCache,
     prober: Option<&Prober>,
 ) -> PreviewResult {
-    let no_prober = || NoThumbnail::Failed("无法预览，仍会随材料报送".into());
+    let no_prober = || NoThumbnail::Failed(crate::core::media::NO_PREVIEW.into());
     if request.size == THUMB_SIZE {
         return cache.thumbnail(&request.file, &request.path, prober);
     }

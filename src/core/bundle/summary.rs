@@ -11,7 +11,7 @@ use crate::core::dates::{chinese_date, parse_date};
 use crate::core::validate::human_bytes;
 
 /// What stands where a file's preview could not be made.
-pub const NO_PREVIEW: &str = "无法预览（不影响报送）";
+pub use crate::core::media::NO_PREVIEW;
 
 fn esc(text: &str) -> String {
     text.replace('&', "&amp;")

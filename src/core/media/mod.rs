@@ -253,9 +253,16 @@ pub fn inspect(
                 out.info.height = Some(h);
             }
             if let Some(size) = thumbnail {
-                match picture::decode_photo(&whole, format.name, size) {
-                    Ok(p) => picture = Some(p),
-                    Err(e) => out.info.warning = Some(e.user_message()),
+                // A decoder's panic costs the picture, not the inspection.
+                let decoded =
+                    std::panic::catch_unwind(|| picture::decode_photo(&whole, format.name, size));
+                match decoded {
+                    Ok(Ok(p)) => picture = Some(p),
+                    Ok(Err(e)) => out.info.warning = Some(e.user_message()),
+                    Err(panic) => {
+                        tracing::warn!(path = %path.display(), reason = %panic_text(&*panic), "photo decoder panicked");
+                        out.info.warning = Some(NO_PREVIEW.into());
+                    }
                 }
             }
         }
@@ -288,6 +295,10 @@ fn shrink_to(image: RgbaImage, max_side: u32) -> RgbaImage {
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// What stands in a file's place when it cannot be previewed — on a tile, in the viewer, on the
+/// desk, in the bundle's summary, in `baosong inspect`: the file is still attached and sent.
+pub const NO_PREVIEW: &str = "无法预览（不影响报送）";
 
 /// A preview of one file, best effort and within `timeout`: made on a thread of its own, so a
 /// decoder that panics costs this file's preview and one that never returns is left behind

@@ -38,7 +38,7 @@ impl PictureError {
             Self::Corrupt(_) => {
                 "图片已损坏或不完整，无法预览；仍会随材料报送，建议用原图重新添加".into()
             }
-            Self::Unsupported(_) => "无法预览，仍会随材料报送".into(),
+            Self::Unsupported(_) => crate::core::media::NO_PREVIEW.into(),
         }
     }
 }

@@ -83,8 +83,8 @@ impl ThumbnailCache {
                     .map_err(|e| NoThumbnail::Failed(e.user_message()))?
             }
             (Some(FileKind::Photo | FileKind::Video), _) => {
-                let prober =
-                    prober.ok_or_else(|| NoThumbnail::Failed("无法预览，仍会随材料报送".into()))?;
+                let prober = prober
+                    .ok_or_else(|| NoThumbnail::Failed(crate::core::media::NO_PREVIEW.into()))?;
                 self.through_probe(stored, prober, THUMB_SIZE)?
             }
             _ => return Err(NoThumbnail::NotAPicture),
