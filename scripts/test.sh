@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 # libheif-examples (heif-enc) only to *make* video and HEIC fixtures in the media tests — the app
 # itself never runs them.
 # nginx-light runs deploy/intake's nginx site in front of the intake (tests/desk.rs); imagemagick
-# (libjpeg) writes JPEGs in every sampling layout for tests/jpeg_layouts.rs.
-PACKAGES="mesa-vulkan-drivers xvfb libgl1-mesa-dri libegl1 ffmpeg libheif-examples imagemagick p7zip-full unzip nginx-light"
+# (libjpeg) writes JPEGs in every sampling layout for tests/jpeg_layouts.rs; exiftool
+# (libimage-exiftool-perl) is the second reader checking a video's location is gone (tests/attach.rs).
+PACKAGES="mesa-vulkan-drivers xvfb libgl1-mesa-dri libegl1 ffmpeg libheif-examples imagemagick libimage-exiftool-perl p7zip-full unzip nginx-light"
 if ! dpkg -s $PACKAGES >/dev/null 2>&1; then
     echo "== installing $PACKAGES"
     SUDO=""

@@ -556,7 +556,7 @@ fn attachment(
             let preview = previews.thumbnail(file, &o.files_dir.join(&file.stored_name));
             let (rect, response) = ui.allocate_exact_size(PICTURE, egui::Sense::click());
             paint_preview(&ui.painter_at(rect), rect, &preview, file);
-            let label = format!("查看：{name}");
+            let label = super::materials::tile_label("查看", &name, &preview);
             response.widget_info(|| {
                 egui::WidgetInfo::labeled(egui::Role::Button, true, label.as_str())
             });

@@ -366,6 +366,17 @@ fn tile(
     (edited, moved)
 }
 
+/// A tile's accessible label: `查看：合影.jpg`; a file without a preview says so to a screen
+/// reader (and to the tests) too: `查看：合影.jpg · 无法预览（不影响报送）`.
+pub fn tile_label(what: &str, name: &str, preview: &Preview) -> String {
+    match preview {
+        Preview::Failed(why) if !why.is_empty() => {
+            format!("{what}：{name} · {}", crate::core::media::NO_PREVIEW)
+        }
+        _ => format!("{what}：{name}"),
+    }
+}
+
 /// The picture (or icon) of a file, its name and what it is; returns the name's label.
 fn file_face(
     ui: &mut Ui,
@@ -384,15 +395,7 @@ fn file_face(
         Some(FileKind::Photo | FileKind::Video) => "查看",
         _ => "打开",
     };
-    // A file without a preview says so to a screen reader (and to the tests) too.
-    let name = match &preview {
-        Preview::Failed(why) if !why.is_empty() => format!(
-            "{what}：{} · {}",
-            file.original_name,
-            crate::core::media::NO_PREVIEW
-        ),
-        _ => format!("{what}：{}", file.original_name),
-    };
+    let name = tile_label(what, &file.original_name, &preview);
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name.as_str()));
     if response.clicked() {
         actions.push(match file.kind {

@@ -1,6 +1,8 @@
 //! Documents (活动稿件): their page count when it is cheap to know — a PDF's page objects, a
 //! Word file's `docProps/app.xml` — and nothing else; they are shown as an icon with their name.
 
+#![deny(clippy::indexing_slicing)]
+
 use std::io::{Read, Seek};
 
 /// The page count of a document of `format`, when it can be read without rendering it.
@@ -21,12 +23,13 @@ pub fn page_count<R: Read + Seek>(format: &str, file: &mut R) -> Option<u32> {
 fn pdf_pages(bytes: &[u8]) -> Option<u32> {
     let mut pages = 0u32;
     let mut i = 0;
-    while let Some(at) = find(&bytes[i..], b"/Type") {
+    while let Some(at) = find(bytes.get(i..).unwrap_or_default(), b"/Type") {
         let mut j = i + at + 5;
         while bytes.get(j).is_some_and(|b| b.is_ascii_whitespace()) {
             j += 1;
         }
-        if bytes[j..].starts_with(b"/Page") && !bytes[j..].starts_with(b"/Pages") {
+        let rest = bytes.get(j..).unwrap_or_default();
+        if rest.starts_with(b"/Page") && !rest.starts_with(b"/Pages") {
             pages += 1;
         }
         i = j;
@@ -36,9 +39,11 @@ fn pdf_pages(bytes: &[u8]) -> Option<u32> {
     }
     let mut best = None;
     let mut i = 0;
-    while let Some(at) = find(&bytes[i..], b"/Count") {
+    while let Some(at) = find(bytes.get(i..).unwrap_or_default(), b"/Count") {
         let j = i + at + 6;
-        let digits: String = bytes[j..]
+        let digits: String = bytes
+            .get(j..)
+            .unwrap_or_default()
             .iter()
             .skip_while(|b| b.is_ascii_whitespace())
             .take_while(|b| b.is_ascii_digit())
@@ -71,6 +76,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use std::io::Cursor;

@@ -8,6 +8,8 @@
 //! `APP1` segment, a PNG `eXIf` chunk, a WebP `EXIF` chunk or a HEIC `Exif` item; [`locate`]
 //! finds it in each.
 
+#![deny(clippy::indexing_slicing)]
+
 use std::ops::Range;
 
 const TAG_ORIENTATION: u16 = 0x0112;
@@ -55,8 +57,7 @@ pub fn locate(format: &str, bytes: &[u8]) -> Located {
 fn locate_jpeg(bytes: &[u8]) -> Located {
     let mut found = Located::default();
     let mut i = 2;
-    while i + 4 <= bytes.len() && bytes[i] == 0xFF {
-        let marker = bytes[i + 1];
+    while let Some(&[0xFF, marker, l0, l1]) = bytes.get(i..i + 4) {
         if marker == 0xD8 || (0xD0..=0xD7).contains(&marker) || marker == 0x01 {
             i += 2;
             continue;
@@ -64,13 +65,13 @@ fn locate_jpeg(bytes: &[u8]) -> Located {
         if marker == 0xDA || marker == 0xD9 {
             break; // the image data starts: no more metadata segments
         }
-        let len = u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]) as usize;
+        let len = u16::from_be_bytes([l0, l1]) as usize;
         let data = i + 4..(i + 2 + len).min(bytes.len());
         if len < 2 || data.start > data.end {
             break;
         }
         if marker == 0xE1 {
-            let seg = &bytes[data.clone()];
+            let seg = bytes.get(data.clone()).unwrap_or_default();
             if seg.starts_with(b"Exif\0\0") && found.tiff.is_none() {
                 found.tiff = Some(data.start + 6..data.end);
             } else if seg.starts_with(b"http://ns.adobe.com/xap/1.0/\0") {
@@ -85,11 +86,11 @@ fn locate_jpeg(bytes: &[u8]) -> Located {
 fn locate_png(bytes: &[u8]) -> Located {
     let mut found = Located::default();
     let mut i = 8;
-    while i + 12 <= bytes.len() {
-        let len = u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]) as usize;
-        let kind = &bytes[i + 4..i + 8];
-        let data = i + 8..i + 8 + len;
-        if data.end + 4 > bytes.len() {
+    while let Some(&[a, b, c, d, k0, k1, k2, k3]) = bytes.get(i..i + 8) {
+        let len = u32::from_be_bytes([a, b, c, d]) as usize;
+        let kind = &[k0, k1, k2, k3][..];
+        let data = i + 8..(i + 8).saturating_add(len);
+        if data.end.saturating_add(4) > bytes.len() {
             break;
         }
         let crc = (i + 4..data.end, data.end);
@@ -98,7 +99,11 @@ fn locate_png(bytes: &[u8]) -> Located {
                 found.tiff = Some(data.clone());
                 found.png_crcs.push(crc);
             }
-            b"iTXt" if bytes[data.clone()].starts_with(b"XML:com.adobe.xmp\0") => {
+            b"iTXt"
+                if bytes
+                    .get(data.clone())
+                    .is_some_and(|d| d.starts_with(b"XML:com.adobe.xmp\0")) =>
+            {
                 found.xmp.push(data.start + 18..data.end);
                 found.png_crcs.push(crc);
             }
@@ -113,14 +118,16 @@ fn locate_png(bytes: &[u8]) -> Located {
 fn locate_webp(bytes: &[u8]) -> Located {
     let mut found = Located::default();
     let mut i = 12;
-    while i + 8 <= bytes.len() {
-        let kind = &bytes[i..i + 4];
-        let len =
-            u32::from_le_bytes([bytes[i + 4], bytes[i + 5], bytes[i + 6], bytes[i + 7]]) as usize;
-        let data = i + 8..(i + 8 + len).min(bytes.len());
+    while let Some(&[k0, k1, k2, k3, a, b, c, d]) = bytes.get(i..i + 8) {
+        let kind = &[k0, k1, k2, k3][..];
+        let len = u32::from_le_bytes([a, b, c, d]) as usize;
+        let data = i + 8..(i + 8).saturating_add(len).min(bytes.len());
         match kind {
             b"EXIF" => {
-                let skip = if bytes[data.clone()].starts_with(b"Exif\0\0") {
+                let skip = if bytes
+                    .get(data.clone())
+                    .is_some_and(|d| d.starts_with(b"Exif\0\0"))
+                {
                     6
                 } else {
                     0
@@ -190,20 +197,20 @@ impl<'a> Tiff<'a> {
     }
 
     fn u16_at(&self, at: usize) -> Option<u16> {
-        let b = self.bytes.get(at..at + 2)?;
+        let b: [u8; 2] = self.bytes.get(at..at + 2)?.try_into().ok()?;
         Some(if self.little {
-            u16::from_le_bytes([b[0], b[1]])
+            u16::from_le_bytes(b)
         } else {
-            u16::from_be_bytes([b[0], b[1]])
+            u16::from_be_bytes(b)
         })
     }
 
     fn u32_at(&self, at: usize) -> Option<u32> {
-        let b = self.bytes.get(at..at + 4)?;
+        let b: [u8; 4] = self.bytes.get(at..at + 4)?.try_into().ok()?;
         Some(if self.little {
-            u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+            u32::from_le_bytes(b)
         } else {
-            u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+            u32::from_be_bytes(b)
         })
     }
 
@@ -351,10 +358,12 @@ fn xmp_gps_values(xmp: &[u8]) -> Vec<Range<usize>> {
     const KEY: &[u8] = b"exif:GPS";
     let mut values = Vec::new();
     let mut i = 0;
-    while let Some(found) = find(&xmp[i..], KEY) {
+    while let Some(found) = find(xmp.get(i..).unwrap_or_default(), KEY) {
         let at = i + found + KEY.len();
         let name_end = at
-            + xmp[at..]
+            + xmp
+                .get(at..)
+                .unwrap_or_default()
                 .iter()
                 .take_while(|b| b.is_ascii_alphanumeric())
                 .count();
@@ -381,7 +390,7 @@ fn xmp_gps_values(xmp: &[u8]) -> Vec<Range<usize>> {
 pub fn blank_xmp_gps(xmp: &mut [u8]) -> bool {
     let mut changed = false;
     for range in xmp_gps_values(xmp) {
-        for b in &mut xmp[range] {
+        for b in xmp.get_mut(range).unwrap_or_default() {
             if !b.is_ascii_whitespace() {
                 *b = b' ';
                 changed = true;
@@ -393,9 +402,10 @@ pub fn blank_xmp_gps(xmp: &mut [u8]) -> bool {
 
 /// Does an XMP packet give a GPS position (a non-blank `exif:GPS…` value)?
 pub fn xmp_has_gps(xmp: &[u8]) -> bool {
-    xmp_gps_values(xmp)
-        .into_iter()
-        .any(|r| xmp[r].iter().any(|b| !b.is_ascii_whitespace()))
+    xmp_gps_values(xmp).into_iter().any(|r| {
+        xmp.get(r)
+            .is_some_and(|v| v.iter().any(|b| !b.is_ascii_whitespace()))
+    })
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -419,7 +429,10 @@ pub fn remove_location(format: &str, bytes: &mut [u8]) -> bool {
     }
     if removed {
         for (covered, crc_at) in &found.png_crcs {
-            let crc = crc32fast::hash(&bytes[covered.clone()]);
+            let Some(covered) = bytes.get(covered.clone()) else {
+                continue;
+            };
+            let crc = crc32fast::hash(covered);
             if let Some(slot) = bytes.get_mut(*crc_at..crc_at + 4) {
                 slot.copy_from_slice(&crc.to_be_bytes());
             }

@@ -2,6 +2,8 @@
 //! `证件照.jpg` is a program, a photo renamed `.txt` is a photo. The name only tells apart
 //! formats whose bytes are the same (a Kingsoft `.wps` and a Word `.doc` are both OLE files).
 
+#![deny(clippy::indexing_slicing)]
+
 use std::io::{Read, Seek};
 
 use crate::core::draft::FileKind;
@@ -85,7 +87,7 @@ pub fn sniff<R: Read + Seek>(head: &[u8], name: &str, file: Option<&mut R>) -> S
         return Sniffed::Known(Format::photo("gif"));
     }
     if starts(b"RIFF") && head.len() >= 12 {
-        return match &head[8..12] {
+        return match head.get(8..12).unwrap_or_default() {
             b"WEBP" => Sniffed::Known(Format::photo("webp")),
             b"AVI " => Sniffed::Known(Format::video("avi")),
             b"WAVE" => Sniffed::Audio,
@@ -96,7 +98,7 @@ pub fn sniff<R: Read + Seek>(head: &[u8], name: &str, file: Option<&mut R>) -> S
         return s;
     }
     if starts(b"\x1A\x45\xDF\xA3") {
-        let doc = if contains(&head[..head.len().min(64)], b"webm") {
+        let doc = if contains(head.get(..64).unwrap_or(head), b"webm") {
             "webm"
         } else {
             "mkv"
@@ -139,16 +141,19 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// MP4, MOV, M4V, 3GP and HEIC all begin with a `ftyp` box naming their brands; old QuickTime
 /// files begin with a `moov`, `mdat`, `wide` or `free` box instead.
 fn isobmff(head: &[u8]) -> Option<Sniffed> {
-    if head.len() < 12 {
-        return None;
-    }
-    let kind = &head[4..8];
+    let (size, kind, major) = match head.get(..12)? {
+        &[a, b, c, d, k0, k1, k2, k3, m0, m1, m2, m3] => (
+            u32::from_be_bytes([a, b, c, d]) as usize,
+            [k0, k1, k2, k3],
+            [m0, m1, m2, m3],
+        ),
+        _ => return None,
+    };
+    let (kind, major) = (&kind[..], &major[..]);
     if kind == b"ftyp" {
-        let size = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
         // The compatible brands, as far as the box and the head go (a file of 12 to 15 bytes
         // has none; found by tests/fuzz.rs: `clamp` panicked on it).
         let end = size.min(head.len());
-        let major = &head[8..12];
         let compatible: Vec<&[u8]> = head
             .get(16..end)
             .unwrap_or_default()
@@ -173,7 +178,7 @@ fn isobmff(head: &[u8]) -> Option<Sniffed> {
     if [b"moov", b"mdat", b"wide", b"free", b"skip"]
         .iter()
         .any(|k| kind == *k)
-        && head[..4] != [0, 0, 0, 0]
+        && head.get(..4) != Some(&[0, 0, 0, 0][..])
     {
         return Some(Sniffed::Known(Format::video("mov")));
     }
@@ -246,8 +251,7 @@ fn looks_like_text(head: &[u8]) -> bool {
 
 fn gbk_pairs(bytes: &[u8]) -> bool {
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
+    while let Some(&b) = bytes.get(i) {
         if b < 0x80 {
             i += 1;
             continue;
@@ -265,6 +269,7 @@ fn gbk_pairs(bytes: &[u8]) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use std::io::Cursor;

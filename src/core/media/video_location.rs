@@ -19,6 +19,8 @@
 //! patches — is never passed over silently: the answer is [`VideoLocation::Unsure`], and the tile
 //! says the location could not be removed.
 
+#![deny(clippy::indexing_slicing)]
+
 use std::io::{Read, Seek, SeekFrom};
 
 use super::exif::{blank_xmp_gps, xmp_has_gps};
@@ -360,6 +362,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use std::io::Cursor;
