@@ -13,6 +13,8 @@
 //! `BENCH_CHUNK_MIB=64` sends in chunks of another size than the app's 16 MiB.
 //! Needs node with `npm ci` done in deploy/intake and tests/peers, curl, zip and sha256sum.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::io::{BufRead, BufReader};

@@ -11,6 +11,8 @@
 //! them). Each timing is the best of three, after a first pass that puts the files in the page
 //! cache for every contender alike.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::io::Write;

@@ -9,6 +9,8 @@
 //! `cargo bench --bench media` (all), or `cargo bench --bench media -- thumbnails` (one).
 //! Needs Debian's libvips-tools and ffmpeg for the peers and the fixtures.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -4,6 +4,8 @@
 //! ffmpeg's output) — attached from the command line; the copies checked with two readers that
 //! are not ours (ffprobe's tags, exiftool), still the same size, still decoding.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

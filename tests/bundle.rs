@@ -3,6 +3,8 @@
 //! the same bytes from the same draft; zip64 above 4 GB; the summary page; a file that changed or
 //! vanished since it was attached stops the build, naming it. Through `baosong export`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

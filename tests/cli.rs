@@ -2,6 +2,8 @@
 //! exit codes (0 ready, 1 problems, 2 error) on the documented example draft, on drafts in a data
 //! folder (including one under a path with Chinese characters) and on bad inputs.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -14,6 +14,8 @@
 //! (each test prints its seed first). A failing input is written to `target/fuzz-failures/`.
 //! Longer runs: `BAOSONG_FUZZ_SECONDS=600 cargo nextest run --test fuzz`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};

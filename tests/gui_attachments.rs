@@ -4,6 +4,8 @@
 //! twice, a program renamed as a photo, a big copy with 取消, links, and a copy that vanished
 //! found by 检查并提交. Screenshots of the grid and the viewer are kept.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -4,6 +4,8 @@
 //! viewer on a photo, 导出 Excel, 导出汇总文档, 导入为草稿. Screenshots `desk_table.png`,
 //! `desk_bundle.png`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

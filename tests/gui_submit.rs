@@ -5,6 +5,8 @@
 //! kept as 报送失败, no endpoint set, and the bundle exported where she chose. Screenshots of the
 //! send panel and of the receipt page are kept.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

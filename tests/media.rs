@@ -6,6 +6,8 @@
 //! claiming 30000×30000, a renamed program, a file that vanished or changed after it was
 //! attached, Chinese, emoji and very long names.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

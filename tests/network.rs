@@ -8,6 +8,8 @@
 //! Needs Node ≥ 20.19 with `npm ci` done in tests/peers, and `pip install uploadserver`
 //! (`scripts/test.sh` does both).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::peers::*;

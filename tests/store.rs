@@ -2,6 +2,8 @@
 //! are moved aside with their reason while the other drafts load; a data folder that cannot be
 //! created says so; backups, duplicate, delete and restore keep everything.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::Path;

@@ -6,6 +6,8 @@
 //! 500, 503 with Retry-After, a 200 web page, a redirect, silence). Nothing is ever marked 已报送
 //! without the server's word.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};

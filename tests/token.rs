@@ -4,6 +4,8 @@
 //! appears in no log, message, receipt, bundle or diagnostics file — tried through every failure
 //! the tests can produce against the real intake.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::io::{Read, Write};

@@ -6,6 +6,8 @@
 //!
 //! Needs `Xvfb` (Debian's xvfb; `scripts/test.sh` installs it).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
