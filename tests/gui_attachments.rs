@@ -490,3 +490,49 @@ fn a_file_that_cannot_be_previewed_keeps_its_tile_and_stops_nothing() {
     assert!(!has_text_containing(&h, "坏照片.jpg"));
     assert!(!has_text_containing(&h, "断掉的视频.mp4"));
 }
+
+#[test]
+fn a_draft_copied_to_another_pc_is_hashed_on_the_first_check_only() {
+    let data = tempfile::tempdir().unwrap();
+    let pc = tempfile::tempdir().unwrap();
+    let id = seed(data.path());
+    let store = DataDir::open(data.path(), clock()).unwrap();
+    let mut d = store.load(&id).unwrap();
+    let doc = pc.path().join("活动总结.pdf");
+    std::fs::write(&doc, b"%PDF-1.4\n<</Type /Page>>\n%%EOF").unwrap();
+    common::drafts::attach(&store, &mut d, None, &doc);
+    store.save(&d).unwrap();
+    drop(store);
+    // New times on the copies, as a folder copied to another PC gets.
+    let later = std::time::SystemTime::now() + Duration::from_secs(7200);
+    let files = data.path().join("drafts").join(id.as_str()).join("files");
+    for f in std::fs::read_dir(&files).unwrap() {
+        let f = std::fs::File::options()
+            .write(true)
+            .open(f.unwrap().path())
+            .unwrap();
+        f.set_modified(later).unwrap();
+    }
+    let before = saved(data.path(), &id);
+    let mut h = harness(data.path());
+    click(&mut h, "继续填写");
+    settle(&mut h);
+    click(&mut h, "检查并提交");
+    settle_all(&mut h);
+    h.state_mut().shutdown();
+    // The new time is recorded — not an edit — so the next visit hashes nothing.
+    let after = saved(data.path(), &id);
+    let time = |d: &baosong::core::draft::Draft| {
+        d.all_attachments()
+            .find_map(|(_, a)| a.file().map(|f| f.modified_ms))
+            .unwrap()
+    };
+    assert_eq!(
+        time(&after),
+        baosong::core::store::modified_ms(later),
+        "the refreshed time is saved"
+    );
+    assert_ne!(time(&before), time(&after));
+    assert_eq!(after.status, before.status);
+    assert_eq!(after.updated_at, before.updated_at);
+}

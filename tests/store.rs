@@ -311,3 +311,89 @@ fn the_published_schema_1_example_still_loads() {
     let listing = data.list_for(Some(&Campaign::builtin().unwrap()));
     assert_eq!(listing.drafts[0].items_done, Some((10, 10)));
 }
+
+/// Counts the copies hashed (each announces itself as 正在核对“…”) and can stop after the first.
+struct Hashes {
+    stages: std::sync::Mutex<Vec<String>>,
+    stop_after_first: bool,
+}
+
+impl baosong::core::work::Work for Hashes {
+    fn progress(&self, stage: &str, _: u64, _: u64) {
+        let mut s = self.stages.lock().unwrap();
+        if stage.starts_with("正在核对") && s.last().map(String::as_str) != Some(stage) {
+            s.push(stage.to_string());
+        }
+    }
+    fn should_stop(&self) -> bool {
+        self.stop_after_first && !self.stages.lock().unwrap().is_empty()
+    }
+}
+
+#[test]
+fn copies_with_new_times_are_hashed_once_and_a_check_stops_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let pc = tempfile::tempdir().unwrap();
+    let data = open(dir.path());
+    let mut d = data.create(&Campaign::builtin().unwrap(), unit()).unwrap();
+    for (i, name) in ["甲.pdf", "乙.pdf", "丙.pdf"].iter().enumerate() {
+        let p = pc.path().join(name);
+        std::fs::write(&p, format!("%PDF-1.4\n{}\n", "x".repeat(100_000 + i))).unwrap();
+        common::drafts::attach(&data, &mut d, None, &p);
+    }
+    data.save(&d).unwrap();
+    let folder = data.draft_dir(&d.id);
+    // The folder copied to another PC: every copy gets a new time, the same content.
+    let later = std::time::SystemTime::now() + Duration::from_secs(3600);
+    for f in std::fs::read_dir(folder.join("files")).unwrap() {
+        let f = std::fs::File::options()
+            .write(true)
+            .open(f.unwrap().path())
+            .unwrap();
+        f.set_modified(later).unwrap();
+    }
+    let work = Hashes {
+        stages: Default::default(),
+        stop_after_first: false,
+    };
+    let first = store::check_files_with(&folder, &d, &work);
+    assert!(first.problems.is_empty(), "{:?}", first.problems);
+    assert_eq!(work.stages.lock().unwrap().len(), 3, "each copy hashed");
+    assert_eq!(first.refreshed.len(), 3);
+    let status = d.status.clone();
+    let updated = d.updated_at;
+    assert!(d.refresh_file_times(&first.refreshed));
+    assert_eq!(
+        (d.status.clone(), d.updated_at),
+        (status, updated),
+        "not an edit"
+    );
+    let again = Hashes {
+        stages: Default::default(),
+        stop_after_first: false,
+    };
+    let second = store::check_files_with(&folder, &d, &again);
+    assert!(second.problems.is_empty() && second.refreshed.is_empty());
+    assert!(
+        again.stages.lock().unwrap().is_empty(),
+        "nothing hashed the second time: {:?}",
+        again.stages.lock().unwrap()
+    );
+
+    // A check asked to stop stops, and says so (nothing is reported as a problem).
+    let mut stale = d.clone();
+    stale.refresh_file_times(
+        &first
+            .refreshed
+            .iter()
+            .map(|(id, _)| (id.clone(), 1))
+            .collect::<Vec<_>>(),
+    );
+    let stopping = Hashes {
+        stages: Default::default(),
+        stop_after_first: true,
+    };
+    let stopped = store::check_files_with(&folder, &stale, &stopping);
+    assert!(stopped.cancelled && stopped.problems.is_empty());
+    assert_eq!(stopping.stages.lock().unwrap().len(), 1);
+}

@@ -643,6 +643,30 @@ impl Draft {
     }
 
     /// A fresh attachment id, reserved at once (an import in progress names its file with it).
+    /// Record the new times of copies whose content was found unchanged (a folder copied to
+    /// another PC): not an edit — the status and `updated_at` stay — only so that they are not
+    /// hashed again. Returns whether anything changed.
+    pub fn refresh_file_times(&mut self, times: &[(AttachmentId, i64)]) -> bool {
+        let mut changed = false;
+        let mut places: Vec<Place> = self.all_attachments().map(|(p, _)| p).collect();
+        places.dedup();
+        for place in places {
+            let Some(list) = self.attachments_mut(&place) else {
+                continue;
+            };
+            for a in list.iter_mut() {
+                if let Material::File(f) = &mut a.material
+                    && let Some((_, t)) = times.iter().find(|(id, _)| *id == a.id)
+                    && f.modified_ms != *t
+                {
+                    f.modified_ms = *t;
+                    changed = true;
+                }
+            }
+        }
+        changed
+    }
+
     pub fn reserve_attachment_id(&mut self) -> AttachmentId {
         let id = AttachmentId::new(format!("f{}", self.next_attachment.max(1)));
         self.next_attachment = self.next_attachment.max(1) + 1;

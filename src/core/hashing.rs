@@ -97,3 +97,27 @@ mod tests {
         assert_eq!(h.finish().as_deref(), Some(expected.as_str()));
     }
 }
+
+/// The sha256 of a file, lowercase hex, read in pieces of 1 MiB with a look at `work` between
+/// them (a check of a 2 GB copy stops when asked); `Ok(None)` if it cannot be read.
+pub fn sha256_file(
+    path: &std::path::Path,
+    work: &dyn crate::core::work::Work,
+) -> Result<Option<String>, crate::core::work::Cancelled> {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return Ok(None);
+    };
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        work.check()?;
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(buf.get(..n).unwrap_or_default()),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return Ok(None),
+        }
+    }
+    Ok(Some(crate::core::media::hex(&hasher.finalize())))
+}

@@ -318,6 +318,7 @@ impl App {
                 self.imported(outcome);
             }
         }
+        self.desk_shutdown(sending::SHUTDOWN_LIMIT);
         self.flush();
         if let Some(w) = &mut self.worker {
             w.finish();

@@ -6,16 +6,25 @@ use std::path::PathBuf;
 
 use super::{Job, Wake};
 use crate::core::draft::{Draft, DraftId};
-use crate::core::validate::FileProblems;
+use crate::core::store::FilesChecked;
 
-/// The copies of a draft's attachments that are gone or changed.
-pub type FileCheck = Job<(DraftId, FileProblems)>;
+/// The copies of a draft's attachments that are gone or changed, and the times to refresh.
+pub type FileCheck = Job<(DraftId, FilesChecked)>;
 
+/// Stops when let go of (a newer check replaces it, the draft is closed).
 pub fn check_files(draft: Draft, folder: PathBuf, wake: Wake) -> FileCheck {
     let id = draft.id.clone();
-    Job::spawn("正在检查文件…", Some(id.clone()), wake, move |_| {
-        (id, crate::core::store::check_files(&folder, &draft))
-    })
+    Job::spawn(
+        "正在检查文件…",
+        Some(id.clone()),
+        wake,
+        move |work| {
+            (
+                id,
+                crate::core::store::check_files_with(&folder, &draft, work),
+            )
+        },
+    )
 }
 
 /// What to hand to the system.

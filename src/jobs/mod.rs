@@ -199,6 +199,26 @@ impl<R> Job<R> {
         result
     }
 
+    /// Stop the work and wait for its result at most `limit` (closing the window); `None` if it
+    /// had not ended by then (it is left to end on its own, logged).
+    pub fn finish_within(mut self, limit: Duration) -> Option<Result<R, JobLost>> {
+        self.cancel();
+        match self.rx.recv_timeout(limit) {
+            Ok(r) => {
+                self.join();
+                Some(Ok(r))
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                self.join();
+                Some(Err(JobLost))
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                tracing::warn!(job = self.id, label = %self.label, ?limit, "job still running at shutdown; left behind");
+                None
+            }
+        }
+    }
+
     fn join(&mut self) {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
@@ -207,10 +227,14 @@ impl<R> Job<R> {
 }
 
 impl<R> Drop for Job<R> {
-    /// Closing the window: stop the work and wait for it to let go of its files.
+    /// A job let go of — replaced by a newer one, its screen left — is told to stop and left to
+    /// end on its own thread: the window never waits for it (it once froze until a replaced
+    /// file check had hashed every file). Closing the window waits, within a limit, for the
+    /// jobs that write: [`Job::finish_within`].
     fn drop(&mut self) {
         self.cancel();
-        self.join();
+        // The thread is detached: its handle dropped, not joined.
+        self.thread = None;
     }
 }
 
@@ -223,6 +247,50 @@ pub fn no_wake() -> Wake {
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn letting_go_of_a_running_job_stops_it_without_waiting_for_it() {
+        // The work blocks until the test releases it, as a file check hashing a big file does.
+        let (release, released) = mpsc::channel::<()>();
+        let (ended_tx, ended) = mpsc::channel::<bool>();
+        let job = Job::spawn("正在检查文件…", None, no_wake(), move |work| {
+            let _ = released.recv();
+            let _ = ended_tx.send(work.should_stop());
+        });
+        let (dropped_tx, dropped) = mpsc::channel();
+        std::thread::spawn(move || {
+            drop(job);
+            let _ = dropped_tx.send(());
+        });
+        // Dropping returns while the work is still blocked (the old Drop joined: it never did).
+        assert!(
+            dropped.recv_timeout(Duration::from_secs(30)).is_ok(),
+            "dropping the job waited for its work"
+        );
+        release.send(()).unwrap();
+        assert_eq!(
+            ended.recv_timeout(Duration::from_secs(30)),
+            Ok(true),
+            "the work was told to stop"
+        );
+    }
+
+    #[test]
+    fn closing_waits_for_a_job_within_a_limit() {
+        let (release, released) = mpsc::channel::<()>();
+        let job = Job::spawn("正在导入", None, no_wake(), move |_| {
+            let _ = released.recv();
+            7
+        });
+        let finished = Job::spawn("正在导入", None, no_wake(), |_| 8);
+        assert_eq!(finished.finish_within(Duration::from_secs(30)), Some(Ok(8)));
+        assert_eq!(
+            job.finish_within(Duration::from_millis(50)),
+            None,
+            "left behind"
+        );
+        let _ = release.send(());
+    }
 
     fn wait<R>(job: &mut Job<R>) -> Result<R, JobLost> {
         for _ in 0..2000 {
@@ -291,19 +359,5 @@ mod tests {
             n <= elapsed / WAKE_EVERY.as_secs_f64() + 2.0,
             "{n} wakes in {elapsed} s"
         );
-    }
-
-    #[test]
-    fn dropping_a_job_cancels_and_joins_it() {
-        let stopped = Arc::new(AtomicBool::new(false));
-        let flag = stopped.clone();
-        let job = Job::spawn("测试", None, no_wake(), move |work| {
-            while !work.should_stop() {
-                std::thread::sleep(Duration::from_millis(1));
-            }
-            flag.store(true, Ordering::Relaxed);
-        });
-        drop(job);
-        assert!(stopped.load(Ordering::Relaxed));
     }
 }

@@ -30,7 +30,7 @@ use super::draft::{Attachment, Draft, FileKind, Material, MediaInfo, StoredFile}
 use super::hashing::HashThread;
 use super::media::thumbs::Thumbnailer;
 use super::store::atomic::AtomicFile;
-use super::validate::{participant_count, validate};
+use super::validate::{FileProblem, participant_count, validate};
 use super::work::Work;
 use chrono::{Datelike, Timelike};
 use names::Folder;
@@ -421,25 +421,6 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
-/// Is a copy in `files/` still what was attached? Its size and time as recorded, or, when only
-/// its time changed (a folder copied to another PC), its content (hashed).
-fn still_as_attached(path: &Path, f: &StoredFile) -> Result<(), bool> {
-    let meta = std::fs::metadata(path).map_err(|_| false)?;
-    if !meta.is_file() {
-        return Err(false);
-    }
-    if meta.len() != f.bytes {
-        return Err(true);
-    }
-    let same_time =
-        meta.modified().ok().map(crate::core::store::modified_ms) == Some(f.modified_ms);
-    if same_time || crate::core::store::sha256_of(path).as_deref() == Some(f.sha256.as_str()) {
-        Ok(())
-    } else {
-        Err(true)
-    }
-}
-
 /// Build the bundle of a draft at `to` (atomically: it appears only when whole).
 pub fn build(input: &BuildInput<'_>, to: &Path, work: &dyn Work) -> Result<Built, BundleError> {
     let report = validate(input.campaign, input.draft);
@@ -505,15 +486,16 @@ pub fn build(input: &BuildInput<'_>, to: &Path, work: &dyn Work) -> Result<Built
     for entry in &files {
         let f = &entry.file;
         let path = input.files_dir.join(&f.stored_name);
-        match still_as_attached(&path, f) {
-            Ok(()) => {}
-            Err(false) => {
+        use crate::core::store::{CopyState, copy_state};
+        match copy_state(&path, f, work).map_err(|_| BundleError::Cancelled)? {
+            CopyState::Same | CopyState::SameContent { .. } => {}
+            CopyState::Problem(FileProblem::Missing) => {
                 return Err(BundleError::Missing {
                     name: f.original_name.clone(),
                     path,
                 });
             }
-            Err(true) => {
+            CopyState::Problem(FileProblem::Changed) => {
                 return Err(BundleError::Changed {
                     name: f.original_name.clone(),
                     path,

@@ -26,11 +26,14 @@ use serde::{Deserialize, Serialize};
 
 use super::campaign::Campaign;
 use super::clock::Clock;
-use super::draft::{Attachment, Draft, DraftId, Place, Status, UnitProfile};
+use super::draft::{
+    Attachment, AttachmentId, Draft, DraftId, Place, Status, StoredFile, UnitProfile,
+};
 use super::error::{CoreError, DraftDefect};
 use super::ids::RecycledName;
 use super::secrets::{Keeping, SystemVault, TokenKeeper, Vault};
 use super::validate::{self, FileProblem, FileProblems, Progress, Reveal};
+use super::work::{Cancelled, Work};
 use atomic::{remove_stale_temps, temp_dir_beside, write_atomic};
 pub use settings::Settings;
 
@@ -640,49 +643,89 @@ pub fn write_draft_file(folder: &Path, draft: &Draft) -> Result<(), CoreError> {
     write_atomic(&path, &json).map_err(|e| CoreError::io("write", &path, e))
 }
 
-/// Which attachments' copies in `<folder>/files/` are not as recorded: gone, or of another
-/// size, or — when the modification time differs (a draft folder copied to another PC gets new
-/// times) — of another content (then, and only then, the file is hashed).
-pub fn check_files(folder: &Path, draft: &Draft) -> FileProblems {
+/// Is an attachment's copy still what was attached?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyState {
+    /// Its size and time as recorded.
+    Same,
+    /// Only its time changed (a draft folder copied to another PC gets new times) and its
+    /// content is the same (hashed): the time to record instead, so it is not hashed again.
+    SameContent { modified_ms: i64 },
+    /// Gone, or another file.
+    Problem(FileProblem),
+}
+
+/// The one check of a copy against its record (检查并提交, the bundle, the CLI): gone, or of
+/// another size, or — when the modification time differs — of another content (then, and only
+/// then, the file is hashed, stopping when `work` asks).
+pub fn copy_state(path: &Path, file: &StoredFile, work: &dyn Work) -> Result<CopyState, Cancelled> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => m,
+        _ => return Ok(CopyState::Problem(FileProblem::Missing)),
+    };
+    if meta.len() != file.bytes {
+        return Ok(CopyState::Problem(FileProblem::Changed));
+    }
+    let time = meta.modified().ok().map(modified_ms);
+    if time == Some(file.modified_ms) {
+        return Ok(CopyState::Same);
+    }
+    work.progress(&format!("正在核对“{}”", file.original_name), 0, file.bytes);
+    Ok(match crate::core::hashing::sha256_file(path, work)? {
+        Some(hash) if hash == file.sha256 => match time {
+            Some(modified_ms) => CopyState::SameContent { modified_ms },
+            None => CopyState::Same,
+        },
+        _ => CopyState::Problem(FileProblem::Changed),
+    })
+}
+
+/// What a check of a draft's copies found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FilesChecked {
+    pub problems: FileProblems,
+    /// Copies whose time changed but content did not: the times to record (see
+    /// [`Draft::refresh_file_times`]).
+    pub refreshed: Vec<(AttachmentId, i64)>,
+    /// Stopped on request before every copy was looked at.
+    pub cancelled: bool,
+}
+
+/// Which attachments' copies in `<folder>/files/` are not as recorded ([`copy_state`] of each).
+pub fn check_files_with(folder: &Path, draft: &Draft, work: &dyn Work) -> FilesChecked {
     let files = folder.join(FILES_DIR);
-    let mut problems = FileProblems::new();
+    let mut out = FilesChecked::default();
     for (_, attachment) in draft.all_attachments() {
         let Some(file) = attachment.file() else {
             continue;
         };
-        let path = files.join(&file.stored_name);
-        let problem = match std::fs::metadata(&path) {
-            Err(_) => Some(FileProblem::Missing),
-            Ok(m) if !m.is_file() => Some(FileProblem::Missing),
-            Ok(m) if m.len() != file.bytes => Some(FileProblem::Changed),
-            Ok(m) => {
-                let same_time = m.modified().ok().map(modified_ms) == Some(file.modified_ms);
-                (!same_time && sha256_of(&path).as_deref() != Some(file.sha256.as_str()))
-                    .then_some(FileProblem::Changed)
+        match copy_state(&files.join(&file.stored_name), file, work) {
+            Ok(CopyState::Same) => {}
+            Ok(CopyState::SameContent { modified_ms }) => {
+                out.refreshed.push((attachment.id.clone(), modified_ms));
             }
-        };
-        if let Some(p) = problem {
-            problems.insert(attachment.id.clone(), p);
+            Ok(CopyState::Problem(p)) => {
+                out.problems.insert(attachment.id.clone(), p);
+            }
+            Err(Cancelled) => {
+                out.cancelled = true;
+                break;
+            }
         }
     }
-    problems
+    out
+}
+
+/// [`check_files_with`], unwatched: the problems only.
+pub fn check_files(folder: &Path, draft: &Draft) -> FileProblems {
+    check_files_with(folder, draft, &crate::core::work::Unwatched).problems
 }
 
 /// The sha256 of a file, lowercase hex; `None` if it cannot be read.
 pub fn sha256_of(path: &Path) -> Option<String> {
-    use sha2::{Digest, Sha256};
-    use std::io::Read;
-    let mut file = std::fs::File::open(path).ok()?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => hasher.update(&buf[..n]),
-            Err(_) => return None,
-        }
-    }
-    Some(crate::core::media::hex(&hasher.finalize()))
+    crate::core::hashing::sha256_file(path, &crate::core::work::Unwatched)
+        .ok()
+        .flatten()
 }
 
 /// A file time as recorded in a draft: milliseconds since 1970.

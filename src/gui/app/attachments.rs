@@ -214,15 +214,33 @@ impl App {
                 }
             }
         }
-        if let Some(Ok((id, problems))) = self.file_check.as_mut().and_then(|j| j.poll()) {
-            self.file_check = None;
-            if let Some(open) = self.open.as_mut().filter(|o| o.draft.id == id) {
-                open.form.files = problems;
-                open.form.report = crate::core::validate::validate_with_files(
-                    &self.campaign,
-                    &open.draft,
-                    &open.form.files,
-                );
+        match self.file_check.as_mut().and_then(|j| j.poll()) {
+            None => {}
+            Some(Ok((id, checked))) => {
+                self.file_check = None;
+                let tick = self.ticker.now();
+                if let Some(open) = self.open.as_mut().filter(|o| o.draft.id == id)
+                    && !checked.cancelled
+                {
+                    open.form.files = checked.problems;
+                    open.form.report = crate::core::validate::validate_with_files(
+                        &self.campaign,
+                        &open.draft,
+                        &open.form.files,
+                    );
+                    // Copies found the same under new times: recorded (not an edit), so the
+                    // next visit does not hash them again.
+                    if open.draft.refresh_file_times(&checked.refreshed) {
+                        open.autosave.changed(tick);
+                    }
+                }
+            }
+            Some(Err(_)) => {
+                // Cleared, said once (it was never cleared: the window thought itself busy).
+                self.file_check = None;
+                self.banner = Some(Banner::warning(
+                    "检查材料文件时程序出错，没能检查完。请再点一次“检查并提交”；如再出现，请导出诊断信息交给信息技术人员。",
+                ));
             }
         }
         let mut messages = Vec::new();

@@ -52,6 +52,16 @@ impl DeskJob {
         }
     }
 
+    /// Closing the window: a job that writes (the Excel table, an imported draft) is given a
+    /// moment to end; the others are only told to stop.
+    fn finish_within(self, limit: std::time::Duration) {
+        match self {
+            Self::Save(j, _) => drop(j.finish_within(limit)),
+            Self::Import(j) => drop(j.finish_within(limit)),
+            Self::Scan(_) | Self::Verify(_) | Self::Open(_) => {}
+        }
+    }
+
     fn cancel(&self) {
         match self {
             Self::Scan(j) => j.cancel(),
@@ -83,6 +93,13 @@ impl App {
             && let Some(folder) = &self.settings.desk_folder
         {
             self.desk.form.folder = folder.display().to_string();
+        }
+    }
+
+    /// Closing the window: see [`DeskJob::finish_within`].
+    pub(super) fn desk_shutdown(&mut self, limit: std::time::Duration) {
+        if let Some(job) = self.desk.job.take() {
+            job.finish_within(limit);
         }
     }
 

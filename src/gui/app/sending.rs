@@ -57,6 +57,9 @@ pub(super) struct Exporting {
     rate: Rate,
 }
 
+/// How long closing the window waits for a job that writes or talks to the server.
+pub(super) const SHUTDOWN_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub(super) struct Cancelling {
     job: CancelJob,
     draft: DraftId,
@@ -465,8 +468,10 @@ impl App {
             e.job.cancel();
             let _ = e.job.wait();
         }
-        // A 取消 under way ends by itself (its Drop waits for the request to finish).
-        self.cancelling = None;
+        // A 取消 under way is given a moment to reach the server.
+        if let Some(c) = self.cancelling.take() {
+            let _ = c.job.finish_within(SHUTDOWN_LIMIT);
+        }
     }
 
     /// The text and file of the receipt of the open draft, for 报送回执.
