@@ -82,22 +82,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     crate::core::media::hex(&Sha256::digest(bytes))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_same_digest_as_hashing_here() {
-        let data: Vec<u8> = (0..5_000_000u32).map(|i| (i % 251) as u8).collect();
-        let mut h = HashThread::start();
-        for chunk in data.chunks(65_537) {
-            h.update(chunk);
-        }
-        let expected = crate::core::media::hex(&Sha256::digest(&data));
-        assert_eq!(h.finish().as_deref(), Some(expected.as_str()));
-    }
-}
-
 /// The sha256 of a file, lowercase hex, read in pieces of 1 MiB with a look at `work` between
 /// them (a check of a 2 GB copy stops when asked); `Ok(None)` if it cannot be read.
 pub fn sha256_file(
@@ -120,4 +104,20 @@ pub fn sha256_file(
         }
     }
     Ok(Some(crate::core::media::hex(&hasher.finalize())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_digest_as_hashing_here() {
+        let data: Vec<u8> = (0..5_000_000u32).map(|i| (i % 251) as u8).collect();
+        let mut h = HashThread::start();
+        for chunk in data.chunks(65_537) {
+            h.update(chunk);
+        }
+        let expected = crate::core::media::hex(&Sha256::digest(&data));
+        assert_eq!(h.finish().as_deref(), Some(expected.as_str()));
+    }
 }
