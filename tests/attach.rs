@@ -415,7 +415,7 @@ fn a_submitted_draft_takes_no_more_files() {
     let data_root = tmp.path().join("数据");
     let (data, id) = new_draft(&data_root);
     let mut draft = read_draft(&data, &id);
-    draft.status = baosong::core::draft::Status::Submitting;
+    draft.start_submitting(0, true).unwrap();
     data.save(&draft).unwrap();
     let photo = tmp.path().join("a.jpg");
     std::fs::write(&photo, jpeg(16, 16, 1, false)).unwrap();

@@ -806,7 +806,8 @@ fn the_intake_can_store_in_s3_compatible_object_storage() {
     .bytes()
     .unwrap();
     let store = DataDir::open(data.path(), clock()).unwrap();
-    let baosong::core::draft::Status::Submitted { receipt } = store.load(&id).unwrap().status
+    let baosong::core::draft::Status::Submitted { receipt } =
+        store.load(&id).unwrap().status().clone()
     else {
         panic!("not 已报送");
     };
@@ -1034,7 +1035,8 @@ fn the_documented_nginx_site_passes_uploads_through_and_resume_works_behind_it()
     let stored = intake.stored();
     assert_eq!(stored.len(), 1);
     let store = DataDir::open(data.path(), clock()).unwrap();
-    let baosong::core::draft::Status::Submitted { receipt } = store.load(&id).unwrap().status
+    let baosong::core::draft::Status::Submitted { receipt } =
+        store.load(&id).unwrap().status().clone()
     else {
         panic!("not 已报送");
     };
@@ -1111,4 +1113,64 @@ fn the_table_counts_what_the_manifest_lists_not_what_its_totals_claim() {
     assert_eq!(r.documents, m.totals.documents);
     assert_eq!(r.links, m.totals.links);
     assert_eq!(r.participants, m.totals.participants);
+}
+
+/// Stops the work at its first progress after `after` reports (an import cut off midway).
+struct StopAfter(std::sync::atomic::AtomicUsize, usize);
+
+impl baosong::core::work::Work for StopAfter {
+    fn progress(&self, _: &str, _: u64, _: u64) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn should_stop(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed) > self.1
+    }
+}
+
+#[test]
+fn an_import_cut_off_midway_leaves_no_draft_and_no_half_made_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = a_bundle(dir.path(), "江北区妇联");
+    let bundle = Bundle::open(&zip).unwrap();
+    let campaign = Campaign::builtin().unwrap();
+    let root = dir.path().join("another-pc");
+    let data = DataDir::open(&root, clock()).unwrap();
+    let stop = StopAfter(Default::default(), 1);
+    assert!(import::import(&bundle, &campaign, &data, &stop).is_err());
+    assert!(data.list().drafts.is_empty(), "no draft");
+    let drafts = std::fs::read_dir(root.join("drafts"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(drafts, 0, "nothing in drafts/");
+    let building = std::fs::read_dir(root.join("importing"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(building, 0, "the folder it was made in is gone");
+    // A process killed midway leaves its folder in importing/, never a draft in the list.
+    std::fs::create_dir_all(root.join("importing/.tmp-1-2-20240310-101500/files")).unwrap();
+    std::fs::write(
+        root.join("importing/.tmp-1-2-20240310-101500/files/f1.jpg"),
+        b"half",
+    )
+    .unwrap();
+    let data = DataDir::open(&root, clock()).unwrap();
+    assert!(data.list().drafts.is_empty());
+    // Then the import goes through whole — and while it copies, no draft is there to be seen
+    // (it was: a kill at that moment left a half-made draft in the list).
+    struct Watch(PathBuf, std::sync::Mutex<Vec<usize>>);
+    impl baosong::core::work::Work for Watch {
+        fn progress(&self, _: &str, _: u64, _: u64) {
+            let n = std::fs::read_dir(&self.0).map(|d| d.count()).unwrap_or(0);
+            self.1.lock().unwrap().push(n);
+        }
+        fn should_stop(&self) -> bool {
+            false
+        }
+    }
+    let watch = Watch(root.join("drafts"), Default::default());
+    let draft = import::import(&bundle, &campaign, &data, &watch).unwrap();
+    let seen = watch.1.lock().unwrap().clone();
+    assert!(!seen.is_empty() && seen.iter().all(|n| *n == 0), "{seen:?}");
+    assert_eq!(data.list().drafts.len(), 1);
+    assert!(data.draft_dir(&draft.id).join("draft.json").is_file());
 }

@@ -533,6 +533,6 @@ fn a_draft_copied_to_another_pc_is_hashed_on_the_first_check_only() {
         "the refreshed time is saved"
     );
     assert_ne!(time(&before), time(&after));
-    assert_eq!(after.status, before.status);
+    assert_eq!(after.status(), before.status());
     assert_eq!(after.updated_at, before.updated_at);
 }

@@ -61,7 +61,8 @@ fn status(data: &Path, id: &DraftId) -> Status {
         .unwrap()
         .load(id)
         .unwrap()
-        .status
+        .status()
+        .clone()
 }
 
 fn draft_dir(data: &Path, id: &DraftId) -> PathBuf {
@@ -412,6 +413,7 @@ fn screenshot_of_the_receipt() {
     // A confirmed draft, as the server's answer left it.
     let store = DataDir::open(data.path(), clock()).unwrap();
     let mut d = store.load(&id).unwrap();
+    d.start_submitting(0, false).unwrap();
     d.submitted(Receipt {
         endpoint: url.into(),
         reference: "https://intake.cqwomen.example/files/3f9a2c1e7b".into(),
@@ -420,7 +422,8 @@ fn screenshot_of_the_receipt() {
         bytes: 1_234_567,
         protocol: "tus".into(),
         bundle_name: "材料包-渝中区妇联-20240301.zip".into(),
-    });
+    })
+    .unwrap();
     store.save(&d).unwrap();
     let mut h = window(data.path(), portable(url, None), TestPicker::default());
     to_check(&mut h, "查看回执");

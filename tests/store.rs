@@ -174,7 +174,7 @@ fn duplicate_copies_answers_and_files_delete_and_restore_keep_them() {
 
     let copy = data.duplicate(&d.id).unwrap();
     assert_ne!(copy.id, d.id);
-    assert_eq!(copy.status.label(), "草稿", "a copy starts as a draft");
+    assert_eq!(copy.status().label(), "草稿", "a copy starts as a draft");
     assert_eq!(copy.activity_count(), 1);
     assert!(
         data.draft_dir(&copy.id)
@@ -192,7 +192,7 @@ fn duplicate_copies_answers_and_files_delete_and_restore_keep_them() {
     // A new draft made meanwhile does not take the deleted one's id.
     let restored = data.restore(&recycled.name).unwrap();
     assert_eq!(restored.id, d.id);
-    assert_eq!(restored.status.label(), "已完成待报送");
+    assert_eq!(restored.status().label(), "已完成待报送");
     assert!(
         data.draft_dir(&d.id)
             .join("files")
@@ -360,11 +360,11 @@ fn copies_with_new_times_are_hashed_once_and_a_check_stops_when_asked() {
     assert!(first.problems.is_empty(), "{:?}", first.problems);
     assert_eq!(work.stages.lock().unwrap().len(), 3, "each copy hashed");
     assert_eq!(first.refreshed.len(), 3);
-    let status = d.status.clone();
+    let status = d.status().clone();
     let updated = d.updated_at;
     assert!(d.refresh_file_times(&first.refreshed));
     assert_eq!(
-        (d.status.clone(), d.updated_at),
+        (d.status().clone(), d.updated_at),
         (status, updated),
         "not an edit"
     );

@@ -52,7 +52,8 @@ fn status(data: &Path, id: &DraftId) -> Status {
         .unwrap()
         .load(id)
         .unwrap()
-        .status
+        .status()
+        .clone()
 }
 
 fn exported_sha(data: &Path, id: &DraftId) -> String {
@@ -511,5 +512,51 @@ fn plain_http_to_another_host_is_refused_and_the_token_stays_home() {
         !bytes
             .windows("秘密令牌".len())
             .any(|w| w == "秘密令牌".as_bytes())
+    );
+}
+
+#[test]
+fn the_cli_never_writes_beside_the_window_and_keeps_the_stores_backups() {
+    let data = tempfile::tempdir().unwrap();
+    let pc = tempfile::tempdir().unwrap();
+    let id = ready(data.path(), pc.path(), "渝中区妇联", 0);
+    let before = status(data.path(), &id);
+    let intake = common::peers::intake(None, &[]);
+    let endpoint = format!("http://127.0.0.1:{}/files/", intake.port);
+    // The window holds the data folder: the CLI says so and touches nothing.
+    let store = DataDir::open(data.path(), clock()).unwrap();
+    let lock = store.lock_for_window().unwrap();
+    let draft_json = data
+        .path()
+        .join("drafts")
+        .join(id.as_str())
+        .join("draft.json");
+    let on_disk = std::fs::read(&draft_json).unwrap();
+    let o = submit(data.path(), &id, &endpoint, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("请先关闭窗口"), "{}", err(&o));
+    assert_eq!(
+        std::fs::read(&draft_json).unwrap(),
+        on_disk,
+        "draft.json untouched"
+    );
+    assert_eq!(status(data.path(), &id), before);
+    let received = std::fs::read_dir(&intake.store)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".zip"))
+                .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(received, 0, "nothing sent");
+    // Once the window is closed: sent, saved through the store (its backups kept).
+    drop(lock);
+    let o = submit(data.path(), &id, &endpoint, &[]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(matches!(status(data.path(), &id), Status::Submitted { .. }));
+    let backups = data.path().join("drafts").join(id.as_str()).join("backups");
+    assert!(
+        std::fs::read_dir(&backups).is_ok_and(|mut d| d.next().is_some()),
+        "a backup of draft.json was kept"
     );
 }

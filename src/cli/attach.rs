@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::submission::Printed;
-use super::{campaign_for, find};
+use super::{Held, campaign_for, find};
 use crate::core::clock::Clock;
 use crate::core::draft::{
     Edited, LOCATION_KEPT, Material, Place, PlaceChoice, Status, known_files, places,
@@ -16,7 +16,6 @@ use crate::core::draft::{
 use crate::core::error::CoreError;
 use crate::core::media::probe::Prober;
 use crate::core::media::thumbs::ThumbnailCache;
-use crate::core::store::{self, DataDir};
 use crate::core::validate::human_bytes;
 use crate::jobs::import::{ImportRequest, import_batch};
 
@@ -31,25 +30,11 @@ pub(super) fn attach(
 ) -> Result<u8, CoreError> {
     let found = find(query, clock.clone())?;
     let campaign = campaign_for(&found, template)?;
-    // The window holds the data folder while it is open; its autosave would overwrite what is
-    // added here. A draft folder outside the data folder is the caller's to keep still.
-    let in_data = found
-        .data
-        .as_ref()
-        .filter(|d| same_folder(&d.draft_dir(&found.draft.id), &found.folder));
-    let _lock = match in_data.map(DataDir::lock_for_window) {
-        Some(Err(CoreError::AlreadyOpen { .. })) => {
-            eprintln!(
-                "错误：报送程序的窗口正打开着数据文件夹，此时从命令行添加会与窗口互相覆盖草稿。请先关闭窗口，再运行此命令。"
-            );
-            return Ok(2);
-        }
-        Some(Err(e)) => return Err(e),
-        Some(Ok(lock)) => Some(lock),
-        None => None,
+    let Some(held) = Held::take(&found)? else {
+        return Ok(2);
     };
-    let mut draft = found.draft;
-    match &draft.status {
+    let mut draft = found.draft.clone();
+    match draft.status() {
         Status::Submitted { .. } => {
             eprintln!(
                 "错误：草稿 {} 已报送，不能再添加材料。如需补充，请在窗口中把它复制为新草稿后添加。",
@@ -111,10 +96,7 @@ pub(super) fn attach(
             list.extend(outcome.added);
         }
         let back = matches!(draft.mark_edited(clock.now()), Ok(Edited::BackToDraft));
-        match &found.data {
-            Some(d) if in_data.is_some() => d.save(&draft)?,
-            _ => store::write_draft_file(&found.folder, &draft)?,
-        }
+        held.save(&draft)?;
         let _ = writeln!(out, "已添加 {added} 个文件到“{label}”：");
         for line in lines {
             let _ = writeln!(out, "  {line}");
@@ -152,13 +134,6 @@ fn choose<'a>(choices: &'a [PlaceChoice], to: Option<&str>) -> Option<&'a PlaceC
     match (containing.next(), containing.next()) {
         (Some(c), None) => Some(c),
         _ => None,
-    }
-}
-
-fn same_folder(a: &std::path::Path, b: &std::path::Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
     }
 }
 

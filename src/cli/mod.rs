@@ -17,7 +17,7 @@ mod network;
 mod submission;
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -367,6 +367,57 @@ pub(super) fn find(query: &str, clock: Arc<dyn Clock>) -> Result<Found, CoreErro
 }
 
 /// The template in force, if it is the draft's.
+/// A draft taken for writing from the command line: the data folder's lock, as the window takes
+/// it (the window's autosave would overwrite what is written beside it), and saves with the
+/// store's backups. A draft folder outside the data folder is the caller's to keep still.
+pub(super) struct Held<'a> {
+    found: &'a Found,
+    in_data: bool,
+    _lock: Option<crate::core::store::DataDirLock>,
+}
+
+impl<'a> Held<'a> {
+    /// `None`, said on stderr, when the window holds the data folder.
+    pub(super) fn take(found: &'a Found) -> Result<Option<Self>, CoreError> {
+        let in_data = found
+            .data
+            .as_ref()
+            .filter(|d| same_folder(&d.draft_dir(&found.draft.id), &found.folder));
+        let lock = match in_data.map(DataDir::lock_for_window) {
+            Some(Err(CoreError::AlreadyOpen { .. })) => {
+                eprintln!(
+                    "错误：报送程序的窗口正打开着数据文件夹，此时从命令行改动草稿会与窗口互相覆盖。请先关闭窗口，再运行此命令。"
+                );
+                return Ok(None);
+            }
+            Some(Err(e)) => return Err(e),
+            Some(Ok(lock)) => Some(lock),
+            None => None,
+        };
+        Ok(Some(Self {
+            found,
+            in_data: in_data.is_some(),
+            _lock: lock,
+        }))
+    }
+
+    /// Save the draft: through the store (a backup kept) in the data folder, atomically beside
+    /// it otherwise.
+    pub(super) fn save(&self, draft: &Draft) -> Result<(), CoreError> {
+        match &self.found.data {
+            Some(d) if self.in_data => d.save(draft),
+            _ => store::write_draft_file(&self.found.folder, draft),
+        }
+    }
+}
+
+fn same_folder(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
 pub(super) fn campaign_for(
     found: &Found,
     template: Option<PathBuf>,

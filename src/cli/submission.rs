@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::{campaign_for, find};
+use super::{Held, campaign_for, find};
 use crate::core::bundle::{self, BuildInput};
 use crate::core::campaign::{Campaign, Intake};
 use crate::core::clock::Clock;
@@ -20,7 +20,7 @@ use crate::core::media::probe::Prober;
 use crate::core::media::thumbs::{ThumbnailCache, Thumbnailer};
 use crate::core::portable::PortableConfig;
 use crate::core::store::{self, DataDir};
-use crate::core::submit::{self, SubmitInput};
+use crate::core::submit::{self, Ending, Submission, SubmitError, SubmitInput};
 use crate::core::validate::{human_bytes, validate};
 use crate::core::work::Work;
 
@@ -158,8 +158,8 @@ pub(super) fn submit_cmd(
                 return 2;
             }
         };
-    let (mut found, campaign) = found;
-    if let Status::Submitted { receipt } = &found.draft.status
+    let (found, campaign) = found;
+    if let Status::Submitted { receipt } = found.draft.status()
         && !args.again
     {
         let _ = writeln!(
@@ -196,25 +196,37 @@ pub(super) fn submit_cmd(
             .map(|(i, _)| i)
         }
     };
+    // The window's lock and the store's backups, as the window saves (never beside it).
+    let held = match Held::take(&found) {
+        Ok(Some(held)) => held,
+        Ok(None) => return 2,
+        Err(e) => {
+            eprintln!("错误：{}", e.user_message());
+            return 2;
+        }
+    };
     let save = |draft: &Draft| {
-        if let Err(e) = store::write_draft_file(&found.folder, draft) {
+        if let Err(e) = held.save(draft) {
             eprintln!("错误：{}", e.user_message());
         }
     };
-    let previous = found.draft.status.clone();
+    // What the core compares (a confirmed bundle is not sent twice unless --again).
+    let as_it_was = found.draft.clone();
+    let mut draft = found.draft.clone();
     // 报送中 on disk before the first byte (a draft left 报送中 by a kill resumes as it is).
-    if previous != Status::Submitting
-        && let Err(e) = found.draft.start_submitting(0, args.again)
-    {
-        eprintln!("错误：{}", e.user_message());
-        return 1;
-    }
-    save(&found.draft);
+    let submission = match Submission::start(&mut draft, 0, args.again) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("错误：{}", e.user_message());
+            return 1;
+        }
+    };
+    save(&draft);
     let thumbnail = thumbnails(found.data.as_ref());
     let now = || clock.now();
     let input = SubmitInput {
         campaign: &campaign,
-        draft: &found.draft,
+        draft: &as_it_was,
         draft_dir: &found.folder,
         intake: intake.as_ref(),
         thumbnail: &thumbnail,
@@ -235,23 +247,29 @@ pub(super) fn submit_cmd(
     let work = Printed {
         last: Mutex::new(None),
     };
-    match submit::submit(&input, &work) {
-        Ok(receipt) => {
-            let text = submit::receipt_text(&campaign, &found.draft, &receipt);
-            found.draft.submitted(receipt);
-            save(&found.draft);
+    let result = submit::submit(&input, &work);
+    if let Err(e) = &result {
+        tracing::error!(error = %e, "submit failed");
+    }
+    let message = result.as_ref().err().map(SubmitError::user_message);
+    // The same ending as the window's (core::submit::Submission).
+    let ending = Submission::ending(result, None);
+    let receipt = match &ending {
+        Ending::Confirmed(receipt) => Some(submit::receipt_text(&campaign, &draft, receipt)),
+        _ => None,
+    };
+    if let Err(e) = submission.end(&mut draft, ending) {
+        eprintln!("错误：{}", e.user_message());
+        return 2;
+    }
+    save(&draft);
+    match (receipt, message) {
+        (Some(text), _) => {
             let _ = write!(out, "{text}");
             0
         }
-        Err(e) => {
-            tracing::error!(error = %e, "submit failed");
-            let message = e.user_message();
-            match e {
-                submit::SubmitError::AlreadySent(_) => found.draft.status = previous,
-                _ => found.draft.submission_failed(message.clone()),
-            }
-            save(&found.draft);
-            eprintln!("错误：{message}");
+        (None, message) => {
+            eprintln!("错误：{}", message.unwrap_or_default());
             1
         }
     }
@@ -277,9 +295,9 @@ pub(super) fn status(
         "草稿 {}（{}）：{}",
         d.id,
         d.display_name(),
-        d.status.label()
+        d.status().label()
     );
-    match &d.status {
+    match d.status() {
         Status::Submitted { receipt } => {
             if let Some(c) = &campaign {
                 let _ = write!(out, "\n{}", submit::receipt_text(c, d, receipt));

@@ -28,7 +28,9 @@ pub struct Draft {
     pub campaign_id: String,
     pub created_at: DateTime<FixedOffset>,
     pub updated_at: DateTime<FixedOffset>,
-    pub status: Status,
+    /// Changed only through the transitions below ([`Draft::mark_ready`], [`Draft::mark_edited`],
+    /// and for sending, `core::submit::Submission`), each refusing an impossible step.
+    status: Status,
     /// A name of the clerk's own, shown instead of the unit (a copy is called “…（副本）”).
     pub name: String,
     pub unit: UnitProfile,
@@ -450,6 +452,8 @@ pub enum TransitionError {
     AlreadySubmitted,
     #[error("the draft is being submitted")]
     Submitting,
+    #[error("the draft is not being submitted")]
+    NotSubmitting,
 }
 
 impl TransitionError {
@@ -458,6 +462,9 @@ impl TransitionError {
             Self::HasProblems(n) => format!("还有 {n} 个问题需要修改，暂不能标记为已完成。"),
             Self::AlreadySubmitted => "此草稿已报送，不能再修改；如需补充，请复制为新草稿。".into(),
             Self::Submitting => "此草稿正在报送，请等待报送结束。".into(),
+            Self::NotSubmitting => {
+                "此草稿不在报送中，报送结果没有记录。请查看草稿的状态后重试。".into()
+            }
         }
     }
 }
@@ -562,22 +569,41 @@ impl Draft {
         }
     }
 
+    /// Where the draft stands: 草稿, 已完成待报送, 报送中, 已报送, 报送失败.
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
     /// The server confirmed: 报送中 → 已报送, with its receipt.
-    pub fn submitted(&mut self, receipt: Receipt) {
+    pub fn submitted(&mut self, receipt: Receipt) -> Result<(), TransitionError> {
+        self.while_submitting()?;
         self.status = Status::Submitted { receipt };
+        Ok(())
     }
 
     /// The upload failed for good: 报送中 → 报送失败, with the reason (重新报送 resumes).
-    pub fn submission_failed(&mut self, reason: String) {
+    pub fn submission_failed(&mut self, reason: String) -> Result<(), TransitionError> {
+        self.while_submitting()?;
         self.status = Status::Failed { reason };
+        Ok(())
     }
 
-    /// 取消: 报送中 → 已完成待报送 (or back to 已报送, when it was a re-send).
-    pub fn submission_cancelled(&mut self, before: Status) {
+    /// 取消, or nothing to send (this very bundle was confirmed before): 报送中 → 已完成待报送,
+    /// or back to 已报送 when it was a re-send.
+    pub fn submission_ended_unsent(&mut self, before: Status) -> Result<(), TransitionError> {
+        self.while_submitting()?;
         self.status = match before {
             Status::Submitted { .. } => before,
             _ => Status::Ready,
         };
+        Ok(())
+    }
+
+    fn while_submitting(&self) -> Result<(), TransitionError> {
+        match self.status {
+            Status::Submitting => Ok(()),
+            _ => Err(TransitionError::NotSubmitting),
+        }
     }
 
     pub fn answer(&self, item_id: &str) -> Option<&ItemAnswer> {

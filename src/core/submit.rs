@@ -15,7 +15,7 @@ use chrono::{DateTime, FixedOffset};
 
 use super::bundle::{self, BuildInput, Built, BundleError};
 use super::campaign::{Campaign, Intake};
-use super::draft::{Draft, Receipt, Status};
+use super::draft::{Draft, Receipt, Status, TransitionError};
 use super::intake::IntakeError;
 use super::intake::tus::Metadata;
 use super::intake::upload::{self, UploadOptions, UploadRequest, UploadState};
@@ -72,6 +72,93 @@ impl SubmitError {
     }
 }
 
+/// One 一键报送 in a draft's status, from 报送中 to its end. The window and `baosong submit` both
+/// go through it: they start, refuse and record the same way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission {
+    /// What the draft goes back to if nothing is sent (取消, or this bundle was confirmed before).
+    before: Status,
+}
+
+/// What the clerk asked for while it ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// 暂停: 报送中 stays; 继续报送 resumes from the server's offset.
+    Pause,
+    /// 取消报送: back to 已完成待报送 (or 已报送, for a re-send).
+    Cancel,
+}
+
+/// How a sending ended, as the draft records it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ending {
+    /// The server confirmed: 已报送.
+    Confirmed(Box<Receipt>),
+    /// Nothing sent: this very bundle was confirmed before. Back to what it was.
+    AlreadySent,
+    /// 取消报送 took effect.
+    Cancelled,
+    /// 暂停 (or the window closed): still 报送中.
+    Paused,
+    /// 报送失败, with the reason the clerk reads.
+    Failed(String),
+}
+
+impl Submission {
+    /// 一键报送 (or 继续报送): the draft becomes 报送中 — or stays so, resuming one left 报送中 by a
+    /// closed window, a crash or 暂停. Refused with a problem left, or for a 已报送 draft unless
+    /// `again`.
+    pub fn start(draft: &mut Draft, problems: usize, again: bool) -> Result<Self, TransitionError> {
+        let before = draft.status().clone();
+        if before != Status::Submitting {
+            draft.start_submitting(problems, again)?;
+        }
+        Ok(Self {
+            before: match before {
+                Status::Submitting | Status::Failed { .. } => Status::Ready,
+                other => other,
+            },
+        })
+    }
+
+    /// A draft already 报送中 with nothing running (paused, or left by a closed window), for
+    /// 取消报送.
+    pub fn resumed() -> Self {
+        Self {
+            before: Status::Ready,
+        }
+    }
+
+    /// How a run of [`submit`] ended — the same words for the window and the CLI. `stop` is what
+    /// the clerk pressed, when a cancelled run ended.
+    pub fn ending(result: Result<Receipt, SubmitError>, stop: Option<Stop>) -> Ending {
+        match result {
+            Ok(receipt) => Ending::Confirmed(Box::new(receipt)),
+            Err(SubmitError::AlreadySent(_)) => Ending::AlreadySent,
+            Err(e) if e.is_cancelled() => match stop {
+                Some(Stop::Cancel) => Ending::Cancelled,
+                _ => Ending::Paused,
+            },
+            Err(e) => Ending::Failed(e.user_message()),
+        }
+    }
+
+    /// Record the ending in the draft (refused unless it is 报送中).
+    pub fn end(&self, draft: &mut Draft, ending: Ending) -> Result<(), TransitionError> {
+        match ending {
+            Ending::Confirmed(receipt) => draft.submitted(*receipt),
+            Ending::AlreadySent | Ending::Cancelled => {
+                draft.submission_ended_unsent(self.before.clone())
+            }
+            Ending::Paused => match draft.status() {
+                Status::Submitting => Ok(()),
+                _ => Err(TransitionError::NotSubmitting),
+            },
+            Ending::Failed(reason) => draft.submission_failed(reason),
+        }
+    }
+}
+
 /// What a submission needs.
 pub struct SubmitInput<'a> {
     pub campaign: &'a Campaign,
@@ -112,7 +199,7 @@ pub fn submit(input: &SubmitInput<'_>, work: &dyn Work) -> Result<Receipt, Submi
     let name = bundle::file_name(input.draft);
     let path = dir.join(&name);
     let built = prepare(input, &path, &dir, work)?;
-    if let Status::Submitted { receipt } = &input.draft.status
+    if let Status::Submitted { receipt } = input.draft.status()
         && receipt.bundle_sha256 == built.sha256
         && !input.again
     {
@@ -226,4 +313,155 @@ pub fn receipt_text(campaign: &Campaign, draft: &Draft, r: &Receipt) -> String {
         crate::core::dates::chinese_date_time(r.confirmed_at),
         env!("CARGO_PKG_VERSION"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::campaign::Campaign;
+    use crate::core::draft::{DraftId, UnitProfile};
+
+    fn draft() -> Draft {
+        let now = chrono::DateTime::parse_from_rfc3339("2024-03-08T10:00:00+08:00").unwrap();
+        Draft::new(
+            DraftId::from("20240308-100000"),
+            &Campaign::builtin().unwrap(),
+            UnitProfile::default(),
+            now,
+        )
+    }
+
+    fn receipt() -> Receipt {
+        Receipt {
+            endpoint: "https://example.invalid/files/".into(),
+            reference: "r".into(),
+            confirmed_at: chrono::DateTime::parse_from_rfc3339("2024-03-08T10:00:00+08:00")
+                .unwrap(),
+            bundle_sha256: "abc".into(),
+            bytes: 1,
+            protocol: "tus".into(),
+            bundle_name: "材料包.zip".into(),
+        }
+    }
+
+    fn at(status: &str) -> Draft {
+        let mut d = draft();
+        let now = d.updated_at;
+        match status {
+            "草稿" => {}
+            "已完成待报送" => d.mark_ready(0, now).unwrap(),
+            "报送中" => d.start_submitting(0, false).unwrap(),
+            "已报送" => {
+                d.start_submitting(0, false).unwrap();
+                d.submitted(receipt()).unwrap();
+            }
+            "报送失败" => {
+                d.start_submitting(0, false).unwrap();
+                d.submission_failed("断网".into()).unwrap();
+            }
+            _ => unreachable!(),
+        }
+        assert_eq!(d.status().label(), status);
+        d
+    }
+
+    const NOT_SENDING: [&str; 4] = ["草稿", "已完成待报送", "已报送", "报送失败"];
+
+    #[test]
+    fn an_ending_is_refused_unless_the_draft_is_being_sent() {
+        for from in NOT_SENDING {
+            let s = Submission::resumed();
+            for ending in [
+                Ending::Confirmed(Box::new(receipt())),
+                Ending::AlreadySent,
+                Ending::Cancelled,
+                Ending::Paused,
+                Ending::Failed("断网".into()),
+            ] {
+                let mut d = at(from);
+                let before = d.clone();
+                assert_eq!(
+                    s.end(&mut d, ending.clone()),
+                    Err(TransitionError::NotSubmitting),
+                    "{ending:?} from {from}"
+                );
+                assert_eq!(d, before, "nothing changed");
+            }
+            let mut d = at(from);
+            assert_eq!(d.submitted(receipt()), Err(TransitionError::NotSubmitting));
+            assert_eq!(
+                d.submission_failed("x".into()),
+                Err(TransitionError::NotSubmitting)
+            );
+            assert_eq!(
+                d.submission_ended_unsent(Status::Ready),
+                Err(TransitionError::NotSubmitting)
+            );
+        }
+    }
+
+    #[test]
+    fn a_start_is_refused_when_it_cannot_be_sent() {
+        // With a problem left; a 已报送 draft without 仍要重新报送.
+        let mut d = at("已完成待报送");
+        assert_eq!(
+            Submission::start(&mut d, 2, false),
+            Err(TransitionError::HasProblems(2))
+        );
+        let mut d = at("已报送");
+        assert_eq!(
+            Submission::start(&mut d, 0, false),
+            Err(TransitionError::AlreadySubmitted)
+        );
+        assert!(Submission::start(&mut d, 0, true).is_ok(), "仍要重新报送");
+        // 报送中 left by a closed window resumes as it is.
+        let mut d = at("报送中");
+        assert!(Submission::start(&mut d, 0, false).is_ok());
+        assert_eq!(*d.status(), Status::Submitting);
+        // Nothing can be edited or marked ready meanwhile, nor once sent.
+        for from in ["报送中", "已报送"] {
+            let mut d = at(from);
+            let now = d.updated_at;
+            assert!(d.mark_edited(now).is_err(), "edit {from}");
+            assert!(d.mark_ready(0, now).is_err(), "ready {from}");
+        }
+    }
+
+    #[test]
+    fn endings_go_where_the_window_and_the_cli_both_expect() {
+        let mut d = at("已完成待报送");
+        let s = Submission::start(&mut d, 0, false).unwrap();
+        s.end(&mut d, Ending::Paused).unwrap();
+        assert_eq!(*d.status(), Status::Submitting, "暂停 stays 报送中");
+        s.end(&mut d, Ending::Cancelled).unwrap();
+        assert_eq!(*d.status(), Status::Ready);
+
+        // A re-send cancelled goes back to 已报送, with its receipt.
+        let mut d = at("已报送");
+        let s = Submission::start(&mut d, 0, true).unwrap();
+        s.end(&mut d, Ending::AlreadySent).unwrap();
+        assert!(matches!(d.status(), Status::Submitted { .. }));
+
+        // 报送失败 then 重新报送 then 取消: 已完成待报送.
+        let mut d = at("报送失败");
+        let s = Submission::start(&mut d, 0, false).unwrap();
+        s.end(&mut d, Ending::Cancelled).unwrap();
+        assert_eq!(*d.status(), Status::Ready);
+
+        // The mapping of a run's result.
+        assert_eq!(
+            Submission::ending(Err(SubmitError::NoEndpoint), None),
+            Ending::Failed(SubmitError::NoEndpoint.user_message())
+        );
+        let cancelled = || Err(SubmitError::Upload(IntakeError::Cancelled));
+        assert_eq!(Submission::ending(cancelled(), None), Ending::Paused);
+        assert_eq!(
+            Submission::ending(cancelled(), Some(Stop::Cancel)),
+            Ending::Cancelled
+        );
+        assert_eq!(
+            Submission::ending(Ok(receipt()), None),
+            Ending::Confirmed(Box::new(receipt()))
+        );
+    }
 }

@@ -490,7 +490,7 @@ impl App {
             (Screen::Check | Screen::Receipt, Some(open)) => {
                 let endpoint = intake.as_ref().map(|(i, from)| (i.url.as_str(), *from));
                 let send = SendView {
-                    status: &open.draft.status,
+                    status: open.draft.status(),
                     ready: open.form.report.is_ready(),
                     endpoint,
                     sending: sending.as_ref(),

@@ -61,7 +61,7 @@ fn ready_box(ui: &mut Ui, open: &OpenDraft, actions: &mut Vec<Action>) {
                     .color(widgets::AMBER),
             );
         }
-        if matches!(open.draft.status, Status::Draft) {
+        if matches!(open.draft.status(), Status::Draft) {
             ui.horizontal_wrapped(|ui| {
                 ui.label(
                     "暂不报送的，可以先点“标记为已完成”（状态变为“已完成待报送”），稍后再报送。",

@@ -9,7 +9,7 @@ use std::path::Path;
 use egui::{RichText, Ui, Vec2};
 
 use super::previews::{Preview, Previews};
-use super::state::{Action, FormState};
+use super::state::{Action, FormState, MaterialAction};
 use super::widgets;
 use crate::core::draft::{Attachment, FileKind, Material, Place, RemovedAttachment, StoredFile};
 use crate::core::media::links::parse_link;
@@ -103,7 +103,7 @@ fn header(
         ui.add_enabled_ui(cx.editable, |ui| {
             let add = ui.button("添加图片/视频/文件…");
             if add.clicked() {
-                actions.push(Action::PickFiles(place.clone()));
+                actions.push(Action::Materials(MaterialAction::PickFiles(place.clone())));
             }
             if let Place::Activity {
                 item_id,
@@ -162,10 +162,10 @@ fn link_form(ui: &mut Ui, place: &Place, actions: &mut Vec<Action>) {
             if ui.button("添加链接").clicked() {
                 match parse_link(&f.url, &f.title) {
                     Ok(link) => {
-                        actions.push(Action::AddLink {
+                        actions.push(Action::Materials(MaterialAction::AddLink {
                             place: place.clone(),
                             link,
-                        });
+                        }));
                         f = LinkForm::default();
                     }
                     Err(e) => f.error = Some(e.user_message()),
@@ -211,7 +211,7 @@ fn import_progress(ui: &mut Ui, import: &ImportStatus, actions: &mut Vec<Action>
                 .text(text),
         );
         if ui.button("取消").clicked() {
-            actions.push(Action::CancelJob(import.job));
+            actions.push(Action::Materials(MaterialAction::CancelImport(import.job)));
         }
     });
 }
@@ -340,24 +340,25 @@ fn tile(
                     Material::File(f) => {
                         let path = cx.files_dir.join(&f.stored_name);
                         if ui.small_button("打开").clicked() {
-                            actions.push(Action::OpenFile(path.clone()));
+                            actions.push(Action::Materials(MaterialAction::OpenFile(path.clone())));
                         }
                         if ui.small_button("所在文件夹").clicked() {
-                            actions.push(Action::ShowInFolder(path));
+                            actions.push(Action::Materials(MaterialAction::ShowInFolder(path)));
                         }
                     }
                     Material::Link(l) => {
                         if ui.small_button("打开链接").clicked() {
-                            actions.push(Action::OpenLink(l.url.clone()));
+                            actions
+                                .push(Action::Materials(MaterialAction::OpenLink(l.url.clone())));
                         }
                     }
                 }
                 ui.add_enabled_ui(cx.editable, |ui| {
                     if ui.small_button("移除").clicked() {
-                        actions.push(Action::RemoveAttachment {
+                        actions.push(Action::Materials(MaterialAction::RemoveAttachment {
                             place: place.clone(),
                             id: attachment.id.clone(),
-                        });
+                        }));
                     }
                 });
             });
@@ -399,11 +400,11 @@ fn file_face(
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name.as_str()));
     if response.clicked() {
         actions.push(match file.kind {
-            Some(FileKind::Photo | FileKind::Video) => Action::View {
+            Some(FileKind::Photo | FileKind::Video) => Action::Materials(MaterialAction::View {
                 place: place.clone(),
                 id: attachment.id.clone(),
-            },
-            _ => Action::OpenFile(path),
+            }),
+            _ => Action::Materials(MaterialAction::OpenFile(path)),
         });
     }
     let response = response.on_hover_text(&file.original_name);
@@ -543,7 +544,9 @@ fn removed_list(ui: &mut Ui, removed: &[&RemovedAttachment], actions: &mut Vec<A
         ui.horizontal(|ui| {
             ui.label(RichText::new(r.attachment.display_name()).small());
             if ui.small_button("恢复").clicked() {
-                actions.push(Action::RestoreAttachment(r.attachment.id.clone()));
+                actions.push(Action::Materials(MaterialAction::RestoreAttachment(
+                    r.attachment.id.clone(),
+                )));
             }
         });
     }

@@ -56,6 +56,17 @@ pub enum Action {
     /// Save the diagnostics zip in the data folder (no dialog needed).
     ExportDiagnosticsToDataFolder,
     DismissBanner,
+    /// The materials of a draft: attaching, looking, opening.
+    Materials(MaterialAction),
+    /// Something on the receiving desk.
+    Desk(DeskAction),
+    /// 一键报送 and 导出材料包.
+    Send(SendAction),
+}
+
+/// What the clerk does with the materials of the open draft (and the viewer, also the desk's).
+#[derive(Debug, Clone, PartialEq)]
+pub enum MaterialAction {
     /// 综合材料: the materials of the draft as a whole.
     SelectGeneral,
     /// 添加图片/视频/文件…: the file dialog, then the import.
@@ -67,7 +78,8 @@ pub enum Action {
     },
     /// Files dropped where no materials section was: ask where they go.
     AskWhereDropped(Vec<PathBuf>),
-    CancelJob(u64),
+    /// 取消 on an import.
+    CancelImport(u64),
     AddLink {
         place: Place,
         link: Link,
@@ -83,20 +95,23 @@ pub enum Action {
         id: AttachmentId,
     },
     CloseViewer,
-    /// Something on the receiving desk.
-    Desk(DeskAction),
     /// With the system's default program.
     OpenFile(PathBuf),
     ShowInFolder(PathBuf),
     OpenLink(String),
+}
+
+/// Sending the open draft, and its bundle.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SendAction {
     /// 一键报送 (or 继续报送 / 重新报送); `again`: 仍要重新报送 a confirmed draft.
     Submit {
         again: bool,
     },
     /// 暂停: stop sending, keep what the server has; 继续报送 resumes.
-    PauseSubmission,
+    Pause,
     /// 取消报送: stop, end the upload on the server, back to 已完成待报送.
-    CancelSubmission,
+    Cancel,
     /// 导出材料包…: ask where, then build the bundle there.
     ExportBundle,
     CancelExport,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use egui::{RichText, Ui};
 
-use super::state::{Action, Screen};
+use super::state::{Action, MaterialAction, Screen, SendAction};
 use super::widgets;
 use crate::core::dates::chinese_date_time;
 use crate::core::draft::{Receipt, Status};
@@ -49,10 +49,10 @@ pub fn send_panel(ui: &mut Ui, view: &SendView<'_>, actions: &mut Vec<Action>) {
                         .color(widgets::AMBER),
                 );
                 if ui.button(RichText::new("继续报送").strong()).clicked() {
-                    actions.push(Action::Submit { again: false });
+                    actions.push(Action::Send(SendAction::Submit { again: false }));
                 }
                 if ui.button("取消报送").clicked() {
-                    actions.push(Action::CancelSubmission);
+                    actions.push(Action::Send(SendAction::Cancel));
                 }
             }
             Status::Failed { reason } => {
@@ -98,7 +98,7 @@ fn send_buttons(ui: &mut Ui, view: &SendView<'_>, label: &str, actions: &mut Vec
             egui::Button::new(RichText::new(label).strong()),
         );
         if send.clicked() {
-            actions.push(Action::Submit { again: false });
+            actions.push(Action::Send(SendAction::Submit { again: false }));
         }
         if view.endpoint.is_none() && ui.button("设置报送地址").clicked() {
             actions.push(Action::GoTo(Screen::Settings));
@@ -107,7 +107,7 @@ fn send_buttons(ui: &mut Ui, view: &SendView<'_>, label: &str, actions: &mut Vec
             .add_enabled(view.exporting.is_none(), egui::Button::new("导出材料包…"))
             .clicked()
         {
-            actions.push(Action::ExportBundle);
+            actions.push(Action::Send(SendAction::ExportBundle));
         }
     });
     ui.label(
@@ -132,10 +132,10 @@ fn submitted(ui: &mut Ui, receipt: &Receipt, actions: &mut Vec<Action>) {
             actions.push(Action::GoTo(Screen::Receipt));
         }
         if ui.button("导出材料包…").clicked() {
-            actions.push(Action::ExportBundle);
+            actions.push(Action::Send(SendAction::ExportBundle));
         }
         if ui.small_button("仍要重新报送").clicked() {
-            actions.push(Action::Submit { again: true });
+            actions.push(Action::Send(SendAction::Submit { again: true }));
         }
     });
 }
@@ -183,17 +183,17 @@ fn progress(ui: &mut Ui, running: &Running, sending: bool, actions: &mut Vec<Act
                 .on_hover_text("停止上传，保留已上传的部分；稍后点“继续报送”接着传")
                 .clicked()
             {
-                actions.push(Action::PauseSubmission);
+                actions.push(Action::Send(SendAction::Pause));
             }
             if ui
                 .button("取消报送")
                 .on_hover_text("停止上传，并删除服务器上已收到的部分")
                 .clicked()
             {
-                actions.push(Action::CancelSubmission);
+                actions.push(Action::Send(SendAction::Cancel));
             }
         } else if ui.button("取消导出").clicked() {
-            actions.push(Action::CancelExport);
+            actions.push(Action::Send(SendAction::CancelExport));
         }
     });
 }
@@ -230,15 +230,19 @@ pub fn receipt_screen(
             ui.add_space(8.0);
             ui.horizontal(|ui| {
                 if ui.button("复制回执").clicked() {
-                    actions.push(Action::CopyText(text.to_string()));
+                    actions.push(Action::Send(SendAction::CopyText(text.to_string())));
                 }
                 if ui.button("打开回执文件（可打印）").clicked() {
-                    actions.push(Action::OpenFile(receipt_file.to_path_buf()));
+                    actions.push(Action::Materials(MaterialAction::OpenFile(
+                        receipt_file.to_path_buf(),
+                    )));
                 }
                 if let Some(folder) = receipt_file.parent()
                     && ui.button("打开材料包所在文件夹").clicked()
                 {
-                    actions.push(Action::ShowInFolder(folder.join("receipt.txt")));
+                    actions.push(Action::Materials(MaterialAction::ShowInFolder(
+                        folder.join("receipt.txt"),
+                    )));
                 }
                 if ui.button("← 返回草稿列表").clicked() {
                     actions.push(Action::CloseDraft);

@@ -7,7 +7,7 @@ use egui::{RichText, Ui};
 use super::activity_form;
 use super::materials::{MaterialsCtx, materials_ui};
 use super::profile_screen::back_to_check;
-use super::state::{Action, FormState, OpenDraft, Screen, TaskPage};
+use super::state::{Action, FormState, MaterialAction, OpenDraft, Screen, TaskPage};
 use super::widgets::{self, Field};
 use crate::core::campaign::{Campaign, Item};
 use crate::core::draft::{ItemAnswer, Place};
@@ -78,7 +78,7 @@ fn task_list(
                         .on_hover_text("与单个活动无关的材料，如本单位的工作总结、活动集锦视频")
                         .clicked()
                     {
-                        actions.push(Action::SelectGeneral);
+                        actions.push(Action::Materials(MaterialAction::SelectGeneral));
                     }
                     ui.add_space(12.0);
                     if ui.button(RichText::new("检查并提交 →").strong()).clicked() {

@@ -9,7 +9,7 @@ use egui::{Key, RichText, Ui, Vec2};
 
 use super::materials::describe;
 use super::previews::{Preview, Previews};
-use super::state::Action;
+use super::state::{Action, MaterialAction};
 use super::widgets;
 use crate::core::draft::{Attachment, AttachmentId, FileKind, Place, StoredFile};
 
@@ -59,7 +59,7 @@ pub fn viewer_ui(
 ) {
     let items = visual(list);
     let Some(index) = items.iter().position(|(a, _)| a.id == state.id) else {
-        actions.push(Action::CloseViewer);
+        actions.push(Action::Materials(MaterialAction::CloseViewer));
         return;
     };
     let (attachment, file) = items[index];
@@ -92,7 +92,7 @@ pub fn viewer_ui(
         state.show(next.0.id.clone());
     }
     if keys.2 || modal.should_close() {
-        actions.push(Action::CloseViewer);
+        actions.push(Action::Materials(MaterialAction::CloseViewer));
     }
 }
 
@@ -111,7 +111,7 @@ fn controls(
         ui.label(RichText::new(format!("第 {} / {} 个", index + 1, count)).color(widgets::GREY));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui.button("关闭").clicked() {
-                actions.push(Action::CloseViewer);
+                actions.push(Action::Materials(MaterialAction::CloseViewer));
             }
             if ui
                 .add_enabled(index + 1 < count, egui::Button::new("下一张 →"))
@@ -252,10 +252,14 @@ fn details(
     }
     ui.horizontal(|ui| {
         if file.kind == Some(FileKind::Video) && ui.button("用系统播放器播放").clicked() {
-            actions.push(Action::OpenFile(path.to_path_buf()));
+            actions.push(Action::Materials(MaterialAction::OpenFile(
+                path.to_path_buf(),
+            )));
         }
         if file.kind == Some(FileKind::Photo) && ui.button("用系统程序打开").clicked() {
-            actions.push(Action::OpenFile(path.to_path_buf()));
+            actions.push(Action::Materials(MaterialAction::OpenFile(
+                path.to_path_buf(),
+            )));
         }
     });
 }

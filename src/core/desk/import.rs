@@ -85,26 +85,29 @@ pub fn import(
         contact_person: m.unit.contact_person.clone(),
         phone: m.unit.phone.clone(),
     };
-    let draft = data.create(campaign, unit)?;
-    let dir = data.draft_dir(&draft.id);
-    match fill(bundle, campaign, data, draft, work) {
-        Ok(draft) => Ok(draft),
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&dir);
-            Err(e)
-        }
-    }
+    // Made whole in a folder of its own, then renamed into the drafts: a crash or an error
+    // midway leaves no half-made draft.
+    data.create_whole(campaign, unit, |draft, building| {
+        fill(
+            bundle,
+            campaign,
+            data,
+            draft,
+            &building.join(FILES_DIR),
+            work,
+        )
+    })
 }
 
 fn fill(
     bundle: &Bundle,
     campaign: &Campaign,
     data: &DataDir,
-    mut draft: Draft,
+    draft: &mut Draft,
+    files_dir: &std::path::Path,
     work: &dyn Work,
-) -> Result<Draft, ImportError> {
+) -> Result<(), ImportError> {
     let m: &Manifest = &bundle.manifest;
-    let files_dir = data.draft_dir(&draft.id).join(FILES_DIR);
     let now = data.now();
     let total: u64 = bundle.listed().iter().map(|l| l.bytes).sum();
     let done = AtomicU64::new(0);
@@ -112,7 +115,7 @@ fn fill(
         let id = draft.reserve_attachment_id();
         let material = match (&a.path, &a.url) {
             (Some(_), _) => {
-                Material::File(extract(bundle, a, &id, &files_dir, (&done, total), work)?)
+                Material::File(extract(bundle, a, &id, files_dir, (&done, total), work)?)
             }
             (None, Some(url)) => Material::Link(Link {
                 url: url.clone(),
@@ -152,7 +155,7 @@ fn fill(
             for activity in &item.activities {
                 let mut attachments = Vec::new();
                 for a in &activity.attachments {
-                    attachments.push(copy(&mut draft, a)?);
+                    attachments.push(copy(draft, a)?);
                 }
                 let id = draft.add_activity(item_id.as_str());
                 if let Some(new) = draft.activity_mut(item_id.as_str(), id.as_str()) {
@@ -168,13 +171,12 @@ fn fill(
         }
     }
     for a in &m.general {
-        let attachment = copy(&mut draft, a)?;
+        let attachment = copy(draft, a)?;
         draft.general.push(attachment);
     }
     draft.name = format!("{}（从材料包导入）", m.unit.name);
     draft.updated_at = now;
-    data.save(&draft)?;
-    Ok(draft)
+    Ok(())
 }
 
 /// Copy one file of the bundle into `files_dir` under a name of our own, checked against the

@@ -38,6 +38,9 @@ use atomic::{remove_stale_temps, temp_dir_beside, write_atomic};
 pub use settings::Settings;
 
 pub const DRAFT_FILE: &str = "draft.json";
+/// Where imported drafts are made whole before they appear in `drafts/` (see
+/// [`DataDir::create_whole`]).
+pub const IMPORTING_DIR: &str = "importing";
 pub const FILES_DIR: &str = "files";
 /// The folder of the drafts in the data folder.
 pub const DRAFTS_DIR: &str = "drafts";
@@ -94,7 +97,7 @@ impl DraftSummary {
             name: d.display_name().to_string(),
             unit: d.unit.unit.clone(),
             campaign_id: d.campaign_id.clone(),
-            status: d.status.clone(),
+            status: d.status().clone(),
             created_at: d.created_at,
             updated_at: d.updated_at,
             activity_count: d.activity_count(),
@@ -191,6 +194,7 @@ impl DataDir {
         write_atomic(&probe, b"ok").map_err(unusable)?;
         let _ = std::fs::remove_file(&probe);
         remove_stale_temps(&root);
+        remove_old_builds(&root.join(IMPORTING_DIR));
         let token = TokenKeeper::new(Arc::new(SystemVault::for_data_dir(&root)));
         Ok(Self {
             root,
@@ -359,6 +363,42 @@ impl DataDir {
         std::fs::create_dir_all(dir.join(FILES_DIR))
             .map_err(|e| CoreError::io("create", &dir, e))?;
         self.save(&draft)?;
+        Ok(draft)
+    }
+
+    /// A new draft made whole before it exists: `fill` writes its files into a folder of its
+    /// own under `<data>/importing/` and completes the draft, which is then saved there and
+    /// renamed into `drafts/` in one step. An error (or 取消) removes the folder; a killed
+    /// process leaves it in `importing/`, never a half-made draft in the list (it is removed at
+    /// a later start once a day old).
+    pub fn create_whole<E: From<CoreError>>(
+        &self,
+        campaign: &Campaign,
+        unit: UnitProfile,
+        fill: impl FnOnce(&mut Draft, &Path) -> Result<(), E>,
+    ) -> Result<Draft, E> {
+        let now = self.now();
+        let mut draft = Draft::new(self.new_id(now), campaign, unit, now);
+        let target = self.draft_dir(&draft.id);
+        let importing = self.root.join(IMPORTING_DIR);
+        let building = temp_dir_beside(&importing.join(draft.id.as_str()))
+            .map_err(|e| CoreError::io("create", &importing, e))?;
+        let result = (|| {
+            std::fs::create_dir_all(building.join(FILES_DIR))
+                .map_err(|e| CoreError::io("create", &building, e))?;
+            fill(&mut draft, &building)?;
+            self.save_in(&building, &draft)?;
+            if let Some(drafts) = target.parent() {
+                std::fs::create_dir_all(drafts).map_err(|e| CoreError::io("create", drafts, e))?;
+            }
+            std::fs::rename(&building, &target)
+                .map_err(|e| E::from(CoreError::io("move", &building, e)))
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_dir_all(&building);
+        }
+        result?;
+        let _ = crate::platform::sync_dir(&self.root.join(DRAFTS_DIR));
         Ok(draft)
     }
 
@@ -733,6 +773,25 @@ pub fn modified_ms(t: SystemTime) -> i64 {
     match t.duration_since(SystemTime::UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
         Err(e) => -i64::try_from(e.duration().as_millis()).unwrap_or(i64::MAX),
+    }
+}
+
+/// Folders a killed import left in `importing/`, once a day old (a running import's is younger;
+/// another process may be importing right now).
+fn remove_old_builds(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .is_some_and(|age| age > Duration::from_secs(24 * 3600));
+        if old {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use egui::RichText;
 use super::{App, Banner};
 use crate::core::draft::{Attachment, Material, Place};
 use crate::gui::picker::Picked;
-use crate::gui::state::{Action, Screen};
+use crate::gui::state::{Action, MaterialAction, Screen};
 use crate::gui::viewer::{ViewerState, viewer_ui};
 use crate::gui::widgets;
 use crate::jobs::files::{SystemOpen, check_files, open_with_system};
@@ -51,11 +51,11 @@ impl App {
                 .map(|(_, place)| place.clone())
         });
         actions.push(match zone {
-            Some(place) => Action::Import {
+            Some(place) => Action::Materials(MaterialAction::Import {
                 place,
                 paths: dropped,
-            },
-            None => Action::AskWhereDropped(dropped),
+            }),
+            None => Action::Materials(MaterialAction::AskWhereDropped(dropped)),
         });
     }
 
@@ -93,7 +93,7 @@ impl App {
             match choice {
                 Some(Some(place)) => {
                     let paths = self.pending_drop.take().unwrap_or_default();
-                    actions.push(Action::Import { place, paths });
+                    actions.push(Action::Materials(MaterialAction::Import { place, paths }));
                 }
                 Some(None) => self.pending_drop = None,
                 None => {}
@@ -257,18 +257,16 @@ impl App {
         }
     }
 
-    /// The attachment actions; `false` when `action` is not one of them.
-    pub(super) fn apply_attachment_action(&mut self, action: &Action) -> bool {
+    /// What the clerk does with the materials (and the viewers: closing one closes the desk's too).
+    pub(super) fn apply_material(&mut self, action: MaterialAction) {
         match action {
-            Action::SelectGeneral => {
+            MaterialAction::SelectGeneral => {
                 self.page = crate::gui::state::TaskPage::General;
                 self.screen = Screen::Tasks;
             }
-            Action::PickFiles(place) => {
+            MaterialAction::PickFiles(place) => {
                 match self.picker.pick_attachments(&self.campaign.attachments) {
-                    Picked::Chosen(paths) if !paths.is_empty() => {
-                        self.start_import(place.clone(), paths)
-                    }
+                    Picked::Chosen(paths) if !paths.is_empty() => self.start_import(place, paths),
                     Picked::Chosen(_) | Picked::Cancelled => {}
                     Picked::Unavailable(why) => {
                         tracing::warn!(why, "no file dialog");
@@ -278,69 +276,78 @@ impl App {
                     }
                 }
             }
-            Action::Import { place, paths } => self.start_import(place.clone(), paths.clone()),
-            Action::AskWhereDropped(paths) => self.pending_drop = Some(paths.clone()),
-            Action::CancelJob(id) => {
+            MaterialAction::Import { place, paths } => self.start_import(place, paths),
+            MaterialAction::AskWhereDropped(paths) => self.pending_drop = Some(paths),
+            MaterialAction::CancelImport(id) => {
                 for (_, job) in &self.imports {
-                    if job.id() == *id {
+                    if job.id() == id {
                         job.cancel();
                     }
                 }
             }
-            Action::AddLink { place, link } => {
+            MaterialAction::AddLink { place, link } => {
                 let now = self.now();
                 if let Some(open) = &mut self.open {
                     let id = open.draft.reserve_attachment_id();
-                    if let Some(list) = open.draft.attachments_mut(place) {
+                    let platform = link.platform.clone();
+                    if let Some(list) = open.draft.attachments_mut(&place) {
                         list.push(Attachment {
                             id,
                             caption: String::new(),
                             added_at: now,
-                            material: Material::Link(link.clone()),
+                            material: Material::Link(link),
                         });
                     }
-                    self.banner = Some(Banner::info(format!("已添加{}链接。", link.platform)));
+                    self.banner = Some(Banner::info(format!("已添加{platform}链接。")));
                     self.draft_changed();
                 }
             }
-            Action::RemoveAttachment { place, id } => {
+            MaterialAction::RemoveAttachment { place, id } => {
                 let now = self.now();
                 if let Some(open) = &mut self.open {
                     let name = open
                         .draft
-                        .attachments(place)
-                        .and_then(|l| l.iter().find(|a| &a.id == id))
+                        .attachments(&place)
+                        .and_then(|l| l.iter().find(|a| a.id == id))
                         .map(|a| a.display_name().to_string())
                         .unwrap_or_default();
-                    if open.draft.remove_attachment(place, id, now) {
+                    if open.draft.remove_attachment(&place, &id, now) {
                         self.banner = Some(
                             Banner::info(format!("已移除“{name}”。删除草稿之前都可以恢复。"))
-                                .with_button("撤销", Action::RestoreAttachment(id.clone())),
+                                .with_button(
+                                    "撤销",
+                                    Action::Materials(MaterialAction::RestoreAttachment(
+                                        id.clone(),
+                                    )),
+                                ),
                         );
                         self.draft_changed();
                     }
                 }
             }
-            Action::RestoreAttachment(id) => {
+            MaterialAction::RestoreAttachment(id) => {
                 if let Some(open) = &mut self.open
-                    && open.draft.restore_attachment(id).is_some()
+                    && open.draft.restore_attachment(&id).is_some()
                 {
                     self.banner = Some(Banner::info("已恢复。"));
                     self.draft_changed();
                 }
             }
-            Action::View { place, id } => {
+            MaterialAction::View { place, id } => {
                 self.viewer = Some(ViewerState::new(place.clone(), id.clone()))
             }
-            Action::CloseViewer => self.viewer = None,
-            Action::OpenFile(path) => {
+            MaterialAction::CloseViewer => {
+                self.viewer = None;
+                self.desk_close_viewer();
+            }
+            MaterialAction::OpenFile(path) => {
                 self.open_with_system(SystemOpen::Open(path.display().to_string()))
             }
-            Action::ShowInFolder(path) => self.open_with_system(SystemOpen::Reveal(path.clone())),
-            Action::OpenLink(url) => self.open_with_system(SystemOpen::Open(url.clone())),
-            _ => return false,
+            MaterialAction::ShowInFolder(path) => {
+                self.open_with_system(SystemOpen::Reveal(path.clone()))
+            }
+            MaterialAction::OpenLink(url) => self.open_with_system(SystemOpen::Open(url.clone())),
         }
-        true
     }
 
     fn open_with_system(&mut self, what: SystemOpen) {

@@ -151,16 +151,13 @@ impl App {
         }
     }
 
-    /// Handle a desk action; true when it was one.
-    pub(super) fn apply_desk_action(&mut self, action: &Action) -> bool {
-        if *action == Action::CloseViewer {
-            // Also the clerk's viewer's: let the attachments' handler see it too.
-            self.desk.viewer = None;
-            return false;
-        }
-        let Action::Desk(action) = action else {
-            return false;
-        };
+    /// The desk's viewer closed (its Esc and ✕ are the clerk's viewer's).
+    pub(super) fn desk_close_viewer(&mut self) {
+        self.desk.viewer = None;
+    }
+
+    /// A desk action.
+    pub(super) fn apply_desk(&mut self, action: DeskAction) {
         let wake = super::repaint_waker(&self.context);
         match action {
             DeskAction::PickFolder => match self.picker.pick_folder() {
@@ -222,15 +219,14 @@ impl App {
                 }
             }
             DeskAction::View(path) => {
-                if let Some(a) = self.desk.opened.as_ref().and_then(|o| o.visual.get(path)) {
+                if let Some(a) = self.desk.opened.as_ref().and_then(|o| o.visual.get(&path)) {
                     self.desk.viewer = Some(ViewerState::new(Place::General, a.id.clone()));
                 }
             }
             DeskAction::OpenImported(id) => {
-                self.apply(Action::OpenDraft(id.clone()));
+                self.apply(Action::OpenDraft(id));
             }
         }
-        true
     }
 
     /// 导出 Excel…: where the department chooses, or beside the bundles without a dialog.

@@ -92,7 +92,10 @@ impl App {
         }
         let report = validate_with_files(&self.campaign, &draft, &Default::default());
         let fresh = draft.is_pristine();
-        self.screen = if matches!(draft.status, Status::Submitting | Status::Submitted { .. }) {
+        self.screen = if matches!(
+            draft.status(),
+            Status::Submitting | Status::Submitted { .. }
+        ) {
             // 继续报送 or its receipt: both on the check page.
             Screen::Check
         } else if fresh || draft.unit.unit.is_empty() {
@@ -114,13 +117,11 @@ impl App {
     }
 
     pub(super) fn apply(&mut self, action: Action) {
-        if self.apply_desk_action(&action)
-            || self.apply_attachment_action(&action)
-            || self.apply_sending_action(&action)
-        {
-            return;
-        }
+        // One exhaustive match, by value: a new action that is not handled does not compile.
         match action {
+            Action::Materials(a) => self.apply_material(a),
+            Action::Send(a) => self.apply_send(a),
+            Action::Desk(a) => self.apply_desk(a),
             Action::NewDraft => {
                 let unit = self.settings.default_unit.clone();
                 self.send(StoreCommand::Create {
@@ -202,8 +203,6 @@ impl App {
                 self.export_diagnostics_to(to);
             }
             Action::DismissBanner => self.banner = None,
-            // Handled in `apply_attachment_action`.
-            _ => {}
         }
     }
 

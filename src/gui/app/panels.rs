@@ -50,7 +50,7 @@ impl App {
                     ui.label(format!(
                         "{} · {}",
                         open.draft.display_name(),
-                        open.draft.status.label()
+                        open.draft.status().label()
                     ));
                 });
             }

@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 use super::{App, Banner};
 use crate::core::bundle::{self, Built, BundleError};
 use crate::core::draft::{Draft, DraftId, Receipt, Status};
-use crate::core::submit::{self, SubmitError};
+use crate::core::submit::{self, Ending, Stop, Submission, SubmitError};
 use crate::core::validate::human_bytes;
 use crate::gui::picker::Picked;
-use crate::gui::state::{Action, Screen};
+use crate::gui::state::{Action, MaterialAction, Screen, SendAction};
 use crate::gui::submission::Running;
 use crate::jobs::submission::{
     CancelJob, ExportJob, ExportRequest, SubmitJob, SubmitRequest, Thumbnails, start_cancel,
@@ -26,15 +26,6 @@ use crate::jobs::{JobLost, JobProgress};
 /// Where 导出材料包 puts the bundle when no dialog can ask (inside the data folder).
 const EXPORT_FOLDER: &str = "导出的材料包";
 
-/// Why a submission is being stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Stop {
-    /// 暂停 (or the window closing): keep what the server has.
-    Pause,
-    /// 取消报送: end the upload on the server too.
-    Cancel,
-}
-
 pub(super) struct Sending {
     job: SubmitJob,
     sent: Sent,
@@ -43,11 +34,10 @@ pub(super) struct Sending {
 
 /// What is needed to record how a submission ended.
 struct Sent {
-    /// The draft as it was handed to the job (its status is set from here when the job ends,
-    /// open or not: a 报送中 draft cannot change meanwhile).
+    /// The draft, 报送中, as it was when the job started: its ending is recorded in the open
+    /// draft if it is this one, else in this copy (a 报送中 draft cannot change meanwhile).
     draft: Draft,
-    /// Its status before 报送中 (取消 goes back to it).
-    before: Status,
+    submission: Submission,
     stop: Option<Stop>,
 }
 
@@ -150,32 +140,30 @@ impl App {
         }
     }
 
-    /// The actions of this module; false when the action is another's.
-    pub(super) fn apply_sending_action(&mut self, action: &Action) -> bool {
+    /// 一键报送 and 导出材料包.
+    pub(super) fn apply_send(&mut self, action: SendAction) {
         match action {
-            Action::Submit { again } => self.start_submission(*again),
-            Action::PauseSubmission => {
+            SendAction::Submit { again } => self.start_submission(again),
+            SendAction::Pause => {
                 if let Some(s) = &mut self.sending {
                     s.sent.stop = Some(Stop::Pause);
                     s.job.cancel();
                 }
             }
-            Action::CancelSubmission => self.cancel_submission(),
-            Action::ExportBundle => self.export_bundle(),
-            Action::CancelExport => {
+            SendAction::Cancel => self.cancel_submission(),
+            SendAction::ExportBundle => self.export_bundle(),
+            SendAction::CancelExport => {
                 if let Some(e) = &self.exporting {
                     e.job.cancel();
                 }
             }
-            Action::CopyText(text) => {
+            SendAction::CopyText(text) => {
                 if let Some(ctx) = self.context.get() {
-                    ctx.copy_text(text.clone());
+                    ctx.copy_text(text);
                 }
                 self.banner = Some(Banner::info("回执已复制，可以粘贴到微信、邮件或文档中。"));
             }
-            _ => return false,
         }
-        true
     }
 
     fn start_submission(&mut self, again: bool) {
@@ -205,23 +193,24 @@ impl App {
         let Some(open) = &mut self.open else {
             return;
         };
+        // The status it had goes to the core (a confirmed bundle is not sent twice unless
+        // `again`); 报送中 left by a closed window, a crash or 暂停: 继续报送 picks it up.
         let snapshot = open.draft.clone();
-        let before = snapshot.status.clone();
-        // 报送中 left by a closed window, a crash or 暂停: 继续报送 picks it up.
-        if before != Status::Submitting {
-            let problems = open.form.report.problems.len();
-            if let Err(e) = open.draft.start_submitting(problems, again) {
+        let was_sending = *snapshot.status() == Status::Submitting;
+        let problems = open.form.report.problems.len();
+        let submission = match Submission::start(&mut open.draft, problems, again) {
+            Ok(s) => s,
+            Err(e) => {
                 self.banner = Some(Banner::error(e.user_message()));
                 return;
             }
+        };
+        if !was_sending {
             open.autosave.changed(tick);
         }
+        let sending_copy = open.draft.clone();
         // 报送中 is on disk before the first byte is sent.
         self.flush();
-        let before = match before {
-            Status::Submitting | Status::Failed { .. } => Status::Ready,
-            other => other,
-        };
         let request = SubmitRequest {
             campaign: self.campaign.clone(),
             // The status it had: the core refuses to send a confirmed bundle twice unless
@@ -235,14 +224,12 @@ impl App {
             clock: self.clock.clone(),
         };
         let job = start_submission(request, super::repaint_waker(&self.context));
-        let mut draft = snapshot;
-        draft.status = Status::Submitting;
         self.banner = None;
         self.sending = Some(Sending {
             job,
             sent: Sent {
-                draft,
-                before,
+                draft: sending_copy,
+                submission,
                 stop: None,
             },
             rate: Rate::default(),
@@ -259,40 +246,53 @@ impl App {
         let Some(open) = &self.open else {
             return;
         };
-        if open.draft.status != Status::Submitting {
+        if *open.draft.status() != Status::Submitting {
             return;
         }
-        let mut draft = open.draft.clone();
-        draft.submission_cancelled(Status::Ready);
-        self.cancelled(draft);
+        let draft = open.draft.clone();
+        self.record_ending(draft, &Submission::resumed(), Ending::Cancelled);
     }
 
-    /// 取消报送 took effect: the draft back to 已完成待报送 (or 已报送, for a re-send), the
-    /// server's partial upload ended on a job of its own.
-    fn cancelled(&mut self, draft: Draft) {
+    /// 取消报送 took effect: the server's partial upload ended on a job of its own.
+    fn end_on_server(&mut self, draft: &Draft) {
         let intake = self.intake().map(|(i, _)| i);
         let dir = self.draft_dir(&draft.id);
-        let job = start_cancel(&draft, dir, intake, super::repaint_waker(&self.context));
+        let job = start_cancel(draft, dir, intake, super::repaint_waker(&self.context));
         self.cancelling = Some(Cancelling {
             job,
             draft: draft.id.clone(),
         });
         self.banner = Some(Banner::info("已取消报送，草稿可以继续修改。").about(&draft.id));
-        self.set_status(draft);
     }
 
-    /// The draft's new status, saved: into the open draft if it is this one, else to disk.
-    fn set_status(&mut self, draft: Draft) {
+    /// How a sending ended, recorded through the submission's transition — in the open draft if
+    /// it is this one, else in the copy, saved to disk — and, for 取消, ended on the server.
+    fn record_ending(&mut self, mut copy: Draft, submission: &Submission, ending: Ending) {
         let tick = self.ticker.now();
-        if let Some(open) = self.open.as_mut().filter(|o| o.draft.id == draft.id) {
-            open.draft.status = draft.status;
-            open.autosave.changed(tick);
+        let cancelled = ending == Ending::Cancelled;
+        let id = copy.id.clone();
+        if let Some(open) = self.open.as_mut().filter(|o| o.draft.id == id) {
+            match submission.end(&mut open.draft, ending) {
+                Ok(()) => open.autosave.changed(tick),
+                Err(e) => {
+                    tracing::error!(error = %e, status = ?open.draft.status(), "ending not recorded")
+                }
+            }
+            copy = open.draft.clone();
             self.flush();
         } else {
-            self.send(crate::jobs::store::StoreCommand::Save {
-                draft: Box::new(draft),
-            });
+            match submission.end(&mut copy, ending) {
+                Ok(()) => self.send(crate::jobs::store::StoreCommand::Save {
+                    draft: Box::new(copy.clone()),
+                }),
+                Err(e) => {
+                    tracing::error!(error = %e, status = ?copy.status(), "ending not recorded")
+                }
+            }
             self.list();
+        }
+        if cancelled {
+            self.end_on_server(&copy);
         }
     }
 
@@ -335,59 +335,61 @@ impl App {
         result: Result<Result<Receipt, SubmitError>, JobLost>,
     ) {
         let Sent {
-            mut draft,
-            before,
+            draft,
+            submission,
             stop,
         } = sent;
         let id = draft.id.clone();
-        match result {
-            Ok(Ok(receipt)) => {
+        let ending = match result {
+            Ok(result) => {
+                if let Err(e) = &result
+                    && !e.is_cancelled()
+                    && !matches!(e, SubmitError::AlreadySent(_))
+                {
+                    tracing::error!(error = %e, "submission failed");
+                }
+                if let Err(SubmitError::AlreadySent(receipt)) = &result {
+                    let message = SubmitError::AlreadySent(receipt.clone()).user_message();
+                    self.banner = Some(Banner::info(message).about(&id));
+                }
+                Submission::ending(result, stop)
+            }
+            Err(JobLost) => Ending::Failed(
+                "报送过程中程序出错，报送没有完成。请点“重新报送”；如再出现，请导出诊断信息交给信息技术人员。"
+                    .into(),
+            ),
+        };
+        match &ending {
+            Ending::Confirmed(receipt) => {
                 tracing::info!(reference = %receipt.reference, "submitted");
-                draft.submitted(receipt);
                 self.banner = None;
-                self.set_status(draft);
-                if self.open.as_ref().is_some_and(|o| o.draft.id == id) {
-                    self.screen = Screen::Receipt;
-                } else {
-                    self.banner = Some(Banner::info(
-                        "报送成功：服务器已确认收到材料包，回执已保存在草稿中。",
-                    ));
-                }
             }
-            Ok(Err(SubmitError::AlreadySent(receipt))) => {
-                let message = SubmitError::AlreadySent(receipt).user_message();
-                draft.status = before;
-                self.banner = Some(Banner::info(message).about(&id));
-                self.set_status(draft);
+            Ending::AlreadySent | Ending::Cancelled => {}
+            Ending::Paused => {
+                self.banner = Some(
+                    Banner::info(
+                        "已暂停报送。已上传的部分保留在服务器上，点“继续报送”会从中断处接着传。",
+                    )
+                    .about(&id),
+                );
             }
-            Ok(Err(e)) if e.is_cancelled() => match stop {
-                Some(Stop::Cancel) => {
-                    draft.submission_cancelled(before);
-                    self.cancelled(draft);
-                }
-                _ => {
-                    self.banner = Some(
-                        Banner::info("已暂停报送。已上传的部分保留在服务器上，点“继续报送”会从中断处接着传。")
-                            .about(&id),
-                    );
-                }
-            },
-            Ok(Err(e)) => {
-                tracing::error!(error = %e, "submission failed");
-                let message = e.user_message();
-                draft.submission_failed(message.clone());
+            Ending::Failed(message) => {
                 // The check page says it (上次报送失败); elsewhere the banner does.
                 let shown = self.screen == Screen::Check
                     && self.open.as_ref().is_some_and(|o| o.draft.id == id);
                 self.banner =
                     (!shown).then(|| Banner::error(format!("报送失败：{message}")).about(&id));
-                self.set_status(draft);
             }
-            Err(JobLost) => {
-                let message = "报送过程中程序出错，报送没有完成。请点“重新报送”；如再出现，请导出诊断信息交给信息技术人员。".to_string();
-                draft.submission_failed(message.clone());
-                self.banner = Some(Banner::error(message).about(&id));
-                self.set_status(draft);
+        }
+        let confirmed = matches!(ending, Ending::Confirmed(_));
+        self.record_ending(draft, &submission, ending);
+        if confirmed {
+            if self.open.as_ref().is_some_and(|o| o.draft.id == id) {
+                self.screen = Screen::Receipt;
+            } else {
+                self.banner = Some(Banner::info(
+                    "报送成功：服务器已确认收到材料包，回执已保存在草稿中。",
+                ));
             }
         }
     }
@@ -443,7 +445,10 @@ impl App {
                 built.path.display(),
                 human_bytes(built.bytes)
             ))
-            .with_button("打开所在文件夹", Action::ShowInFolder(built.path)),
+            .with_button(
+                "打开所在文件夹",
+                Action::Materials(MaterialAction::ShowInFolder(built.path)),
+            ),
             Ok(Err(BundleError::Cancelled)) => Banner::info("已取消导出，没有留下不完整的文件。"),
             Ok(Err(e)) => {
                 tracing::error!(error = %e, "export failed");
@@ -476,7 +481,7 @@ impl App {
 
     /// The text and file of the receipt of the open draft, for 报送回执.
     pub(super) fn receipt_of(&self, draft: &Draft) -> Option<(String, PathBuf)> {
-        let Status::Submitted { receipt } = &draft.status else {
+        let Status::Submitted { receipt } = draft.status() else {
             return None;
         };
         let text = submit::receipt_text(&self.campaign, draft, receipt);
