@@ -424,3 +424,205 @@ fn a_submitted_draft_takes_no_more_files() {
     assert!(text(&o).contains("正在报送"), "{}", text(&o));
     assert!(files_of(&read_draft(&data, &id)).is_empty());
 }
+
+/// What a second reader finds of a location in a file: ffprobe's tags (videos) and exiftool's
+/// GPS/location tags with a value.
+fn location_seen(path: &Path, video: bool) -> Vec<String> {
+    let mut seen = Vec::new();
+    if video && ffprobe(path).contains("29.56") {
+        seen.push(format!("ffprobe: {}", ffprobe(path)));
+    }
+    let tags: serde_json::Value = serde_json::from_str(&exiftool(path)).unwrap();
+    for (key, value) in tags[0].as_object().unwrap() {
+        let k = key.to_ascii_lowercase();
+        let v = value.to_string();
+        if (k.contains("gps") || k.contains("location")) && v.trim_matches('"').trim() != "" {
+            seen.push(format!("{key} = {v}"));
+        }
+    }
+    seen
+}
+
+#[test]
+fn the_attackers_layouts_lose_their_location_or_say_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pc = tmp.path().join("电脑");
+    std::fs::create_dir_all(&pc).unwrap();
+    let loc = format!("location={ISO6709}");
+    let mov = video(
+        &pc,
+        "原片.mov",
+        "160x120",
+        "1",
+        "libx264",
+        &["-metadata", &loc],
+    );
+    // An Android video remuxed by ffmpeg keeps its location as a `location` key.
+    let remux = pc.join("转存.mp4");
+    common::media::ffmpeg(&[
+        "-i",
+        mov.to_str().unwrap(),
+        "-map_metadata",
+        "0",
+        "-c",
+        "copy",
+        "-movflags",
+        "use_metadata_tags",
+        remux.to_str().unwrap(),
+    ]);
+    // ImageMagick's PNG of a photo with GPS: eXIf after the image data, exif:GPS… text chunks,
+    // a compressed "Raw profile type exif".
+    let jpg = pc.join("合影.jpg");
+    std::fs::write(&jpg, jpeg(64, 48, 1, true)).unwrap();
+    let png = pc.join("合影.png");
+    let ok = Command::new("convert")
+        .arg(&jpg)
+        .arg(&png)
+        .status()
+        .expect("ImageMagick's convert");
+    assert!(ok.success());
+    // XMP GPS with the exif namespace bound to another prefix, in a JPEG's APP1.
+    let prefixed = pc.join("另一前缀.jpg");
+    let packet = br#"<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:e="http://ns.adobe.com/exif/1.0/" e:GPSLatitude="29,33.78N" e:GPSLongitude="106,33.09E"/></rdf:RDF></x:xmpmeta><?xpacket end="w"?>"#;
+    let mut segment = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
+    segment.extend_from_slice(packet);
+    let plain = jpeg(32, 32, 1, false);
+    let mut bytes = plain[..2].to_vec();
+    bytes.extend_from_slice(&[0xFF, 0xE1]);
+    bytes.extend_from_slice(&((segment.len() + 2) as u16).to_be_bytes());
+    bytes.extend_from_slice(&segment);
+    bytes.extend_from_slice(&plain[2..]);
+    std::fs::write(&prefixed, &bytes).unwrap();
+    for (f, video) in [(&remux, true), (&png, false), (&prefixed, false)] {
+        assert!(
+            !location_seen(f, video).is_empty(),
+            "{} has a location to begin with",
+            f.display()
+        );
+    }
+    // A GIF's XMP cannot be blanked in place: it is said.
+    let gif = pc.join("动图.gif");
+    let ok = Command::new("convert")
+        .args(["-size", "16x16", "xc:red"])
+        .arg(&gif)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let ok = Command::new("exiftool")
+        .args(["-q", "-overwrite_original", "-XMP-exif:GPSLatitude=29.563"])
+        .arg(&gif)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+
+    let data_root = tmp.path().join("数据");
+    let (data, id) = new_draft(&data_root);
+    let o = baosong(
+        &data_root,
+        &[
+            "attach",
+            &id,
+            remux.to_str().unwrap(),
+            png.to_str().unwrap(),
+            prefixed.to_str().unwrap(),
+            gif.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let files = files_of(&read_draft(&data, &id));
+    let folder = data.find(&id).unwrap().join("files");
+    for f in &files {
+        let copy = folder.join(&f.stored_name);
+        if f.original_name == "动图.gif" {
+            assert!(f.location_kept, "the GIF's location is said: {f:?}");
+            continue;
+        }
+        assert!(f.location_removed && !f.location_kept, "{f:?}");
+        let seen = location_seen(&copy, f.original_name.ends_with(".mp4"));
+        assert!(seen.is_empty(), "{}: {seen:?}", f.original_name);
+    }
+    assert!(text(&o).contains("未能确认已移除位置信息"), "{}", text(&o));
+    // The PNG is still a PNG every reader opens.
+    let png_copy = files
+        .iter()
+        .find(|f| f.original_name == "合影.png")
+        .unwrap();
+    let decoded = image::open(folder.join(&png_copy.stored_name)).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (64, 48));
+    assert!(decodes(
+        &folder.join(
+            &files
+                .iter()
+                .find(|f| f.original_name == "转存.mp4")
+                .unwrap()
+                .stored_name
+        )
+    ));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_or_a_folder_is_refused_not_waited_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("管道.jpg");
+    let ok = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(ok.success());
+    let data_root = tmp.path().join("数据");
+    let (_, id) = new_draft(&data_root);
+    let o = baosong(
+        &data_root,
+        &[
+            "attach",
+            &id,
+            fifo.to_str().unwrap(),
+            tmp.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(text(&o).matches("不是普通文件").count(), 2, "{}", text(&o));
+    let o = baosong(&data_root, &["inspect", fifo.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+}
+
+#[test]
+fn two_commands_on_one_draft_folder_cannot_both_write_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("草稿 副本");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/example-draft");
+    std::fs::create_dir_all(folder.join("files")).unwrap();
+    std::fs::copy(example.join("draft.json"), folder.join("draft.json")).unwrap();
+    for f in std::fs::read_dir(example.join("files")).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), folder.join("files").join(f.file_name())).unwrap();
+    }
+    let photo = tmp.path().join("a.jpg");
+    std::fs::write(&photo, jpeg(16, 16, 1, false)).unwrap();
+    let held = baosong::core::store::lock_folder(&folder).unwrap();
+    let data_root = tmp.path().join("数据");
+    let o = baosong(
+        &data_root,
+        &["attach", folder.to_str().unwrap(), photo.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("正在使用这份草稿"), "{}", text(&o));
+    drop(held);
+    let o = baosong(
+        &data_root,
+        &["attach", folder.to_str().unwrap(), photo.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+#[test]
+fn export_to_a_bare_file_name_succeeds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/example-draft");
+    let o = Command::new(env!("CARGO_BIN_EXE_baosong"))
+        .current_dir(tmp.path())
+        .env("BAOSONG_DATA_DIR", tmp.path().join("数据"))
+        .args(["export", example.to_str().unwrap(), "-o", "材料包.zip"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(tmp.path().join("材料包.zip").is_file());
+}

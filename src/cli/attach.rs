@@ -53,10 +53,14 @@ pub(super) fn attach(
     }
     let choices = places(&campaign, &draft);
     let Some(choice) = choose(&choices, to) else {
-        eprintln!(
-            "错误：草稿中没有活动“{}”。可以用活动标题或下列编号：",
-            to.unwrap_or_default()
-        );
+        let asked = to.unwrap_or_default().trim();
+        let several =
+            !asked.is_empty() && choices.iter().filter(|c| c.label.contains(asked)).count() > 1;
+        if several {
+            eprintln!("错误：“{asked}”与草稿中的多个活动相符，请用下列编号之一：");
+        } else {
+            eprintln!("错误：草稿中没有活动“{asked}”。可以用活动标题或下列编号：");
+        }
         for c in &choices {
             eprintln!("  {}\t{}", c.code, c.label);
         }

@@ -369,11 +369,12 @@ pub(super) fn find(query: &str, clock: Arc<dyn Clock>) -> Result<Found, CoreErro
 /// The template in force, if it is the draft's.
 /// A draft taken for writing from the command line: the data folder's lock, as the window takes
 /// it (the window's autosave would overwrite what is written beside it), and saves with the
-/// store's backups. A draft folder outside the data folder is the caller's to keep still.
+/// store's backups; a draft folder given by path outside the data folder is locked itself (two
+/// commands on it at once lost a file).
 pub(super) struct Held<'a> {
     found: &'a Found,
     in_data: bool,
-    _lock: Option<crate::core::store::DataDirLock>,
+    _lock: crate::core::store::DataDirLock,
 }
 
 impl<'a> Held<'a> {
@@ -383,16 +384,19 @@ impl<'a> Held<'a> {
             .data
             .as_ref()
             .filter(|d| same_folder(&d.draft_dir(&found.draft.id), &found.folder));
-        let lock = match in_data.map(DataDir::lock_for_window) {
-            Some(Err(CoreError::AlreadyOpen { .. })) => {
+        let lock = match in_data {
+            Some(d) => d.lock_for_window(),
+            None => store::lock_folder(&found.folder),
+        };
+        let lock = match lock {
+            Err(CoreError::AlreadyOpen { .. }) => {
                 eprintln!(
-                    "错误：报送程序的窗口正打开着数据文件夹，此时从命令行改动草稿会与窗口互相覆盖。请先关闭窗口，再运行此命令。"
+                    "错误：报送程序（窗口，或另一个正在运行的命令）正在使用这份草稿，此时改动会互相覆盖。请先关闭窗口、等另一个命令结束，再运行此命令。"
                 );
                 return Ok(None);
             }
-            Some(Err(e)) => return Err(e),
-            Some(Ok(lock)) => Some(lock),
-            None => None,
+            Err(e) => return Err(e),
+            Ok(lock) => lock,
         };
         Ok(Some(Self {
             found,

@@ -109,6 +109,8 @@ pub struct App {
     desk: desk::DeskState,
     /// Actions pushed by the panels, applied with the screen's.
     actions: Vec<Action>,
+    /// The store's thread was found gone (said once in the log, kept in the banner).
+    store_stopped: bool,
     /// This window's hold on the data folder (declared last: released after the worker stops).
     _lock: Option<DataDirLock>,
 }
@@ -191,6 +193,7 @@ impl App {
             connection: None,
             imports: Vec::new(),
             file_check: None,
+            store_stopped: false,
             system_jobs: Vec::new(),
             previews: Previews::new(pool),
             prober,

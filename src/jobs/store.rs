@@ -4,6 +4,7 @@
 //! (copying attachments, bundles) is never sent here: it has its own [`super::Job`], so a 2 GB
 //! copy cannot hold up an autosave.
 
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -18,6 +19,12 @@ use crate::core::store::{DataDir, Listing, Settings};
 
 #[derive(Debug)]
 pub enum StoreCommand {
+    /// A bug in a store operation, injected (the tests of the guard below).
+    #[cfg(test)]
+    PanicForTest,
+    /// The worker's thread ends, as if it had died (the tests of [`StoreWorker::alive`]).
+    #[cfg(test)]
+    EndForTest,
     /// The start screen's list; drafts of `campaign` say how many items are done.
     List {
         campaign: Arc<Campaign>,
@@ -95,7 +102,12 @@ pub struct StoreWorker {
     rx: Receiver<StoreEvent>,
     thread: Option<JoinHandle<()>>,
     pending: usize,
+    /// A command could not be handed over: the thread is gone.
+    lost: bool,
 }
+
+/// What the clerk reads once the store's thread is gone: nothing more can be saved.
+pub const STORE_STOPPED: &str = "保存已停止：程序内部出错，此后的修改不会再保存。请把正在填写的内容复制到别处，关闭程序后重新打开（已保存的草稿不会丢失）；如再出现，请导出诊断信息交给信息技术人员。";
 
 impl StoreWorker {
     /// Start the worker on `data`; `wake` is called after every event (the GUI's repaint).
@@ -106,7 +118,27 @@ impl StoreWorker {
             .name("baosong-store".into())
             .spawn(move || {
                 for command in commands {
-                    for event in run(&data, command) {
+                    #[cfg(test)]
+                    if matches!(command, StoreCommand::EndForTest) {
+                        return;
+                    }
+                    // A bug in one operation costs that operation, said, not the thread: every
+                    // save after it would be lost without a word.
+                    let save_of = match &command {
+                        StoreCommand::Save { draft } => Some(draft.id.clone()),
+                        _ => None,
+                    };
+                    let answered =
+                        std::panic::catch_unwind(AssertUnwindSafe(|| run(&data, command)))
+                            .unwrap_or_else(|_| {
+                                tracing::error!("a store operation panicked");
+                                let message = "保存或读取草稿时程序出错，这次操作没有完成。请重试；如再出现，请导出诊断信息交给信息技术人员。".to_string();
+                                vec![match save_of {
+                                    Some(id) => StoreEvent::SaveFailed { id, message },
+                                    None => StoreEvent::Failed { message },
+                                }]
+                            });
+                    for event in answered {
                         if events.send(event).is_err() {
                             return;
                         }
@@ -117,6 +149,7 @@ impl StoreWorker {
             .map_err(|e| tracing::error!(error = %e, "cannot start the store worker"))
             .ok();
         Self {
+            lost: thread.is_none(),
             tx: Some(tx),
             rx,
             thread,
@@ -125,11 +158,20 @@ impl StoreWorker {
     }
 
     pub fn send(&mut self, command: StoreCommand) {
-        if let Some(tx) = &self.tx
-            && tx.send(command).is_ok()
-        {
-            self.pending += 1;
+        if let Some(tx) = &self.tx {
+            if tx.send(command).is_ok() {
+                self.pending += 1;
+            } else if !self.lost {
+                self.lost = true;
+                tracing::error!("the store worker is gone: saving has stopped");
+            }
         }
+    }
+
+    /// Is the thread still there to take commands? (Once it is not, the window says
+    /// [`STORE_STOPPED`] and keeps saying it.)
+    pub fn alive(&self) -> bool {
+        !self.lost && self.thread.as_ref().is_some_and(|t| !t.is_finished())
     }
 
     /// Events that have arrived, without waiting.
@@ -176,6 +218,11 @@ fn run(data: &DataDir, command: StoreCommand) -> Vec<StoreEvent> {
     };
     let listed = || StoreEvent::Listed(data.list());
     let one = match command {
+        #[cfg(test)]
+        #[allow(clippy::panic)]
+        StoreCommand::PanicForTest => panic!("injected store bug"),
+        #[cfg(test)]
+        StoreCommand::EndForTest => return Vec::new(),
         StoreCommand::List { campaign } => StoreEvent::Listed(data.list_for(Some(&campaign))),
         StoreCommand::Create { campaign, unit } => match data.create(&campaign, unit) {
             Ok(d) => StoreEvent::Opened(Box::new(d)),
@@ -257,4 +304,61 @@ fn run(data: &DataDir, command: StoreCommand) -> Vec<StoreEvent> {
         },
     };
     vec![one]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::clock::FixedClock;
+    use std::time::{Duration, Instant};
+
+    fn worker(dir: &std::path::Path) -> StoreWorker {
+        let clock = Arc::new(FixedClock::at("2024-03-08T10:00:00+08:00").unwrap());
+        let data = DataDir::open(dir, clock).unwrap();
+        StoreWorker::start(data, super::super::no_wake())
+    }
+
+    fn next(w: &mut StoreWorker) -> StoreEvent {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(30) {
+            if let Some(e) = w.poll().pop() {
+                return e;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        panic!("no answer from the store worker");
+    }
+
+    #[test]
+    fn a_store_operation_that_panics_is_said_and_the_worker_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = worker(dir.path());
+        w.send(StoreCommand::PanicForTest);
+        assert!(
+            matches!(next(&mut w), StoreEvent::Failed { message } if message.contains("程序出错"))
+        );
+        assert!(w.alive());
+        let campaign = Arc::new(Campaign::builtin().unwrap());
+        w.send(StoreCommand::List { campaign });
+        assert!(
+            matches!(next(&mut w), StoreEvent::Listed(_)),
+            "still working"
+        );
+    }
+
+    #[test]
+    fn a_worker_whose_thread_is_gone_is_known_to_be() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = worker(dir.path());
+        assert!(w.alive());
+        w.send(StoreCommand::EndForTest);
+        let started = Instant::now();
+        while w.alive() && started.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(!w.alive(), "the window can tell saving has stopped");
+        let campaign = Arc::new(Campaign::builtin().unwrap());
+        w.send(StoreCommand::List { campaign });
+        assert!(!w.alive());
+    }
 }

@@ -5,8 +5,12 @@
 //! image data, the orientation, the capture time — stays exactly as it was.
 //!
 //! EXIF is a TIFF structure (a header, then directories of 12-byte entries). It lives in a JPEG
-//! `APP1` segment, a PNG `eXIf` chunk, a WebP `EXIF` chunk or a HEIC `Exif` item; [`locate`]
-//! finds it in each.
+//! `APP1` segment (there may be several), a PNG `eXIf` chunk (before or after the image data), a
+//! WebP `EXIF` chunk or a HEIC `Exif` item; [`locate`] finds it in each. XMP that speaks of a
+//! location other than by `exif:GPS…` is blanked whole ([`scrub_xmp`]); a PNG text chunk that
+//! carries a location (ImageMagick's `exif:GPS…` keys, its hex "Raw profile type exif", a
+//! compressed XMP) is emptied and renamed to an ancillary chunk no reader knows. A location
+//! that cannot be removed so (a GIF's XMP: its bytes are also its block structure) is said.
 
 #![deny(clippy::indexing_slicing)]
 
@@ -39,9 +43,19 @@ pub struct Located {
     pub tiff: Option<Range<usize>>,
     /// XMP packets (text).
     pub xmp: Vec<Range<usize>>,
+    /// Further EXIF structures (a JPEG may carry more than one `Exif` segment).
+    pub more_tiff: Vec<Range<usize>>,
     /// PNG chunks whose CRC must be recomputed after an edit: (chunk type + data range, CRC offset).
     pub png_crcs: Vec<(Range<usize>, usize)>,
+    /// PNG text chunks carrying a location: (where the chunk type is, its data).
+    pub png_blank: Vec<(usize, Range<usize>)>,
+    /// A location found where it cannot be removed in place (a GIF's XMP).
+    pub kept: bool,
 }
+
+/// What a PNG text chunk that carried a location becomes: an ancillary, private, safe-to-copy
+/// chunk type no reader knows (and so skips), its data zeroed.
+const PNG_BLANKED: &[u8; 4] = b"blNk";
 
 /// Find the EXIF and XMP of a photo of `format` (`jpeg`, `png`, `webp`, `heic`, `heif`).
 pub fn locate(format: &str, bytes: &[u8]) -> Located {
@@ -50,6 +64,7 @@ pub fn locate(format: &str, bytes: &[u8]) -> Located {
         "png" => locate_png(bytes),
         "webp" => locate_webp(bytes),
         "heic" | "heif" => locate_heif(bytes),
+        "gif" => locate_gif(bytes),
         _ => Located::default(),
     }
 }
@@ -72,10 +87,20 @@ fn locate_jpeg(bytes: &[u8]) -> Located {
         }
         if marker == 0xE1 {
             let seg = bytes.get(data.clone()).unwrap_or_default();
-            if seg.starts_with(b"Exif\0\0") && found.tiff.is_none() {
-                found.tiff = Some(data.start + 6..data.end);
+            const EXTENDED: &[u8] = b"http://ns.adobe.com/xmp/extension/\0";
+            if seg.starts_with(b"Exif\0\0") {
+                let tiff = data.start + 6..data.end;
+                if found.tiff.is_none() {
+                    found.tiff = Some(tiff);
+                } else {
+                    found.more_tiff.push(tiff);
+                }
             } else if seg.starts_with(b"http://ns.adobe.com/xap/1.0/\0") {
                 found.xmp.push(data.start + 29..data.end);
+            } else if seg.starts_with(EXTENDED) {
+                // Extended XMP: a GUID, the full length and this piece's offset, then XMP text.
+                let start = (data.start + EXTENDED.len() + 32 + 8).min(data.end);
+                found.xmp.push(start..data.end);
             }
         }
         i += 2 + len;
@@ -94,23 +119,112 @@ fn locate_png(bytes: &[u8]) -> Located {
             break;
         }
         let crc = (i + 4..data.end, data.end);
+        let chunk = bytes.get(data.clone()).unwrap_or_default();
         match kind {
+            // Before or after the image data: the specification allows both.
             b"eXIf" => {
-                found.tiff = Some(data.clone());
+                if found.tiff.is_none() {
+                    found.tiff = Some(data.clone());
+                } else {
+                    found.more_tiff.push(data.clone());
+                }
                 found.png_crcs.push(crc);
             }
-            b"iTXt"
-                if bytes
-                    .get(data.clone())
-                    .is_some_and(|d| d.starts_with(b"XML:com.adobe.xmp\0")) =>
-            {
+            b"iTXt" if chunk.starts_with(b"XML:com.adobe.xmp\0\0") => {
+                // Uncompressed XMP (compression flag 0): edited in place.
                 found.xmp.push(data.start + 18..data.end);
                 found.png_crcs.push(crc);
             }
-            b"IDAT" | b"IEND" => break,
+            b"tEXt" | b"zTXt" | b"iTXt" if png_text_has_location(kind, chunk) => {
+                found.png_blank.push((i + 4, data.clone()));
+                found.png_crcs.push(crc);
+            }
+            b"IEND" => break,
             _ => {}
         }
         i = data.end + 4;
+    }
+    found
+}
+
+/// Does a PNG text chunk (`tEXt`, `zTXt`, `iTXt`) carry a location: a keyword or text that
+/// speaks of one (ImageMagick writes `exif:GPSLatitude` keys), a hex "Raw profile type exif"
+/// whose EXIF has a GPS directory, XMP with a location — compressed or not?
+fn png_text_has_location(kind: &[u8], chunk: &[u8]) -> bool {
+    let Some(nul) = chunk.iter().position(|b| *b == 0) else {
+        return false;
+    };
+    let keyword = chunk.get(..nul).unwrap_or_default().to_ascii_lowercase();
+    let rest = chunk.get(nul + 1..).unwrap_or_default();
+    let text: Vec<u8> = match kind {
+        b"zTXt" => inflate(rest.get(1..).unwrap_or_default()),
+        b"iTXt" => {
+            // Compression flag, method, language tag NUL, translated keyword NUL, text.
+            let flag = rest.first().copied().unwrap_or(0);
+            let mut at = 2;
+            for _ in 0..2 {
+                at += rest
+                    .get(at..)
+                    .and_then(|r| r.iter().position(|b| *b == 0))
+                    .map_or(0, |p| p + 1);
+            }
+            let body = rest.get(at..).unwrap_or_default();
+            if flag == 1 {
+                inflate(body)
+            } else {
+                body.to_vec()
+            }
+        }
+        _ => rest.to_vec(),
+    };
+    if stray_location(&keyword) || stray_location(&text) || xmp_has_gps(&text) {
+        return true;
+    }
+    // ImageMagick's hex profiles: EXIF ("exif", "app1") or XMP ("xmp") in hex text.
+    keyword.starts_with(b"raw profile type")
+        && raw_profile(&text).is_some_and(|profile| {
+            let tiff = profile.strip_prefix(b"Exif\0\0").unwrap_or(&profile);
+            read(tiff).has_gps || xmp_has_location(&profile)
+        })
+}
+
+/// A zlib stream's text, at most 8 MiB of it (a PNG's compressed text chunk); empty if broken.
+fn inflate(compressed: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let _ = flate2::read::ZlibDecoder::new(compressed)
+        .take(8 * 1024 * 1024)
+        .read_to_end(&mut out);
+    out
+}
+
+/// ImageMagick's "Raw profile type …" text: a blank line, the profile's name, its length, then
+/// its bytes in hex over many lines.
+fn raw_profile(text: &[u8]) -> Option<Vec<u8>> {
+    let mut lines = text.split(|b| *b == b'\n').filter(|l| !l.is_empty());
+    let _name = lines.next()?;
+    let _length = lines.next()?;
+    let hex: Vec<u8> = lines
+        .flatten()
+        .copied()
+        .filter(u8::is_ascii_hexdigit)
+        .collect();
+    hex.chunks_exact(2)
+        .map(|pair| {
+            let s = std::str::from_utf8(pair).ok()?;
+            u8::from_str_radix(s, 16).ok()
+        })
+        .collect()
+}
+
+/// A GIF's XMP (an application extension `XMP DataXMP`): its bytes are also read as the
+/// extension's sub-block lengths, so it cannot be blanked in place; a location in it is only said.
+fn locate_gif(bytes: &[u8]) -> Located {
+    let mut found = Located::default();
+    if let Some(at) = find(bytes, b"XMP DataXMP") {
+        let packet = bytes.get(at + 11..).unwrap_or_default();
+        let end = find(packet, b"<?xpacket end").map_or(packet.len(), |e| e + 13);
+        found.kept = xmp_has_location(packet.get(..end).unwrap_or_default());
     }
     found
 }
@@ -355,10 +469,17 @@ pub fn strip_gps(tiff: &mut [u8]) -> bool {
 /// Where the values of XMP's `exif:GPS…` properties lie: attributes `exif:GPSLatitude="…"`
 /// and elements `<exif:GPSLatitude>…</exif:GPSLatitude>`.
 fn xmp_gps_values(xmp: &[u8]) -> Vec<Range<usize>> {
+    xmp_gps_props(xmp).into_iter().map(|(_, v)| v).collect()
+}
+
+/// The `exif:GPS…` properties of an XMP packet: each one's whole span (its name, its value and
+/// its closing) and its value's.
+fn xmp_gps_props(xmp: &[u8]) -> Vec<(Range<usize>, Range<usize>)> {
     const KEY: &[u8] = b"exif:GPS";
     let mut values = Vec::new();
     let mut i = 0;
     while let Some(found) = find(xmp.get(i..).unwrap_or_default(), KEY) {
+        let key_start = (i + found).saturating_sub(1);
         let at = i + found + KEY.len();
         let name_end = at
             + xmp
@@ -378,7 +499,17 @@ fn xmp_gps_values(xmp: &[u8]) -> Vec<Range<usize>> {
                 .get(start..)
                 .and_then(|rest| rest.iter().position(|b| *b == close))
         {
-            values.push(start..start + len);
+            let value = start..start + len;
+            // The closing quote, or the closing tag `</exif:GPS…>`.
+            let rest = xmp.get(value.end..).unwrap_or_default();
+            let end = if close == b'<' {
+                rest.iter()
+                    .position(|b| *b == b'>')
+                    .map_or(value.end, |p| value.end + p + 1)
+            } else {
+                value.end + 1
+            };
+            values.push((key_start..end, value));
         }
         i = name_end.max(at);
     }
@@ -400,6 +531,51 @@ pub fn blank_xmp_gps(xmp: &mut [u8]) -> bool {
     changed
 }
 
+/// Words that say where, in any XMP property (case aside): `exif:GPS…` in another prefix or
+/// form, IPTC's `Location…`, a drone's `drone-dji:GpsLatitude`, `exifEX`…
+const LOCATION_WORDS: [&[u8]; 4] = [b"gps", b"location", b"latitude", b"longitude"];
+
+/// Does an XMP packet (or any metadata text) speak of a location anywhere but in the
+/// `exif:GPS…` properties [`blank_xmp_gps`] blanks — or in UTF-16, which it does not read?
+pub fn stray_location(text: &[u8]) -> bool {
+    let spans: Vec<Range<usize>> = xmp_gps_props(text).into_iter().map(|(s, _)| s).collect();
+    let lower = text.to_ascii_lowercase();
+    for word in LOCATION_WORDS {
+        let mut i = 0;
+        while let Some(p) = find(lower.get(i..).unwrap_or_default(), word) {
+            let at = i + p;
+            if !spans.iter().any(|s| s.contains(&at)) {
+                return true;
+            }
+            i = at + 1;
+        }
+        // UTF-16, either byte order: the word's letters with NULs between.
+        let wide: Vec<u8> = word.iter().flat_map(|b| [*b, 0]).collect();
+        if let Some(w) = wide.get(..wide.len() - 1)
+            && (find(&lower, w).is_some())
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// Remove the location from an XMP packet in place, keeping its length: the `exif:GPS…` values
+/// blanked — or, when it speaks of a location in any other way, the whole packet blanked (its
+/// other properties go with it: a location left is worse). Returns true if anything was there.
+pub fn scrub_xmp(xmp: &mut [u8]) -> bool {
+    if stray_location(xmp) {
+        xmp.fill(b' ');
+        return true;
+    }
+    blank_xmp_gps(xmp)
+}
+
+/// Does an XMP packet give a location (a non-blank `exif:GPS…` value, or any other mention)?
+pub fn xmp_has_location(xmp: &[u8]) -> bool {
+    xmp_has_gps(xmp) || stray_location(xmp)
+}
+
 /// Does an XMP packet give a GPS position (a non-blank `exif:GPS…` value)?
 pub fn xmp_has_gps(xmp: &[u8]) -> bool {
     xmp_gps_values(xmp).into_iter().any(|r| {
@@ -417,15 +593,24 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 pub fn remove_location(format: &str, bytes: &mut [u8]) -> bool {
     let found = locate(format, bytes);
     let mut removed = false;
-    if let Some(range) = found.tiff.clone()
-        && let Some(tiff) = bytes.get_mut(range)
-    {
-        removed |= strip_gps(tiff);
+    for range in found.tiff.iter().chain(&found.more_tiff) {
+        if let Some(tiff) = bytes.get_mut(range.clone()) {
+            removed |= strip_gps(tiff);
+        }
     }
     for range in &found.xmp {
         if let Some(xmp) = bytes.get_mut(range.clone()) {
-            removed |= blank_xmp_gps(xmp);
+            removed |= scrub_xmp(xmp);
         }
+    }
+    for (type_at, data) in &found.png_blank {
+        if let Some(kind) = bytes.get_mut(*type_at..type_at + 4) {
+            kind.copy_from_slice(PNG_BLANKED);
+        }
+        if let Some(data) = bytes.get_mut(data.clone()) {
+            data.fill(0);
+        }
+        removed = true;
     }
     if removed {
         for (covered, crc_at) in &found.png_crcs {
@@ -446,15 +631,23 @@ pub fn read_photo(format: &str, bytes: &[u8]) -> ExifInfo {
     let found = locate(format, bytes);
     let mut info = found
         .tiff
+        .clone()
         .and_then(|r| bytes.get(r))
         .map(read)
         .unwrap_or_default();
     if !info.has_gps {
         info.has_gps = found
-            .xmp
+            .more_tiff
             .iter()
             .filter_map(|r| bytes.get(r.clone()))
-            .any(xmp_has_gps);
+            .any(|t| read(t).has_gps)
+            || found
+                .xmp
+                .iter()
+                .filter_map(|r| bytes.get(r.clone()))
+                .any(xmp_has_location)
+            || !found.png_blank.is_empty()
+            || found.kept;
     }
     info
 }

@@ -99,6 +99,8 @@ pub fn import_file(
             })?;
         work.check().map_err(|_| MediaError::Cancelled)?;
         record.location_removed = exif::remove_location(format.name, &mut whole);
+        // What could not be removed in place (a GIF's XMP) is said, never kept silently.
+        record.location_kept = exif::read_photo(format.name, &whole).has_gps;
         record.info = photo_info(&whole, format.name);
         record.sha256 = hex(&Sha256::digest(&whole));
         out.write_all(&whole).map_err(write_err)?;
@@ -145,6 +147,10 @@ pub fn import_file(
             out.write_all(&buf[..n]).map_err(write_err)?;
             done += n as u64;
             work.progress(&stage, done, bytes.max(done));
+        }
+        if done != bytes {
+            // Grown or shrunk under the copy: what was read is no whole file.
+            return Err(MediaError::ChangedWhileCopying { name });
         }
         record.bytes = done;
         record.sha256 = threaded
@@ -326,5 +332,46 @@ mod tests {
             .unwrap_err()
             .user_message();
         assert!(m.contains("超过图片的上限"), "{m}");
+    }
+
+    #[test]
+    fn a_file_that_changes_under_the_copy_is_not_attached() {
+        // Shrunk after the first piece was copied (still being written, or cut by another
+        // program): refused, nothing left behind.
+        struct Truncates(std::path::PathBuf, AtomicBool);
+        impl Work for Truncates {
+            fn progress(&self, _: &str, _: u64, _: u64) {
+                if !self.1.swap(true, Ordering::Relaxed) {
+                    let f = std::fs::OpenOptions::new()
+                        .write(true)
+                        .open(&self.0)
+                        .unwrap();
+                    f.set_len(10).unwrap();
+                }
+            }
+            fn should_stop(&self) -> bool {
+                false
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("还在下载.pdf");
+        let mut body = b"%PDF-1.4\n".to_vec();
+        body.resize(3 * CHUNK, b'x');
+        std::fs::write(&source, &body).unwrap();
+        let files = dir.path().join("files");
+        let rules = rules();
+        let target = ImportTarget {
+            files_dir: &files,
+            rules: &rules,
+            already: &|_| None,
+        };
+        let work = Truncates(source.clone(), AtomicBool::new(false));
+        let e = import_file(&source, "f1".into(), &target, &work, now()).unwrap_err();
+        assert!(
+            e.user_message().contains("在复制时发生了变化"),
+            "{}",
+            e.user_message()
+        );
+        assert_eq!(std::fs::read_dir(&files).unwrap().count(), 0);
     }
 }

@@ -128,7 +128,7 @@ pub fn read_moov<R: Read + Seek>(file: &mut R) -> Result<Vec<u8>, Mp4Error> {
             return Err(Mp4Error::Malformed("box smaller than its header"));
         }
         if kind == b"moov" {
-            if at + size > len {
+            if at.checked_add(size).is_none_or(|end| end > len) {
                 return Err(Mp4Error::TruncatedMoov);
             }
             if size > MAX_MOOV {
@@ -448,5 +448,17 @@ mod tests {
     fn nal_units_split_on_their_lengths() {
         let sample = [0, 0, 0, 2, 0x65, 0x88, 0, 0, 0, 1, 0x41, 0, 0, 0, 9];
         assert_eq!(split_nals(&sample, 4), vec![&[0x65, 0x88][..], &[0x41]]);
+    }
+
+    #[test]
+    fn a_64_bit_size_at_the_end_of_the_range_is_refused_not_added() {
+        // `moov` with the large size 0xFFFF_FFFF_FFFF_FFFF: `at + size` overflowed (a panic in
+        // a debug build, found by an attacker with `baosong inspect`).
+        let mut f = b"\0\0\0\x10ftypisom\0\0\0\0".to_vec();
+        f.extend_from_slice(&[0, 0, 0, 1]);
+        f.extend_from_slice(b"moov");
+        f.extend_from_slice(&u64::MAX.to_be_bytes());
+        f.extend_from_slice(&[0; 32]);
+        assert!(read_moov(&mut std::io::Cursor::new(f)).is_err());
     }
 }

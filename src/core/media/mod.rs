@@ -49,6 +49,10 @@ pub enum MediaError {
     },
     #[error("{name} is empty")]
     Empty { name: String },
+    #[error("{name} changed while it was copied")]
+    ChangedWhileCopying { name: String },
+    #[error("{name} is not a regular file")]
+    NotAFile { name: String },
     #[error("{name} is a program")]
     Program { name: String },
     #[error("{name} is audio")]
@@ -95,6 +99,12 @@ impl MediaError {
                 io_reason(source)
             ),
             Self::Empty { name } => format!("“{name}”是空文件（0 字节），不能添加。"),
+            Self::ChangedWhileCopying { name } => format!(
+                "“{name}”在复制时发生了变化（可能仍在下载、写入或被其他程序修改），没有添加。请等它完成后重新添加。"
+            ),
+            Self::NotAFile { name } => format!(
+                "“{name}”不是普通文件（是文件夹、设备或管道），不能添加。请选择其中的图片、视频或文档。"
+            ),
             Self::Program { name } => {
                 format!("“{name}”实际上是一个程序文件，不是图片、视频或文档，不能添加。")
             }
@@ -158,6 +168,16 @@ pub fn display_name(path: &Path) -> String {
 }
 
 fn open(path: &Path) -> Result<File, MediaError> {
+    // Only regular files: opening a named pipe would wait for ever for a writer, a device would
+    // never end.
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => {
+            return Err(MediaError::NotAFile {
+                name: display_name(path),
+            });
+        }
+        _ => {}
+    }
     File::open(path).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => MediaError::Vanished {
             path: path.to_path_buf(),
@@ -269,6 +289,17 @@ pub fn inspect(
         FileKind::Video => {
             let probe = video::probe(path, format.name, thumbnail.is_some()).map_err(unreadable)?;
             out.info = probe.info;
+            if matches!(format.name, "mp4" | "mov" | "m4v" | "3gp") {
+                let _ = file.seek(SeekFrom::Start(0));
+                out.has_gps = match video_location::plan(&mut file) {
+                    video_location::VideoLocation::Removable(_) => true,
+                    video_location::VideoLocation::None => false,
+                    // Unreadable is not "has a location"; a marker or a GPS track is.
+                    video_location::VideoLocation::Unsure(why) => {
+                        why.contains("marker") || why.contains("GPS") || why.contains("compressed")
+                    }
+                };
+            }
             picture = probe
                 .poster
                 .map(|p| shrink_to(p, thumbnail.unwrap_or(u32::MAX)));

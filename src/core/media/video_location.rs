@@ -1,11 +1,18 @@
 //! Where a video was taken, removed from the clerk's copy — losslessly, as photos' GPS is (see
 //! `exif`). MP4, MOV, M4V and 3GP keep a location in a few boxes of the `moov` (and in XMP):
 //!
-//! - `©xyz` in `udta` (QuickTime; ffmpeg writes it for `-metadata location=`),
+//! - `©xyz` in `udta` (QuickTime; ffmpeg writes it for `-metadata location=`), and the older
+//!   iPhones' `@xyz`,
 //! - `loci` in `udta` (3GPP),
-//! - `com.apple.quicktime.location.*` entries of a `meta` box's `keys`, their values in `ilst`
-//!   (iPhones, in `moov/meta`; ffmpeg with `use_metadata_tags`, in `moov/udta/meta`),
-//! - `exif:GPS…` properties of XMP, in a `uuid` box (BE7ACFCB-…) or a QuickTime `XMP_` box.
+//! - the entries of a `meta` box's `keys` whose name speaks of a location
+//!   (`com.apple.quicktime.location.ISO6709`, ffmpeg's `location`, `location-eng`…), their values
+//!   in `ilst` (iPhones, in `moov/meta`; ffmpeg with `use_metadata_tags`, in `moov/udta/meta`),
+//! - XMP, in a `uuid` box (BE7ACFCB-…) or a QuickTime `XMP_` box: its `exif:GPS…` values, or
+//!   the whole packet when it speaks of a location another way (see `exif::scrub_xmp`),
+//!
+//! in the `moov`, or in a `meta` or `udta` at the top of the file. What cannot be removed this
+//! way is said (below): a compressed `moov` (`cmov`), a GPS track (GoPro's `gpmd`, Google's
+//! `camm`: positions in the samples themselves).
 //!
 //! Nothing is moved: a location box is renamed `free` and its contents zeroed (a player skips
 //! `free` wherever it stands), XMP values are blanked with spaces in place. So every size and
@@ -23,7 +30,7 @@
 
 use std::io::{Read, Seek, SeekFrom};
 
-use super::exif::{blank_xmp_gps, xmp_has_gps};
+use super::exif::{scrub_xmp, xmp_has_gps};
 
 /// A `moov` larger than this is not read.
 const MAX_MOOV: u64 = 256 * 1024 * 1024;
@@ -38,8 +45,11 @@ const MAX_DEPTH: u8 = 8;
 const XMP_UUID: [u8; 16] = [
     0xBE, 0x7A, 0xCF, 0xCB, 0x97, 0xA9, 0x42, 0xE8, 0x9C, 0x71, 0x99, 0x94, 0x91, 0xE3, 0xAF, 0xAC,
 ];
-/// QuickTime's `©xyz`.
+/// QuickTime's `©xyz`, and the older iPhones' `@xyz`.
 const XYZ: [u8; 4] = [0xA9, b'x', b'y', b'z'];
+const AT_XYZ: [u8; 4] = *b"@xyz";
+/// A top-level `meta` or `udta` larger than this is not read.
+const MAX_TOP_META: u64 = 16 * 1024 * 1024;
 
 /// Bytes to put at an offset of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,9 +132,17 @@ fn plan_inner<R: Read + Seek>(file: &mut R) -> Result<Vec<Patch>, &'static str> 
                     return Err("the moov box is too large to read");
                 }
                 let moov = read_at(file, body_at, body_len)?;
-                let found = walk_moov(&moov, body_at)?;
+                let found = walk_checked(&moov, body_at)?;
                 patches.extend(found);
                 saw_moov = true;
+            }
+            b"meta" | b"udta" => {
+                if at.saturating_add(size) > len || size > MAX_TOP_META {
+                    return Err("a top-level meta or udta box cannot be read");
+                }
+                // The box itself, as a list of one: walked as it would be inside the moov.
+                let whole = read_at(file, at, size)?;
+                patches.extend(walk_checked(&whole, at)?);
             }
             b"uuid" if body_len >= 16 => {
                 let id = read_at(file, body_at, 16)?;
@@ -150,19 +168,30 @@ fn plan_inner<R: Read + Seek>(file: &mut R) -> Result<Vec<Patch>, &'static str> 
     Ok(patches)
 }
 
-/// The patches of one `moov` (its contents starting at file offset `base`), checked: after them
-/// no location marker is left in it.
-fn walk_moov(moov: &[u8], base: u64) -> Result<Vec<Patch>, &'static str> {
+/// The patches of a list of boxes (a `moov`'s contents, or a top-level `meta`) starting at file
+/// offset `base`, checked: after them no location marker is left in it.
+fn walk_checked(moov: &[u8], base: u64) -> Result<Vec<Patch>, &'static str> {
     let mut found = Found::default();
     walk(moov, base, 0, &mut found);
+    if let Some(why) = found.unsure {
+        return Err(why);
+    }
     let patches = found.patches;
     // Checked: the patched moov, less the `keys` boxes (a key's name, such as
     // `com.apple.quicktime.location.ISO6709`, is no location once its value is gone).
     let mut after = moov.to_vec();
     apply(&patches, base, &mut after);
     apply(&found.unchecked, base, &mut after);
-    if find(&after, &XYZ).is_some() || find(&after, b"ISO6709").is_some() || xmp_has_gps(&after) {
+    if find(&after, &XYZ).is_some()
+        || find(&after, &AT_XYZ).is_some()
+        || find(&after, b"ISO6709").is_some()
+        || xmp_has_gps(&after)
+    {
         return Err("a location marker is left where the walk did not reach");
+    }
+    // A timed metadata track of positions (GoPro, Google's camera motion): in the samples.
+    if find(&after, b"gpmd").is_some() || find(&after, b"camm").is_some() {
+        return Err("a GPS track: the positions are in the samples");
     }
     Ok(patches)
 }
@@ -170,6 +199,8 @@ fn walk_moov(moov: &[u8], base: u64) -> Result<Vec<Patch>, &'static str> {
 #[derive(Default)]
 struct Found {
     patches: Vec<Patch>,
+    /// A place a location may be that cannot be patched (a compressed `moov`).
+    unsure: Option<&'static str>,
     /// Zeroes over what the final check does not look at (`keys` boxes).
     unchecked: Vec<Patch>,
 }
@@ -234,7 +265,8 @@ fn walk(data: &[u8], base: u64, depth: u8, found: &mut Found) {
                     walk_meta(inner, body_base + skip as u64, depth + 1, found);
                 }
             }
-            k if k == &XYZ || k == b"loci" => found.patches.extend(free(&c, base)),
+            k if k == &XYZ || k == &AT_XYZ || k == b"loci" => found.patches.extend(free(&c, base)),
+            b"cmov" => found.unsure = Some("a compressed moov"),
             b"XMP_" => found.patches.extend(blank_xmp(c.body, body_base)),
             b"uuid" if c.body.get(..16) == Some(&XMP_UUID[..]) => {
                 if let Some(xmp) = c.body.get(16..) {
@@ -271,7 +303,7 @@ fn walk_meta(data: &[u8], base: u64, depth: u8, found: &mut Found) {
             b"ilst" => {
                 for item in children(c.body) {
                     let index = u32::from_be_bytes(item.kind);
-                    if item.kind == XYZ || location_keys.contains(&index) {
+                    if item.kind == XYZ || item.kind == AT_XYZ || location_keys.contains(&index) {
                         found.patches.extend(free(&item, body_base));
                     }
                 }
@@ -290,7 +322,8 @@ fn walk_meta(data: &[u8], base: u64, depth: u8, found: &mut Found) {
     }
 }
 
-/// The 1-based indexes of a `keys` box's `com.apple.quicktime.location…` entries.
+/// The 1-based indexes of a `keys` box's entries whose name speaks of a location
+/// (`com.apple.quicktime.location.ISO6709`, `location`, `Location-eng`, `…gps…`).
 fn location_key_indexes(keys: &[u8]) -> Vec<u32> {
     let mut out = Vec::new();
     // Version and flags, then the entry count, then entries: size, namespace, name.
@@ -310,7 +343,11 @@ fn location_key_indexes(keys: &[u8]) -> Vec<u32> {
         let Some(name) = keys.get(at + 8..at + size) else {
             break;
         };
-        if name.starts_with(b"com.apple.quicktime.location") {
+        let name = name.to_ascii_lowercase();
+        if [&b"location"[..], b"iso6709", b"gps"]
+            .iter()
+            .any(|w| find(&name, w).is_some())
+        {
             out.push(index);
         }
         at += size;
@@ -334,10 +371,10 @@ fn free(c: &Child<'_>, base: u64) -> Vec<Patch> {
     ]
 }
 
-/// An XMP packet at file offset `base` with its `exif:GPS…` values blanked, if it had any.
+/// An XMP packet at file offset `base` with its location removed, if it had one.
 fn blank_xmp(xmp: &[u8], base: u64) -> Option<Patch> {
     let mut blanked = xmp.to_vec();
-    blank_xmp_gps(&mut blanked).then_some(Patch {
+    scrub_xmp(&mut blanked).then_some(Patch {
         at: base,
         bytes: blanked,
     })
@@ -528,6 +565,72 @@ mod tests {
                 out.extend(piece);
             }
             assert_eq!(out, whole, "chunks of {chunk}");
+        }
+    }
+
+    #[test]
+    fn what_the_attacker_found_is_removed_or_said() {
+        // ffmpeg's own key names (`location`, `location-eng`), any case.
+        let meta = boxed(
+            b"meta",
+            &[
+                boxed(b"hdlr", &[&[0u8; 8][..], b"mdta", &[0; 13]].concat()),
+                keys(&["location", "Location-ENG", "encoder"]),
+                boxed(
+                    b"ilst",
+                    &[
+                        item(1, "+29.5630+106.5516/"),
+                        item(2, "+29.5630+106.5516/"),
+                        item(3, "Lavf"),
+                    ]
+                    .concat(),
+                ),
+            ]
+            .concat(),
+        );
+        let out = removed(&movie(&boxed(b"udta", &meta), b""));
+        assert_eq!(find(&out, b"+29.5630"), None);
+        assert!(find(&out, b"Lavf").is_some());
+        // A `meta` and a `udta` at the top of the file, beside the moov.
+        let top = [
+            meta.clone(),
+            boxed(b"udta", &boxed(b"@xyz", b"+29.5630+106.5516/")),
+        ]
+        .concat();
+        let out = removed(&movie(b"", &top));
+        assert_eq!(find(&out, b"+29.5630"), None);
+        // The older iPhones' `@xyz`.
+        let out = removed(&movie(
+            &boxed(
+                b"udta",
+                &boxed(b"@xyz", b"\0\x12\x15\xc7+29.5630+106.5516/"),
+            ),
+            b"",
+        ));
+        assert_eq!(find(&out, b"+29.5630"), None);
+        // XMP with the exif namespace under another prefix, or IPTC's location: blanked whole.
+        for xmp in [
+            &br#"<x:xmpmeta><rdf:Description xmlns:e="http://ns.adobe.com/exif/1.0/" e:GPSLatitude="29,33.78N"/></x:xmpmeta>"#[..],
+            br#"<x:xmpmeta><Iptc4xmpExt:LocationShown>Yuzhong</Iptc4xmpExt:LocationShown></x:xmpmeta>"#,
+        ] {
+            let top = boxed(b"uuid", &[&XMP_UUID[..], xmp].concat());
+            let out = removed(&movie(b"", &top));
+            assert_eq!(find(&out, b"29,33"), None);
+            assert_eq!(find(&out, b"Yuzhong"), None);
+            assert_eq!(out.len(), movie(b"", &top).len());
+        }
+        // What cannot be removed in place is said: a compressed moov, a GPS track.
+        for inner in [
+            boxed(b"cmov", &boxed(b"dcom", b"zlib")),
+            boxed(b"trak", &boxed(b"stsd", &boxed(b"gpmd", &[0; 8]))),
+        ] {
+            assert!(
+                matches!(
+                    plan(&mut Cursor::new(movie(&inner, b""))),
+                    VideoLocation::Unsure(_)
+                ),
+                "{inner:?}"
+            );
         }
     }
 }

@@ -114,7 +114,9 @@ impl AtomicFile {
             file.sync_all()?;
             drop(file);
             platform::replace_file(&self.tmp, &self.path)?;
+            // `out.zip` has the empty folder "" for a parent: the current one.
             match self.path.parent() {
+                Some(dir) if dir.as_os_str().is_empty() => platform::sync_dir(Path::new(".")),
                 Some(dir) => platform::sync_dir(dir),
                 None => Ok(()),
             }

@@ -219,20 +219,7 @@ impl DataDir {
     /// the first one's drafts, so it is refused. The lock is the OS's (released if the process
     /// dies) on `<data>/.lock`, held until the returned guard is dropped.
     pub fn lock_for_window(&self) -> Result<DataDirLock, CoreError> {
-        let path = self.root.join(".lock");
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| CoreError::io("open", &path, e))?;
-        match file.try_lock() {
-            Ok(()) => Ok(DataDirLock { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) => Err(CoreError::AlreadyOpen {
-                path: self.root.clone(),
-            }),
-            Err(std::fs::TryLockError::Error(e)) => Err(CoreError::io("lock", &path, e)),
-        }
+        lock_folder(&self.root)
     }
 
     /// Keep a backup at most this often (the default is a minute; tests use zero).
@@ -792,6 +779,25 @@ fn remove_old_builds(dir: &Path) {
         if old {
             let _ = std::fs::remove_dir_all(entry.path());
         }
+    }
+}
+
+/// Hold `folder` (its `.lock` file, locked by the OS, released if the process dies): the data
+/// folder for the window, a draft folder given by path for a CLI command that writes it.
+pub fn lock_folder(folder: &Path) -> Result<DataDirLock, CoreError> {
+    let path = folder.join(".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| CoreError::io("open", &path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(DataDirLock { _file: file }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(CoreError::AlreadyOpen {
+            path: folder.to_path_buf(),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(CoreError::io("lock", &path, e)),
     }
 }
 

@@ -33,6 +33,20 @@ impl App {
         for event in events {
             self.store_event(event);
         }
+        // The store's thread gone: said, and kept said (every later save is lost).
+        if self.worker.as_ref().is_some_and(|w| !w.alive()) {
+            if !self.store_stopped {
+                self.store_stopped = true;
+                tracing::error!("the store worker is gone: saving has stopped");
+            }
+            if self
+                .banner
+                .as_ref()
+                .is_none_or(|b| b.text != crate::jobs::store::STORE_STOPPED)
+            {
+                self.banner = Some(Banner::error(crate::jobs::store::STORE_STOPPED));
+            }
+        }
         self.attachment_events();
         self.sending_events();
         self.desk_events();
