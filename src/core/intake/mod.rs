@@ -264,22 +264,34 @@ pub fn status_error(url: &str, status: StatusCode, headers: &HeaderMap, bytes: u
     }
 }
 
+/// The one recipe of every HTTP client that may carry the unit's token (the probe's, the
+/// upload's small requests, the sender of the bundle — blocking or async builders alike): the
+/// system's proxy and certificate store, except that a token over plain http never goes through
+/// a proxy ([`token_in_clear`]); no redirect ever followed (the token would go with it to another
+/// host); 15 s to connect; our user agent. Each adds its own limit on a whole request.
+macro_rules! intake_client {
+    ($builder:expr, $intake:expr) => {{
+        let builder = $builder;
+        let builder = if $crate::core::intake::token_in_clear($intake) {
+            builder.no_proxy()
+        } else {
+            builder
+        };
+        builder
+            .user_agent($crate::core::intake::USER_AGENT)
+            .connect_timeout(std::time::Duration::from_secs(15))
+            .redirect(reqwest::redirect::Policy::none())
+    }};
+}
+pub(crate) use intake_client;
+
 /// The HTTP client for an upload's small requests (tus creation, `HEAD`, `DELETE`): the system
 /// proxy and certificate store like the probe's, no redirects followed (a token is never carried
 /// to another host), 15 s to connect and a minute for the answer. The bundle itself goes through
 /// [`sender::Sender`], which has no limit on a whole request, only on one standing still.
 pub fn upload_client(intake: &Intake) -> Result<reqwest::blocking::Client, IntakeError> {
-    let builder = reqwest::blocking::Client::builder();
-    let builder = if token_in_clear(intake) {
-        builder.no_proxy()
-    } else {
-        builder
-    };
-    builder
-        .user_agent(USER_AGENT)
-        .connect_timeout(Duration::from_secs(15))
+    intake_client!(reqwest::blocking::Client::builder(), intake)
         .timeout(Duration::from_secs(60))
-        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| IntakeError::Client(error_chain(&e)))
 }
@@ -313,17 +325,8 @@ pub fn same_origin(url: &reqwest::Url, endpoint: &reqwest::Url) -> bool {
 
 impl IntakeClient {
     pub fn new(intake: &Intake) -> Result<Self, IntakeError> {
-        let builder = reqwest::blocking::Client::builder();
-        let builder = if token_in_clear(intake) {
-            builder.no_proxy()
-        } else {
-            builder
-        };
-        let http = builder
-            .user_agent(USER_AGENT)
-            .connect_timeout(Duration::from_secs(15))
+        let http = intake_client!(reqwest::blocking::Client::builder(), intake)
             .timeout(Duration::from_secs(30))
-            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| IntakeError::Client(error_chain(&e)))?;
         Ok(Self { http })

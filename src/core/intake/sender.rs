@@ -21,7 +21,7 @@ use http_body::{Frame, SizeHint};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use super::{IntakeError, USER_AGENT, classify, error_chain};
+use super::{IntakeError, classify, error_chain};
 use crate::core::work::Work;
 
 /// How long a request may go without a byte moving, by default.
@@ -130,17 +130,8 @@ impl Sender {
             .map_err(|e| IntakeError::Client(e.to_string()))?;
         let client = {
             let _inside = runtime.enter();
-            let builder = reqwest::Client::builder();
-            let builder = if super::token_in_clear(intake) {
-                builder.no_proxy()
-            } else {
-                builder
-            };
-            builder
-                .user_agent(USER_AGENT)
-                .connect_timeout(Duration::from_secs(15))
-                // Never follow a redirect: the token would go with it to another host.
-                .redirect(reqwest::redirect::Policy::none())
+            // No limit on the whole request: only on one standing still (below).
+            super::intake_client!(reqwest::Client::builder(), intake)
                 .build()
                 .map_err(|e| IntakeError::Client(error_chain(&e)))?
         };
