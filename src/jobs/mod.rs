@@ -52,6 +52,13 @@ pub struct JobProgress {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JobLost;
 
+impl JobLost {
+    /// The one wording of a lost job, for whatever it was doing (`添加文件`, `报送`…).
+    pub fn user_message(self, doing: &str) -> String {
+        format!("{doing}时程序出错，没有完成。请重试；如再出现，请导出诊断信息交给信息技术人员。")
+    }
+}
+
 struct Shared {
     progress: Mutex<JobProgress>,
     cancel: AtomicBool,

@@ -208,9 +208,8 @@ impl App {
             match result {
                 Ok(outcome) => self.imported(outcome),
                 Err(_) => {
-                    self.banner = Some(Banner::error(
-                        "添加文件时程序出错，部分文件可能没有添加。请重试；如再出现，请导出诊断信息交给信息技术人员。",
-                    ));
+                    self.banner =
+                        Some(Banner::error(crate::jobs::JobLost.user_message("添加文件")));
                 }
             }
         }
@@ -239,7 +238,7 @@ impl App {
                 // Cleared, said once (it was never cleared: the window thought itself busy).
                 self.file_check = None;
                 self.banner = Some(Banner::warning(
-                    "检查材料文件时程序出错，没能检查完。请再点一次“检查并提交”；如再出现，请导出诊断信息交给信息技术人员。",
+                    crate::jobs::JobLost.user_message("检查材料文件"),
                 ));
             }
         }

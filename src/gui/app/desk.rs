@@ -22,9 +22,6 @@ use crate::jobs::desk::{
     start_scan, start_summary, start_verify_all, start_xlsx,
 };
 
-/// What a job that ended without a result (a bug, logged) is said to have done.
-const LOST: &str = "意外中止，请重试；如再出现，请导出诊断信息交给信息技术人员。";
-
 /// Where the opened bundles' photos and videos are extracted for the previews (in the cache).
 const PREVIEW_FOLDER: &str = "desk";
 
@@ -303,7 +300,7 @@ impl App {
                         self.desk.scanned = Some(Arc::new(scanned));
                     }
                     Ok(Err(why)) => self.desk.message = Some((why, true)),
-                    Err(_) => self.desk.message = Some((format!("读取{LOST}"), true)),
+                    Err(lost) => self.desk.message = Some((lost.user_message("读取"), true)),
                 }
             }
             DeskJob::Verify(j) => {
@@ -322,7 +319,7 @@ impl App {
                         self.screen = Screen::DeskBundle;
                     }
                     Ok(Err(why)) => self.desk.message = Some((why, true)),
-                    Err(_) => self.desk.message = Some((format!("打开材料包{LOST}"), true)),
+                    Err(lost) => self.desk.message = Some((lost.user_message("打开材料包"), true)),
                 }
             }
             DeskJob::Save(j, done) => {
@@ -331,7 +328,7 @@ impl App {
                 self.desk.message = Some(match result {
                     Ok(Ok(path)) => (format!("{done}：{}", path.display()), false),
                     Ok(Err(why)) => (why, true),
-                    Err(_) => (format!("导出{LOST}"), true),
+                    Err(lost) => (lost.user_message("导出"), true),
                 });
             }
             DeskJob::Import(j) => {
@@ -366,7 +363,7 @@ impl App {
                 self.desk.verdicts.extend(verdicts);
             }
             Ok(Err(_)) => self.desk.message = Some(("已取消核对。".into(), false)),
-            Err(_) => self.desk.message = Some((format!("核对{LOST}"), true)),
+            Err(lost) => self.desk.message = Some((lost.user_message("核对"), true)),
         }
     }
 
@@ -385,7 +382,7 @@ impl App {
                 self.list();
             }
             Ok(Err(why)) => self.desk.message = Some((why, true)),
-            Err(_) => self.desk.message = Some((format!("导入{LOST}"), true)),
+            Err(lost) => self.desk.message = Some((lost.user_message("导入"), true)),
         }
     }
 }

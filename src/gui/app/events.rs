@@ -22,7 +22,7 @@ impl App {
             self.banner = Some(match result {
                 Ok(Ok(p)) => Banner::info(p.user_message()),
                 Ok(Err(m)) => Banner::error(m),
-                Err(_) => Banner::error("连接测试意外中止，请重试。"),
+                Err(lost) => Banner::error(lost.user_message("测试连接")),
             });
         }
         let events = self

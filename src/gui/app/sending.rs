@@ -354,10 +354,7 @@ impl App {
                 }
                 Submission::ending(result, stop)
             }
-            Err(JobLost) => Ending::Failed(
-                "报送过程中程序出错，报送没有完成。请点“重新报送”；如再出现，请导出诊断信息交给信息技术人员。"
-                    .into(),
-            ),
+            Err(lost) => Ending::Failed(lost.user_message("报送")),
         };
         match &ending {
             Ending::Confirmed(receipt) => {
@@ -454,9 +451,7 @@ impl App {
                 tracing::error!(error = %e, "export failed");
                 Banner::error(e.user_message())
             }
-            Err(JobLost) => Banner::error(
-                "导出材料包时程序出错。请重试；如再出现，请导出诊断信息交给信息技术人员。",
-            ),
+            Err(lost) => Banner::error(lost.user_message("导出材料包")),
         });
     }
 
