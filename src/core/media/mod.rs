@@ -1,7 +1,8 @@
 //! Media: what a clerk attaches, and how it is looked at. No egui here.
 //!
 //! - [`sniff`]: what a file is, from its bytes.
-//! - [`import`]: copying a file into the draft and hashing it in one pass, GPS removed.
+//! - [`import`]: copying a file into the draft and hashing it in one pass, GPS removed;
+//!   [`batch`]: many at once, with one progress and the probe of each video.
 //! - [`exif`]: orientation, capture time, GPS — read, and GPS removed in place.
 //! - [`picture`]: photos decoded small and oriented; video frames to RGB. [`jpeg_dc`]: JPEGs at
 //!   1/8 scale from their DC coefficients (thumbnails).
@@ -11,6 +12,7 @@
 //!   malformed file can neither hang nor crash the window.
 //! - [`thumbs`]: thumbnails, made once and cached by content hash.
 
+pub mod batch;
 pub mod document;
 pub mod exif;
 pub mod import;
