@@ -38,7 +38,7 @@ if ! python3 -c "import uploadserver, openpyxl, moto.server" >/dev/null 2>&1; th
 fi
 
 if cargo nextest --version >/dev/null 2>&1; then
-    cargo nextest run --no-fail-fast "$@"
+    cargo nextest run --workspace --no-fail-fast "$@"
 else
-    cargo test --no-fail-fast "$@"
+    cargo test --workspace --no-fail-fast "$@"
 fi

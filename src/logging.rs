@@ -8,7 +8,7 @@ use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::prelude::*;
 
-pub const LOG_DIR: &str = "logs";
+pub use crate::core::store::LOG_DIR;
 pub const LOG_PREFIX: &str = "baosong.log";
 
 /// Keeps the file writer flushing; drop it last (at exit).
@@ -58,5 +58,5 @@ pub fn init_with_file(data_root: Option<&Path>) -> LogGuard {
 }
 
 pub fn log_dir(data_root: &Path) -> PathBuf {
-    data_root.join(LOG_DIR)
+    crate::core::store::log_dir(data_root)
 }

@@ -80,7 +80,7 @@ fn ffprobe(path: &Path) -> String {
 /// exiftool's reading of every tag, as JSON text.
 fn exiftool(path: &Path) -> String {
     let o = Command::new("exiftool")
-        .args(["-a", "-G1", "-j", "-n"])
+        .args(["-a", "-G1", "-j", "-n", "-ee"])
         .arg(path)
         .output()
         .expect("exiftool (libimage-exiftool-perl) is installed by scripts/test.sh");
@@ -625,4 +625,89 @@ fn export_to_a_bare_file_name_succeeds() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(tmp.path().join("材料包.zip").is_file());
+}
+
+/// What the attackers of issue 14 found, kept as files (tests/fixtures/location/README.md):
+/// each copy attached either reveals no place to exiftool (embedded documents too) and to
+/// ffprobe (a motion photo's appended video carved out and read as a video), or is said to be
+/// unsure; a GPS directory without a position is not reported as a location removed.
+#[test]
+fn every_location_the_attackers_hid_is_removed_or_said() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/location");
+    let data_root = tmp.path().join("数据");
+    let (data, id) = new_draft(&data_root);
+    let mut leaks: Vec<PathBuf> = std::fs::read_dir(fixtures.join("leak"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    leaks.sort();
+    let mut args = vec!["attach".to_string(), id.clone()];
+    args.extend(leaks.iter().map(|p| p.display().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = baosong(&data_root, &args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let files = files_of(&read_draft(&data, &id));
+    assert_eq!(files.len(), leaks.len(), "{}", text(&o));
+    let folder = data.find(&id).unwrap().join("files");
+    let mut failures = Vec::new();
+    for f in &files {
+        let copy = folder.join(&f.stored_name);
+        if f.location_kept {
+            continue;
+        }
+        let video = matches!(f.format.as_str(), "mp4" | "mov" | "m4v" | "3gp");
+        let mut seen = location_seen(&copy, video);
+        // A motion photo: the video after the photo, read as a video.
+        let bytes = std::fs::read(&copy).unwrap();
+        if !video && let Some(p) = bytes.windows(4).skip(8).position(|w| w == b"ftyp") {
+            let carved = tmp.path().join(format!("{}.mp4", f.stored_name));
+            std::fs::write(&carved, &bytes[p + 8 - 4..]).unwrap();
+            if ffprobe_quiet(&carved).contains("29.56") {
+                seen.push(format!("the appended video: {}", ffprobe_quiet(&carved)));
+            }
+        }
+        if !f.location_removed {
+            seen.push("not said to be removed".into());
+        }
+        if !seen.is_empty() {
+            failures.push(format!("{}: {seen:?}", f.original_name));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    let (data, id) = new_draft(&tmp.path().join("数据2"));
+    let mut clean: Vec<String> = std::fs::read_dir(fixtures.join("clean"))
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    clean.sort();
+    let mut args = vec!["attach", id.as_str()];
+    args.extend(clean.iter().map(String::as_str));
+    let o = baosong(&tmp.path().join("数据2"), &args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    for f in files_of(&read_draft(&data, &id)) {
+        assert!(
+            !f.location_removed && !f.location_kept,
+            "{}: no position, nothing to say: {f:?}",
+            f.original_name
+        );
+    }
+}
+
+/// ffprobe's tags, or nothing when it cannot read the file.
+fn ffprobe_quiet(path: &Path) -> String {
+    Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format_tags",
+            "-of",
+            "compact",
+        ])
+        .arg(path)
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
 }

@@ -14,10 +14,10 @@ use crate::core::draft::{
     Edited, LOCATION_KEPT, Material, Place, PlaceChoice, Status, known_files, places,
 };
 use crate::core::error::CoreError;
+use crate::core::media::batch::{ImportRequest, import_batch};
 use crate::core::media::probe::Prober;
 use crate::core::media::thumbs::ThumbnailCache;
 use crate::core::validate::human_bytes;
-use crate::core::media::batch::{ImportRequest, import_batch};
 
 /// Exit codes: 0 every file attached, 1 some refused, 2 nothing could be done.
 pub(super) fn attach(
