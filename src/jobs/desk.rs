@@ -29,7 +29,7 @@ pub type ScanJob = Job<Result<Scanned, String>>;
 
 pub fn start_scan(folder: PathBuf, campaign: Arc<Campaign>, wake: Wake) -> ScanJob {
     Job::spawn("正在读取材料包", None, wake, move |work| {
-        let found = tally::scan(&folder, work).map_err(said)?;
+        let found = tally::scan(&folder, work).map_err(|e| said(&e, e.user_message()))?;
         let tally = tally::tally(&campaign, &found);
         Ok(Scanned {
             folder,
@@ -81,7 +81,7 @@ pub type OpenJob = Job<Result<Opened, String>>;
 /// Open, check and extract the previewable files of the bundle at `path` into `files_dir`.
 pub fn start_open(path: PathBuf, files_dir: PathBuf, wake: Wake) -> OpenJob {
     Job::spawn("正在打开材料包", None, wake, move |work| {
-        let bundle = Bundle::open(&path).map_err(said)?;
+        let bundle = Bundle::open(&path).map_err(|e| said(&e, e.user_message()))?;
         let verdict = verify::verify(&bundle, work).map_err(|_| "已取消。".to_string())?;
         std::fs::create_dir_all(&files_dir).map_err(|e| preview_error(&files_dir, &e))?;
         let mut visual = HashMap::new();
@@ -164,7 +164,9 @@ pub type SaveJob = Job<Result<PathBuf, String>>;
 /// 导出 Excel.
 pub fn start_xlsx(tally: Tally, to: PathBuf, wake: Wake) -> SaveJob {
     Job::spawn("正在导出 Excel", None, wake, move |_| {
-        xlsx::write(&tally, &to).map(|()| to).map_err(said)
+        xlsx::write(&tally, &to)
+            .map(|()| to)
+            .map_err(|e| said(&e, e.user_message()))
     })
 }
 
@@ -220,42 +222,13 @@ pub fn start_import(
     wake: Wake,
 ) -> ImportJob {
     Job::spawn("正在导入为草稿", None, wake, move |work| {
-        let data = DataDir::open(&data_root, clock).map_err(said)?;
-        import::import(&bundle, &campaign, &data, work).map_err(said)
+        let data = DataDir::open(&data_root, clock).map_err(|e| said(&e, e.user_message()))?;
+        import::import(&bundle, &campaign, &data, work).map_err(|e| said(&e, e.user_message()))
     })
 }
 
 /// A desk failure in the clerk's words, its technical cause in the log first.
-fn said<E: std::fmt::Display + UserMessage>(e: E) -> String {
+fn said(e: &dyn std::fmt::Display, message: String) -> String {
     tracing::warn!(error = %e, "desk job failed");
-    e.user_message()
-}
-
-/// The errors the desk's jobs turn into messages.
-trait UserMessage {
-    fn user_message(&self) -> String;
-}
-
-impl UserMessage for crate::core::desk::DeskError {
-    fn user_message(&self) -> String {
-        crate::core::desk::DeskError::user_message(self)
-    }
-}
-
-impl UserMessage for crate::core::error::CoreError {
-    fn user_message(&self) -> String {
-        crate::core::error::CoreError::user_message(self)
-    }
-}
-
-impl UserMessage for crate::core::desk::import::ImportError {
-    fn user_message(&self) -> String {
-        crate::core::desk::import::ImportError::user_message(self)
-    }
-}
-
-impl UserMessage for crate::core::desk::xlsx::XlsxFail {
-    fn user_message(&self) -> String {
-        crate::core::desk::xlsx::XlsxFail::user_message(self)
-    }
+    message
 }

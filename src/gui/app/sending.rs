@@ -348,9 +348,8 @@ impl App {
                 {
                     tracing::error!(error = %e, "submission failed");
                 }
-                if let Err(SubmitError::AlreadySent(receipt)) = &result {
-                    let message = SubmitError::AlreadySent(receipt.clone()).user_message();
-                    self.banner = Some(Banner::info(message).about(&id));
+                if let Err(e @ SubmitError::AlreadySent(_)) = &result {
+                    self.banner = Some(Banner::info(e.user_message()).about(&id));
                 }
                 Submission::ending(result, stop)
             }

@@ -99,12 +99,18 @@ pub fn import_file(
             })?;
         work.check().map_err(|_| MediaError::Cancelled)?;
         record.location_removed = exif::remove_location(format.name, &mut whole);
-        // A motion photo's video, a 360° camera's trailer, after the photo's own data.
-        let (trailer_removed, trailer_kept) = video_location::in_photo_trailer(&mut whole);
+        // A motion photo's video, a 360° camera's trailer: appended to a JPEG.
+        let (trailer_removed, trailer_kept) = if format.name == "jpeg" {
+            video_location::in_photo_trailer(&mut whole)
+        } else {
+            (false, false)
+        };
         record.location_removed |= trailer_removed;
-        // What could not be removed in place (a GIF's XMP) is said, never kept silently.
-        record.location_kept = exif::read_photo(format.name, &whole).has_gps || trailer_kept;
-        record.info = photo_info(&whole, format.name);
+        // The EXIF read once, after the removal: what could not be removed in place (a GIF's
+        // XMP) is said, never kept silently; the capture time.
+        let exif = exif::read_photo(format.name, &whole);
+        record.location_kept = exif.has_gps || trailer_kept;
+        record.info = photo_info(&whole, format.name, exif.taken_at);
         record.sha256 = hex(&Sha256::digest(&whole));
         out.write_all(&whole).map_err(write_err)?;
         record.bytes = whole.len() as u64;
@@ -182,9 +188,9 @@ pub fn import_file(
 }
 
 /// Size (after orientation) of a photo; HEIC's comes from the probe.
-fn photo_info(bytes: &[u8], format: &str) -> MediaInfo {
+fn photo_info(bytes: &[u8], format: &str, taken_at: Option<String>) -> MediaInfo {
     let mut info = MediaInfo {
-        taken_at: exif::read_photo(format, bytes).taken_at,
+        taken_at,
         ..MediaInfo::default()
     };
     if matches!(format, "heic" | "heif") {
