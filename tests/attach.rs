@@ -387,6 +387,13 @@ fn attach_puts_files_where_asked_refuses_what_it_must_and_says_why() {
         "{}",
         text(&o)
     );
+    // A part of a label shared by several places: said, with the codes.
+    let o = baosong(
+        &data_root,
+        &["attach", &id, &photo.display().to_string(), "--to", "活动"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("与草稿中的多个活动相符"), "{}", text(&o));
     // A vanished file.
     let o = baosong(
         &data_root,
@@ -422,6 +429,23 @@ fn a_submitted_draft_takes_no_more_files() {
     let o = baosong(&data_root, &["attach", &id, &photo.display().to_string()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("正在报送"), "{}", text(&o));
+    assert!(files_of(&read_draft(&data, &id)).is_empty());
+    // 已报送 too.
+    let mut draft = read_draft(&data, &id);
+    let confirmed = baosong::core::draft::Receipt {
+        endpoint: "https://intake.example/files/".into(),
+        reference: "r".into(),
+        confirmed_at: chrono::DateTime::parse_from_rfc3339("2024-03-10T10:00:00+08:00").unwrap(),
+        bundle_sha256: "ab".into(),
+        bytes: 1,
+        protocol: "tus".into(),
+        bundle_name: "材料包.zip".into(),
+    };
+    draft.submitted(confirmed).unwrap();
+    data.save(&draft).unwrap();
+    let o = baosong(&data_root, &["attach", &id, &photo.display().to_string()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("已报送"), "{}", text(&o));
     assert!(files_of(&read_draft(&data, &id)).is_empty());
 }
 
@@ -576,10 +600,11 @@ fn a_pipe_or_a_folder_is_refused_not_waited_on() {
             &id,
             fifo.to_str().unwrap(),
             tmp.path().to_str().unwrap(),
+            "/dev/null",
         ],
     );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert_eq!(text(&o).matches("不是普通文件").count(), 2, "{}", text(&o));
+    assert_eq!(text(&o).matches("不是普通文件").count(), 3, "{}", text(&o));
     let o = baosong(&data_root, &["inspect", fifo.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
 }
@@ -710,4 +735,25 @@ fn ffprobe_quiet(path: &Path) -> String {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
         .unwrap_or_default()
+}
+
+#[test]
+fn inspect_says_a_video_with_a_location_has_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let loc = format!("location={ISO6709}");
+    let with = video(
+        tmp.path(),
+        "有位置.mov",
+        "160x120",
+        "1",
+        "libx264",
+        &["-metadata", &loc],
+    );
+    let without = video(tmp.path(), "无位置.mov", "160x120", "1", "libx264", &[]);
+    for (v, has) in [(&with, true), (&without, false)] {
+        let o = baosong(tmp.path(), &["inspect", v.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(json["has_gps"], has, "{}", v.display());
+    }
 }

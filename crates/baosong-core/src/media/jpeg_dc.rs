@@ -608,4 +608,17 @@ mod tests {
             let _ = decode_dc(bad);
         }
     }
+
+    #[test]
+    fn a_header_claiming_far_more_blocks_than_the_data_holds_stops() {
+        // 64×48 of data under a header saying 65535×65535 (found by the fuzz harness: the
+        // decoder read padding for seconds): it stops past its data and declines.
+        let (mut jpeg, _) = encode(64, 48, jpeg_encoder::SamplingFactor::R_4_2_0, None);
+        let sof = jpeg
+            .windows(2)
+            .position(|w| w == [0xFF, 0xC0])
+            .expect("a baseline frame header");
+        jpeg[sof + 5..sof + 9].copy_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF]);
+        assert!(decode_dc(&jpeg).is_none());
+    }
 }

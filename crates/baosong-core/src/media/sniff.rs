@@ -278,6 +278,16 @@ mod tests {
         sniff(bytes, name, Some(&mut Cursor::new(bytes.to_vec())))
     }
 
+    #[test]
+    fn a_file_of_twelve_to_fifteen_bytes_beginning_with_ftyp_does_not_panic() {
+        // Found by the fuzz harness: the compatible brands' range was clamped with min > max.
+        for len in 12..16 {
+            let mut head = b"\0\0\0\x18ftypheic".to_vec();
+            head.resize(len, b'x');
+            assert_eq!(format(&head, "a.heic"), "heic", "{len} bytes");
+        }
+    }
+
     fn format(bytes: &[u8], name: &str) -> &'static str {
         match of(bytes, name) {
             Sniffed::Known(f) => f.name,
