@@ -9,6 +9,7 @@ use std::sync::{Arc, OnceLock};
 mod attachments;
 mod desk;
 mod events;
+mod jobs;
 mod panels;
 mod sending;
 
@@ -34,9 +35,6 @@ use crate::core::portable::{PortableConfig, template_choice};
 use crate::core::store::{DataDir, DataDirLock, FILES_DIR, Listing, Settings, draft_dir_in};
 use crate::core::validate::validate_with_files;
 use crate::jobs::Wake;
-use crate::jobs::connection::ConnectionTest;
-use crate::jobs::files::{FileCheck, SystemJob};
-use crate::jobs::import::ImportJob;
 use crate::jobs::store::{StoreCommand, StoreWorker};
 use crate::jobs::thumbnails::ThumbnailPool;
 
@@ -86,12 +84,8 @@ pub struct App {
     settings_form: SettingsForm,
     picker: Box<dyn FilePicker>,
     portable: Option<PortableConfig>,
-    /// 测试连接 under way.
-    connection: Option<ConnectionTest>,
-    /// Attachments being copied in; the check of a draft's files; files being opened.
-    imports: Vec<(Place, ImportJob)>,
-    file_check: Option<FileCheck>,
-    system_jobs: Vec<SystemJob>,
+    /// Every long job running: polled once a frame, see [`jobs::JobSet`].
+    jobs: jobs::JobSet,
     previews: Previews,
     prober: Option<Prober>,
     cache: ThumbnailCache,
@@ -100,15 +94,13 @@ pub struct App {
     pending_drop: Option<Vec<PathBuf>>,
     /// Where each materials section was drawn this frame (for files dropped on it).
     drop_zones: Vec<(egui::Rect, Place)>,
-    /// 一键报送, 导出材料包 and 取消报送 under way (one of each at a time).
-    sending: Option<sending::Sending>,
-    exporting: Option<sending::Exporting>,
-    cancelling: Option<sending::Cancelling>,
     upload: UploadOptions,
-    /// 收件台: its folder, table, opened bundle and job.
+    /// 收件台: its folder, table and opened bundle.
     desk: desk::DeskState,
     /// Actions pushed by the panels, applied with the screen's.
     actions: Vec<Action>,
+    /// The data folder, as the store's worker has it (the desk's import writes a draft into it).
+    data: Option<DataDir>,
     /// The store's thread was found gone (said once in the log, kept in the banner).
     store_stopped: bool,
     /// This window's hold on the data folder (declared last: released after the worker stops).
@@ -141,7 +133,7 @@ impl App {
         let data = root.and_then(|root| DataDir::open(root, clock.clone()));
         let data = data.and_then(|data| data.lock_for_window().map(|lock| (data, lock)));
         let mut first_banner = None;
-        let (worker, data_root, settings, lock) = match data {
+        let (worker, data_dir, data_root, settings, lock) = match data {
             Ok((data, lock)) => {
                 let settings = data.load_settings();
                 // No credential store: said once, where a token would be needed.
@@ -149,13 +141,13 @@ impl App {
                     first_banner = data.token_keeping().user_message().map(Banner::info);
                 }
                 let root = data.root().to_path_buf();
-                let worker = StoreWorker::start(data, repaint_waker(&context));
-                (Some(worker), root, settings, Some(lock))
+                let worker = StoreWorker::start(data.clone(), repaint_waker(&context));
+                (Some(worker), Some(data), root, settings, Some(lock))
             }
             Err(e) => {
                 tracing::error!(error = %e, "data folder unusable");
                 fatal.get_or_insert(e.user_message());
-                (None, PathBuf::new(), Settings::default(), None)
+                (None, None, PathBuf::new(), Settings::default(), None)
             }
         };
         let current_item = campaign.first_item_id();
@@ -190,11 +182,9 @@ impl App {
             settings_form: SettingsForm::default(),
             picker,
             portable,
-            connection: None,
-            imports: Vec::new(),
-            file_check: None,
+            jobs: jobs::JobSet::default(),
+            data: data_dir,
             store_stopped: false,
-            system_jobs: Vec::new(),
             previews: Previews::new(pool),
             prober,
             cache,
@@ -202,9 +192,6 @@ impl App {
             desk: Default::default(),
             pending_drop: None,
             drop_zones: Vec::new(),
-            sending: None,
-            exporting: None,
-            cancelling: None,
             upload,
             actions: Vec::new(),
             _lock: lock,
@@ -260,13 +247,8 @@ impl App {
                 .as_ref()
                 .is_none_or(|o| !o.autosave.has_unsaved() && !o.autosave.saving)
             && !self.settings_dirty
-            && self.connection.is_none()
-            && self.imports.is_empty()
-            && self.file_check.is_none()
-            && self.system_jobs.is_empty()
+            && self.jobs.is_empty()
             && self.previews.is_idle()
-            && self.sending_idle()
-            && self.desk_idle()
     }
 
     /// How many preview textures are held (tests and benchmarks of the bound).
@@ -276,13 +258,7 @@ impl App {
 
     /// The drafts with long work running on them.
     fn busy_drafts(&self) -> Vec<DraftId> {
-        let mut ids: Vec<DraftId> = self
-            .imports
-            .iter()
-            .filter_map(|(_, j)| j.draft().cloned())
-            .collect();
-        ids.extend(self.sending_drafts());
-        ids
+        self.jobs.busy_drafts()
     }
 
     /// `drafts/<id>/` of a draft.
@@ -315,7 +291,7 @@ impl App {
     /// the draft stays 报送中 and 继续报送 resumes it from the server's offset.
     pub fn shutdown(&mut self) {
         self.stop_sending();
-        for (_, job) in std::mem::take(&mut self.imports) {
+        for (_, job) in std::mem::take(&mut self.jobs.imports) {
             job.cancel();
             if let Ok(outcome) = job.wait() {
                 self.imported(outcome);
@@ -436,7 +412,7 @@ impl App {
                     template_path: self.template_path.as_deref(),
                     data_root: &self.data_root,
                     intake: self.intake(),
-                    testing: self.connection.is_some(),
+                    testing: self.jobs.connection.is_some(),
                 };
                 settings_screen::ui(ui, &view, &mut self.settings_form, actions);
                 false
@@ -465,6 +441,7 @@ impl App {
                 // `self.files_dir` would borrow all of `self`; the field alone is free.
                 let files_dir = draft_dir_in(&self.data_root, &open.draft.id).join(FILES_DIR);
                 let imports: Vec<ImportStatus> = self
+                    .jobs
                     .imports
                     .iter()
                     .filter(|(_, j)| j.draft() == Some(&open.draft.id))
@@ -588,5 +565,94 @@ fn fallback_campaign() -> Campaign {
         activity_fields: Default::default(),
         attachments: Default::default(),
         pillars: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    use super::*;
+    use crate::core::clock::{SystemClock, SystemTicker};
+    use crate::jobs::store::STORE_STOPPED;
+
+    fn app_on(dir: &std::path::Path) -> App {
+        App::new(AppConfig {
+            data_root: Some(dir.to_path_buf()),
+            template: None,
+            clock: Arc::new(SystemClock),
+            ticker: Arc::new(SystemTicker),
+            picker: Box::new(crate::gui::picker::NativePicker),
+            portable: None,
+            probe_exe: None,
+            preview_workers: 1,
+            upload: UploadOptions::default(),
+        })
+    }
+
+    fn harness(app: App) -> Harness<'static, App> {
+        Harness::builder()
+            .with_size([1280.0, 900.0])
+            .with_context_setup(crate::gui::fonts::install)
+            .build_ui_state(|ui, app: &mut App| app.ui(ui), app)
+    }
+
+    #[test]
+    #[allow(clippy::panic)]
+    fn a_lost_job_is_cleared_and_said_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = harness(app_on(dir.path()));
+        h.run_ok();
+        // A file check whose thread dies (a bug in it).
+        let id = DraftId::from("d-lost".to_string());
+        h.state_mut().jobs.file_check = Some(crate::jobs::Job::spawn(
+            "正在检查文件…",
+            Some(id),
+            crate::jobs::no_wake(),
+            |_| panic!("a bug in the check"),
+        ));
+        let said = crate::jobs::JobLost.user_message("检查材料文件");
+        for _ in 0..2000 {
+            h.run_ok();
+            if h.state().is_idle() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // Cleared: the window is not busy for ever (it once was).
+        assert!(h.state().is_idle(), "the lost check was cleared");
+        assert!(h.query_by_label(&said).is_some(), "and said");
+        // Said once: put away, it does not come back.
+        h.get_by_label("知道了").click();
+        h.run_ok();
+        h.run_ok();
+        assert!(h.query_by_label(&said).is_none());
+    }
+
+    #[test]
+    fn the_store_threads_death_is_shown_and_stays_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = harness(app_on(dir.path()));
+        h.run_ok();
+        assert!(h.query_by_label(STORE_STOPPED).is_none());
+        h.state_mut().send(StoreCommand::EndForTest);
+        let mut shown = false;
+        for _ in 0..2000 {
+            h.run_ok();
+            if h.query_by_label(STORE_STOPPED).is_some() {
+                shown = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(shown, "保存已停止 is said to the clerk");
+        // 知道了 puts it away for one frame only: every later save is lost, so it comes back.
+        h.get_by_label("知道了").click();
+        h.run_ok();
+        h.run_ok();
+        assert!(h.query_by_label(STORE_STOPPED).is_some());
     }
 }

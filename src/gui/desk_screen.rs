@@ -15,12 +15,12 @@ use super::previews::Previews;
 use super::state::{Action, DeskAction, Screen};
 use super::widgets;
 use crate::core::bundle::AttachmentEntry;
+use crate::core::desk::opened::Opened;
 use crate::core::desk::tally::Tally;
 use crate::core::desk::verify::{FileState, Verdict};
 use crate::core::media::display_name;
 use crate::core::validate::human_bytes;
 use crate::jobs::JobProgress;
-use crate::jobs::desk::Opened;
 
 /// The folder field.
 #[derive(Debug, Default)]
@@ -41,8 +41,6 @@ pub struct DeskView<'a> {
     pub read_from: Option<&'a Path>,
     pub verdicts: &'a HashMap<PathBuf, Verdict>,
     pub busy: Option<Busy>,
-    /// The last outcome: (text, is an error).
-    pub message: Option<&'a (String, bool)>,
 }
 
 fn busy_line(ui: &mut Ui, busy: &Busy, actions: &mut Vec<Action>) {
@@ -70,15 +68,6 @@ fn busy_line(ui: &mut Ui, busy: &Busy, actions: &mut Vec<Action>) {
     });
 }
 
-fn message_line(ui: &mut Ui, message: Option<&(String, bool)>) {
-    if let Some((text, error)) = message {
-        let colour = if *error { widgets::RED } else { widgets::GREEN };
-        widgets::notice_box(ui, colour, |ui| {
-            ui.label(text.as_str());
-        });
-    }
-}
-
 pub fn desk_ui(ui: &mut Ui, view: &DeskView<'_>, form: &mut DeskForm, actions: &mut Vec<Action>) {
     ui.horizontal(|ui| {
         if ui.button("← 返回设置与帮助").clicked() {
@@ -98,7 +87,6 @@ pub fn desk_ui(ui: &mut Ui, view: &DeskView<'_>, form: &mut DeskForm, actions: &
     if let Some(b) = &view.busy {
         busy_line(ui, b, actions);
     }
-    message_line(ui, view.message);
     let Some(t) = view.tally else {
         return;
     };
@@ -313,7 +301,6 @@ pub struct BundleView<'a> {
     /// The draft the last 导入为草稿 made, offered to open.
     pub imported: Option<&'a crate::core::draft::DraftId>,
     pub busy: Option<Busy>,
-    pub message: Option<&'a (String, bool)>,
 }
 
 fn state_colour(state: &FileState) -> Color32 {
@@ -436,7 +423,6 @@ fn verdict_and_actions(ui: &mut Ui, view: &BundleView<'_>, actions: &mut Vec<Act
     if let Some(b) = &view.busy {
         busy_line(ui, b, actions);
     }
-    message_line(ui, view.message);
     if let Some(id) = view.imported
         && ui.button("打开导入的草稿").clicked()
     {

@@ -3,10 +3,10 @@
 
 use super::{Job, Wake};
 use crate::core::campaign::Intake;
-use crate::core::intake::{IntakeClient, Probe};
+use crate::core::intake::{IntakeClient, IntakeError, Probe};
 
-/// The probe's answer, or the Chinese message saying why there is none.
-pub type ConnectionTest = Job<Result<Probe, String>>;
+/// The probe's answer, or why there is none.
+pub type ConnectionTest = Job<Result<Probe, IntakeError>>;
 
 pub fn test_connection(intake: Intake, wake: Wake) -> ConnectionTest {
     Job::spawn("正在测试连接…", None, wake, move |_work| {
@@ -15,6 +15,6 @@ pub fn test_connection(intake: Intake, wake: Wake) -> ConnectionTest {
             Ok(p) => tracing::info!(url = %intake.url, probe = ?p, "intake probe"),
             Err(e) => tracing::warn!(url = %intake.url, error = %e, "intake probe failed"),
         }
-        result.map_err(|e| e.user_message())
+        result
     })
 }

@@ -36,8 +36,28 @@ pub enum SystemOpen {
     Reveal(PathBuf),
 }
 
-/// The system's answer: `Err` with the Chinese message when it could not.
-pub type SystemJob = Job<Result<(), String>>;
+/// The system could not open it (no program for the file, no file manager).
+#[derive(Debug, thiserror::Error)]
+#[error("the system could not open {what:?}: {source}")]
+pub struct SystemOpenError {
+    pub what: SystemOpen,
+    pub source: opener::OpenError,
+}
+
+impl SystemOpenError {
+    pub fn user_message(&self) -> String {
+        match self.what {
+            SystemOpen::Open(_) => {
+                "系统无法打开它：没有找到能打开这种文件的程序。文件仍在草稿中，会随材料报送。"
+                    .to_string()
+            }
+            SystemOpen::Reveal(_) => "无法打开文件所在的文件夹。".to_string(),
+        }
+    }
+}
+
+/// The system's answer.
+pub type SystemJob = Job<Result<(), SystemOpenError>>;
 
 pub fn open_with_system(what: SystemOpen, wake: Wake) -> SystemJob {
     Job::spawn("正在打开…", None, wake, move |_| {
@@ -45,15 +65,6 @@ pub fn open_with_system(what: SystemOpen, wake: Wake) -> SystemJob {
             SystemOpen::Open(target) => opener::open(target),
             SystemOpen::Reveal(path) => opener::reveal(path),
         };
-        result.map_err(|e| {
-            tracing::warn!(?what, error = %e, "the system could not open it");
-            match what {
-                SystemOpen::Open(_) => {
-                    "系统无法打开它：没有找到能打开这种文件的程序。文件仍在草稿中，会随材料报送。"
-                        .to_string()
-                }
-                SystemOpen::Reveal(_) => "无法打开文件所在的文件夹。".to_string(),
-            }
-        })
+        result.map_err(|source| SystemOpenError { what, source })
     })
 }

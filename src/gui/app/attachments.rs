@@ -142,7 +142,7 @@ impl App {
             now,
         };
         let job = start_import(request, super::repaint_waker(&self.context));
-        self.imports.push((place, job));
+        self.jobs.imports.push((place, job));
         // The ids reserved are a change to the draft.
         self.draft_changed();
     }
@@ -194,29 +194,18 @@ impl App {
         });
     }
 
-    /// Events from the attachment jobs; called between frames.
-    pub(super) fn attachment_events(&mut self) {
-        let mut finished = Vec::new();
-        self.imports.retain_mut(|(_, job)| match job.poll() {
-            Some(result) => {
-                finished.push(result);
-                false
-            }
-            None => true,
-        });
-        for result in finished {
-            match result {
-                Ok(outcome) => self.imported(outcome),
-                Err(_) => {
-                    self.banner =
-                        Some(Banner::error(crate::jobs::JobLost.user_message("添加文件")));
-                }
-            }
-        }
-        match self.file_check.as_mut().and_then(|j| j.poll()) {
-            None => {}
-            Some(Ok((id, checked))) => {
-                self.file_check = None;
+    /// The check of a draft's files ended: its problems into the check page; copies found the
+    /// same under new times recorded. A lost check is cleared (the window would think itself
+    /// busy for ever) and said once.
+    pub(super) fn files_checked(
+        &mut self,
+        result: super::jobs::Outcome<(
+            crate::core::draft::DraftId,
+            crate::core::store::FilesChecked,
+        )>,
+    ) {
+        match result {
+            Ok((id, checked)) => {
                 let tick = self.ticker.now();
                 if let Some(open) = self.open.as_mut().filter(|o| o.draft.id == id)
                     && !checked.cancelled
@@ -234,25 +223,9 @@ impl App {
                     }
                 }
             }
-            Some(Err(_)) => {
-                // Cleared, said once (it was never cleared: the window thought itself busy).
-                self.file_check = None;
-                self.banner = Some(Banner::warning(
-                    crate::jobs::JobLost.user_message("检查材料文件"),
-                ));
+            Err(lost) => {
+                self.banner = Some(Banner::warning(lost.user_message("检查材料文件")));
             }
-        }
-        let mut messages = Vec::new();
-        self.system_jobs.retain_mut(|job| match job.poll() {
-            Some(Ok(Err(message))) => {
-                messages.push(message);
-                false
-            }
-            Some(_) => false,
-            None => true,
-        });
-        if let Some(m) = messages.pop() {
-            self.banner = Some(Banner::error(m));
         }
     }
 
@@ -278,7 +251,7 @@ impl App {
             MaterialAction::Import { place, paths } => self.start_import(place, paths),
             MaterialAction::AskWhereDropped(paths) => self.pending_drop = Some(paths),
             MaterialAction::CancelImport(id) => {
-                for (_, job) in &self.imports {
+                for (_, job) in &self.jobs.imports {
                     if job.id() == id {
                         job.cancel();
                     }
@@ -350,7 +323,8 @@ impl App {
     }
 
     fn open_with_system(&mut self, what: SystemOpen) {
-        self.system_jobs
+        self.jobs
+            .system
             .push(open_with_system(what, super::repaint_waker(&self.context)));
     }
 
@@ -358,7 +332,7 @@ impl App {
     pub(super) fn check_files(&mut self) {
         if let Some(open) = &self.open {
             let folder = self.draft_dir(&open.draft.id);
-            self.file_check = Some(check_files(
+            self.jobs.file_check = Some(check_files(
                 open.draft.clone(),
                 folder,
                 super::repaint_waker(&self.context),

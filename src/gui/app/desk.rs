@@ -1,5 +1,6 @@
-//! The shell's side of the receiving desk (收件台): its jobs started and polled, their outcomes
-//! turned into the table, the opened bundle and messages. One job at a time.
+//! The shell's side of the receiving desk (收件台): its jobs started, their outcomes turned into
+//! the table, the opened bundle and the banner. One job at a time (in the window's
+//! [`JobSet`](super::jobs::JobSet)).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -7,25 +8,27 @@ use std::sync::Arc;
 
 use egui::Ui;
 
-use super::App;
+use super::jobs::{DeskDone, Outcome, failed};
+use super::{App, Banner};
+use crate::core::desk::DeskError;
+use crate::core::desk::import::ImportError;
+use crate::core::desk::opened::Opened;
 use crate::core::desk::verify::Verdict;
-use crate::core::draft::Draft;
-use crate::core::draft::Place;
+use crate::core::draft::{Draft, Place};
 use crate::core::work::Cancelled;
 use crate::gui::desk_screen::{self, BundleView, Busy, DeskForm, DeskView};
 use crate::gui::picker::Picked;
 use crate::gui::state::{Action, DeskAction, Screen};
 use crate::gui::viewer::{ViewerState, viewer_ui};
-use crate::jobs::JobLost;
 use crate::jobs::desk::{
-    ImportJob, OpenJob, Opened, SaveJob, ScanJob, Scanned, VerifyJob, start_import, start_open,
-    start_scan, start_summary, start_verify_all, start_xlsx,
+    ImportJob, OpenJob, SaveJob, ScanJob, Scanned, VerifyJob, start_import, start_open, start_scan,
+    start_summary, start_verify_all, start_xlsx,
 };
 
 /// Where the opened bundles' photos and videos are extracted for the previews (in the cache).
 const PREVIEW_FOLDER: &str = "desk";
 
-enum DeskJob {
+pub(super) enum DeskJob {
     Scan(ScanJob),
     Verify(VerifyJob),
     Open(OpenJob),
@@ -34,6 +37,17 @@ enum DeskJob {
 }
 
 impl DeskJob {
+    /// What it ended with, once it has.
+    pub(super) fn poll(&mut self) -> Option<DeskDone> {
+        Some(match self {
+            Self::Scan(j) => DeskDone::Scanned(j.poll()?.map(|r| r.map(Box::new))),
+            Self::Verify(j) => DeskDone::Verified(j.poll()?),
+            Self::Open(j) => DeskDone::Opened(j.poll()?.map(|r| r.map(Box::new))),
+            Self::Save(j, done) => DeskDone::Saved(done, j.poll()?),
+            Self::Import(j) => DeskDone::Imported(j.poll()?.map(|r| r.map(Box::new))),
+        })
+    }
+
     fn busy(&self) -> Busy {
         let (label, progress, cancellable) = match self {
             Self::Scan(j) => (j.label(), j.progress(), true),
@@ -73,12 +87,10 @@ impl DeskJob {
 #[derive(Default)]
 pub(super) struct DeskState {
     form: DeskForm,
-    job: Option<DeskJob>,
     scanned: Option<Arc<Scanned>>,
     verdicts: HashMap<PathBuf, Verdict>,
     opened: Option<Arc<Opened>>,
     viewer: Option<ViewerState>,
-    message: Option<(String, bool)>,
     /// The draft the last import made (offered to open).
     imported: Option<crate::core::draft::DraftId>,
 }
@@ -95,18 +107,13 @@ impl App {
 
     /// Closing the window: see [`DeskJob::finish_within`].
     pub(super) fn desk_shutdown(&mut self, limit: std::time::Duration) {
-        if let Some(job) = self.desk.job.take() {
+        if let Some(job) = self.jobs.desk.take() {
             job.finish_within(limit);
         }
     }
 
-    /// No desk job under way.
-    pub(super) fn desk_idle(&self) -> bool {
-        self.desk.job.is_none()
-    }
-
     fn desk_busy(&self) -> Option<Busy> {
-        self.desk.job.as_ref().map(DeskJob::busy)
+        self.jobs.desk.as_ref().map(DeskJob::busy)
     }
 
     /// 收件台 and the bundle opened from it.
@@ -119,7 +126,6 @@ impl App {
                     opened: &opened,
                     imported: imported.as_ref(),
                     busy,
-                    message: self.desk.message.as_ref(),
                 };
                 desk_screen::bundle_ui(ui, &view, &mut self.previews, actions);
                 if let Some(state) = &mut self.desk.viewer {
@@ -141,7 +147,6 @@ impl App {
                     read_from: scanned.as_ref().map(|s| s.folder.as_path()),
                     verdicts: &self.desk.verdicts,
                     busy,
-                    message: self.desk.message.as_ref(),
                 };
                 desk_screen::desk_ui(ui, &view, &mut self.desk.form, actions);
             }
@@ -165,52 +170,50 @@ impl App {
                 Picked::Cancelled => {}
                 Picked::Unavailable(why) => {
                     tracing::warn!(%why, "no folder dialog");
-                    self.desk.message = Some((
-                        "无法打开选择文件夹的对话框，请把文件夹的路径粘贴到上面的框中，再点“读取”。"
-                            .into(),
-                        true,
+                    self.banner = Some(Banner::error(
+                        "无法打开选择文件夹的对话框，请把文件夹的路径粘贴到上面的框中，再点“读取”。",
                     ));
                 }
             },
             DeskAction::Read => self.desk_read(),
             DeskAction::VerifyAll => {
-                if self.desk.job.is_none()
+                if self.jobs.desk.is_none()
                     && let Some(scanned) = &self.desk.scanned
                 {
                     let bundles = scanned.found.bundles.clone();
-                    self.desk.message = None;
-                    self.desk.job = Some(DeskJob::Verify(start_verify_all(bundles, wake)));
+                    self.banner = None;
+                    self.jobs.desk = Some(DeskJob::Verify(start_verify_all(bundles, wake)));
                 }
             }
             DeskAction::ExportXlsx => self.desk_export_xlsx(),
             DeskAction::Cancel => {
-                if let Some(job) = &self.desk.job {
+                if let Some(job) = &self.jobs.desk {
                     job.cancel();
                 }
             }
             DeskAction::Open(path) => {
-                if self.desk.job.is_none() {
-                    self.desk.message = None;
+                if self.jobs.desk.is_none() {
+                    self.banner = None;
                     self.desk.imported = None;
                     let files = self.data_root.join("cache").join(PREVIEW_FOLDER);
-                    self.desk.job = Some(DeskJob::Open(start_open(path.clone(), files, wake)));
+                    self.jobs.desk = Some(DeskJob::Open(start_open(path.clone(), files, wake)));
                 }
             }
             DeskAction::Back => {
                 self.desk.viewer = None;
-                self.desk.message = None;
+                self.banner = None;
                 self.screen = Screen::Desk;
             }
             DeskAction::ExportSummary => self.desk_export_summary(),
             DeskAction::Import => {
-                if self.desk.job.is_none()
+                if self.jobs.desk.is_none()
                     && let Some(opened) = &self.desk.opened
+                    && let Some(data) = &self.data
                 {
-                    self.desk.job = Some(DeskJob::Import(start_import(
+                    self.jobs.desk = Some(DeskJob::Import(start_import(
                         opened.bundle.clone(),
                         self.campaign.clone(),
-                        self.data_root.clone(),
-                        self.clock.clone(),
+                        data.clone(),
                         wake,
                     )));
                 }
@@ -238,7 +241,7 @@ impl App {
             Picked::Cancelled => return,
             Picked::Unavailable(_) => scanned.folder.join(&name),
         };
-        self.desk.job = Some(DeskJob::Save(
+        self.jobs.desk = Some(DeskJob::Save(
             start_xlsx(scanned.tally.clone(), to, wake),
             "已导出 Excel",
         ));
@@ -262,7 +265,7 @@ impl App {
                 None => return,
             },
         };
-        self.desk.job = Some(DeskJob::Save(
+        self.jobs.desk = Some(DeskJob::Save(
             start_summary(opened.bundle.clone(), to, wake),
             "已导出汇总文档",
         ));
@@ -270,119 +273,98 @@ impl App {
 
     fn desk_read(&mut self) {
         let folder = PathBuf::from(self.desk.form.folder.trim());
-        if folder.as_os_str().is_empty() || self.desk.job.is_some() {
+        if folder.as_os_str().is_empty() || self.jobs.desk.is_some() {
             return;
         }
-        self.desk.message = None;
+        self.banner = None;
         if self.settings.desk_folder.as_ref() != Some(&folder) {
             self.settings.desk_folder = Some(folder.clone());
             self.settings_dirty = true;
         }
         let wake = super::repaint_waker(&self.context);
-        self.desk.job = Some(DeskJob::Scan(start_scan(
+        self.jobs.desk = Some(DeskJob::Scan(start_scan(
             folder,
             self.campaign.clone(),
             wake,
         )));
     }
 
-    /// Take what the desk's job finished with.
-    pub(super) fn desk_events(&mut self) {
-        let Some(job) = &mut self.desk.job else {
-            return;
-        };
-        match job {
-            DeskJob::Scan(j) => {
-                let Some(result) = j.poll() else { return };
-                match result {
-                    Ok(Ok(scanned)) => {
-                        self.desk.verdicts.clear();
-                        self.desk.scanned = Some(Arc::new(scanned));
-                    }
-                    Ok(Err(why)) => self.desk.message = Some((why, true)),
-                    Err(lost) => self.desk.message = Some((lost.user_message("读取"), true)),
-                }
-            }
-            DeskJob::Verify(j) => {
-                let Some(result) = j.poll() else { return };
-                self.desk_verified(result);
-            }
-            DeskJob::Open(j) => {
-                let Some(result) = j.poll() else { return };
-                match result {
-                    Ok(Ok(opened)) => {
-                        self.desk
-                            .verdicts
-                            .insert(opened.bundle.path.clone(), opened.verdict.clone());
-                        self.desk.opened = Some(Arc::new(opened));
-                        self.desk.viewer = None;
-                        self.screen = Screen::DeskBundle;
-                    }
-                    Ok(Err(why)) => self.desk.message = Some((why, true)),
-                    Err(lost) => self.desk.message = Some((lost.user_message("打开材料包"), true)),
-                }
-            }
-            DeskJob::Save(j, done) => {
-                let done = *done;
-                let Some(result) = j.poll() else { return };
-                self.desk.message = Some(match result {
-                    Ok(Ok(path)) => (format!("{done}：{}", path.display()), false),
-                    Ok(Err(why)) => (why, true),
-                    Err(lost) => (lost.user_message("导出"), true),
+    /// What the desk's job ended with: into the table, the opened bundle or the banner.
+    pub(super) fn desk_done(&mut self, done: DeskDone) {
+        match done {
+            DeskDone::Scanned(r) => self.desk_scanned(r),
+            DeskDone::Verified(r) => self.desk_verified(r),
+            DeskDone::Opened(r) => self.desk_opened(r),
+            DeskDone::Saved(done, r) => {
+                self.banner = Some(match r {
+                    Ok(Ok(path)) => Banner::info(format!("{done}：{}", path.display())),
+                    Ok(Err(e)) => failed(&e, e.user_message()),
+                    Err(lost) => Banner::error(lost.user_message("导出")),
                 });
             }
-            DeskJob::Import(j) => {
-                let Some(result) = j.poll() else { return };
-                self.desk_imported(result);
-            }
+            DeskDone::Imported(r) => self.desk_imported(r),
         }
-        self.desk.job = None;
     }
 
-    fn desk_verified(
-        &mut self,
-        result: Result<Result<Vec<(PathBuf, Verdict)>, Cancelled>, JobLost>,
-    ) {
+    fn desk_scanned(&mut self, result: Outcome<Result<Box<Scanned>, DeskError>>) {
+        match result {
+            Ok(Ok(scanned)) => {
+                self.desk.verdicts.clear();
+                self.desk.scanned = Some(Arc::new(*scanned));
+            }
+            Ok(Err(e)) => self.banner = Some(failed(&e, e.user_message())),
+            Err(lost) => self.banner = Some(Banner::error(lost.user_message("读取"))),
+        }
+    }
+
+    fn desk_opened(&mut self, result: Outcome<Result<Box<Opened>, DeskError>>) {
+        match result {
+            Ok(Ok(opened)) => {
+                self.desk
+                    .verdicts
+                    .insert(opened.bundle.path.clone(), opened.verdict.clone());
+                self.desk.opened = Some(Arc::new(*opened));
+                self.desk.viewer = None;
+                self.screen = Screen::DeskBundle;
+            }
+            Ok(Err(DeskError::Cancelled)) => self.banner = Some(Banner::info("已取消。")),
+            Ok(Err(e)) => self.banner = Some(failed(&e, e.user_message())),
+            Err(lost) => self.banner = Some(Banner::error(lost.user_message("打开材料包"))),
+        }
+    }
+
+    fn desk_verified(&mut self, result: Outcome<Result<Vec<(PathBuf, Verdict)>, Cancelled>>) {
         match result {
             Ok(Ok(verdicts)) => {
                 let damaged = verdicts.iter().filter(|(_, v)| !v.intact()).count();
-                self.desk.message = Some(if damaged == 0 {
-                    (
-                        format!("核对完毕：{} 个材料包全部完好。", verdicts.len()),
-                        false,
-                    )
+                self.banner = Some(if damaged == 0 {
+                    Banner::info(format!("核对完毕：{} 个材料包全部完好。", verdicts.len()))
                 } else {
-                    (
-                        format!(
-                            "核对完毕：{} 个材料包中有 {damaged} 个与清单不符，请打开查看标红的文件。",
-                            verdicts.len()
-                        ),
-                        true,
-                    )
+                    Banner::error(format!(
+                        "核对完毕：{} 个材料包中有 {damaged} 个与清单不符，请打开查看标红的文件。",
+                        verdicts.len()
+                    ))
                 });
                 self.desk.verdicts.extend(verdicts);
             }
-            Ok(Err(_)) => self.desk.message = Some(("已取消核对。".into(), false)),
-            Err(lost) => self.desk.message = Some((lost.user_message("核对"), true)),
+            Ok(Err(_)) => self.banner = Some(Banner::info("已取消核对。")),
+            Err(lost) => self.banner = Some(Banner::error(lost.user_message("核对"))),
         }
     }
 
-    fn desk_imported(&mut self, result: Result<Result<Draft, String>, JobLost>) {
+    fn desk_imported(&mut self, result: Outcome<Result<Box<Draft>, ImportError>>) {
         match result {
             Ok(Ok(draft)) => {
-                self.desk.message = Some((
-                    format!(
-                        "已导入为草稿“{}”（{} 项活动），可在草稿列表中打开、修改后重新报送。",
-                        draft.display_name(),
-                        draft.activity_count()
-                    ),
-                    false,
-                ));
+                self.banner = Some(Banner::info(format!(
+                    "已导入为草稿“{}”（{} 项活动），可在草稿列表中打开、修改后重新报送。",
+                    draft.display_name(),
+                    draft.activity_count()
+                )));
                 self.desk.imported = Some(draft.id.clone());
                 self.list();
             }
-            Ok(Err(why)) => self.desk.message = Some((why, true)),
-            Err(lost) => self.desk.message = Some((lost.user_message("导入"), true)),
+            Ok(Err(e)) => self.banner = Some(failed(&e, e.user_message())),
+            Err(lost) => self.banner = Some(Banner::error(lost.user_message("导入"))),
         }
     }
 }

@@ -17,13 +17,9 @@ const DIAGNOSTICS_FOLDER: &str = "诊断信息";
 
 impl App {
     pub(super) fn handle_events(&mut self) {
-        if let Some(result) = self.connection.as_mut().and_then(|job| job.poll()) {
-            self.connection = None;
-            self.banner = Some(match result {
-                Ok(Ok(p)) => Banner::info(p.user_message()),
-                Ok(Err(m)) => Banner::error(m),
-                Err(lost) => Banner::error(lost.user_message("测试连接")),
-            });
+        let now = self.ticker.now();
+        for done in self.jobs.poll(now) {
+            self.job_done(done);
         }
         let events = self
             .worker
@@ -47,9 +43,6 @@ impl App {
                 self.banner = Some(Banner::error(crate::jobs::store::STORE_STOPPED));
             }
         }
-        self.attachment_events();
-        self.sending_events();
-        self.desk_events();
     }
 
     fn store_event(&mut self, event: StoreEvent) {
@@ -205,7 +198,7 @@ impl App {
                 self.banner = Some(Banner::info("设置已保存。"));
             }
             Action::ProbeIntake(intake) => {
-                self.connection =
+                self.jobs.connection =
                     Some(test_connection(intake, super::repaint_waker(&self.context)));
             }
             Action::ExportDiagnostics => self.export_diagnostics(),

@@ -27,32 +27,45 @@ use crate::jobs::{JobLost, JobProgress};
 const EXPORT_FOLDER: &str = "导出的材料包";
 
 pub(super) struct Sending {
-    job: SubmitJob,
-    sent: Sent,
+    pub(super) job: SubmitJob,
+    pub(super) sent: Sent,
     rate: Rate,
 }
 
+impl Sending {
+    /// One look at the progress, for the speed.
+    pub(super) fn observe(&mut self, now: Instant) {
+        self.rate.observe(now, &self.job.progress());
+    }
+}
+
 /// What is needed to record how a submission ended.
-struct Sent {
+pub(super) struct Sent {
     /// The draft, 报送中, as it was when the job started: its ending is recorded in the open
     /// draft if it is this one, else in this copy (a 报送中 draft cannot change meanwhile).
-    draft: Draft,
+    pub(super) draft: Draft,
     submission: Submission,
     stop: Option<Stop>,
 }
 
 pub(super) struct Exporting {
-    job: ExportJob,
-    draft: DraftId,
+    pub(super) job: ExportJob,
+    pub(super) draft: DraftId,
     rate: Rate,
+}
+
+impl Exporting {
+    pub(super) fn observe(&mut self, now: Instant) {
+        self.rate.observe(now, &self.job.progress());
+    }
 }
 
 /// How long closing the window waits for a job that writes or talks to the server.
 pub(super) const SHUTDOWN_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub(super) struct Cancelling {
-    job: CancelJob,
-    draft: DraftId,
+    pub(super) job: CancelJob,
+    pub(super) draft: DraftId,
 }
 
 /// Speed over the last seconds of one stage, from samples of its bytes.
@@ -111,26 +124,17 @@ impl Rate {
 impl App {
     /// What the check page shows of a submission of `id` under way.
     pub(super) fn sending_view(&self, id: &DraftId) -> Option<Running> {
-        let s = self.sending.as_ref().filter(|s| &s.sent.draft.id == id)?;
+        let s = self
+            .jobs
+            .sending
+            .as_ref()
+            .filter(|s| &s.sent.draft.id == id)?;
         Some(s.rate.running(s.job.progress(), s.sent.stop.is_some()))
     }
 
     pub(super) fn exporting_view(&self, id: &DraftId) -> Option<Running> {
-        let e = self.exporting.as_ref().filter(|e| &e.draft == id)?;
+        let e = self.jobs.exporting.as_ref().filter(|e| &e.draft == id)?;
         Some(e.rate.running(e.job.progress(), e.job.is_cancelled()))
-    }
-
-    /// The drafts a submission, an export or a 取消 is working on.
-    pub(super) fn sending_drafts(&self) -> Vec<DraftId> {
-        let mut ids = Vec::new();
-        ids.extend(self.sending.as_ref().map(|s| s.sent.draft.id.clone()));
-        ids.extend(self.exporting.as_ref().map(|e| e.draft.clone()));
-        ids.extend(self.cancelling.as_ref().map(|c| c.draft.clone()));
-        ids
-    }
-
-    pub(super) fn sending_idle(&self) -> bool {
-        self.sending.is_none() && self.exporting.is_none() && self.cancelling.is_none()
     }
 
     fn thumbnails(&self) -> Thumbnails {
@@ -145,7 +149,7 @@ impl App {
         match action {
             SendAction::Submit { again } => self.start_submission(again),
             SendAction::Pause => {
-                if let Some(s) = &mut self.sending {
+                if let Some(s) = &mut self.jobs.sending {
                     s.sent.stop = Some(Stop::Pause);
                     s.job.cancel();
                 }
@@ -153,7 +157,7 @@ impl App {
             SendAction::Cancel => self.cancel_submission(),
             SendAction::ExportBundle => self.export_bundle(),
             SendAction::CancelExport => {
-                if let Some(e) = &self.exporting {
+                if let Some(e) = &self.jobs.exporting {
                     e.job.cancel();
                 }
             }
@@ -167,7 +171,7 @@ impl App {
     }
 
     fn start_submission(&mut self, again: bool) {
-        if self.sending.is_some() {
+        if self.jobs.sending.is_some() {
             self.banner = Some(Banner::warning("正在报送，请等待这次报送结束。"));
             return;
         }
@@ -175,11 +179,11 @@ impl App {
             return;
         };
         let id = open.draft.id.clone();
-        if self.cancelling.as_ref().is_some_and(|c| c.draft == id) {
+        if self.jobs.cancelling.as_ref().is_some_and(|c| c.draft == id) {
             self.banner = Some(Banner::warning("正在取消上次报送，请稍候几秒再报送。"));
             return;
         }
-        if self.imports.iter().any(|(_, j)| j.draft() == Some(&id)) {
+        if self.jobs.importing_into(&id) {
             self.banner = Some(Banner::error(
                 "正在向此草稿添加文件，请等待完成（或点“取消”）后再报送。",
             ));
@@ -225,7 +229,7 @@ impl App {
         };
         let job = start_submission(request, super::repaint_waker(&self.context));
         self.banner = None;
-        self.sending = Some(Sending {
+        self.jobs.sending = Some(Sending {
             job,
             sent: Sent {
                 draft: sending_copy,
@@ -237,7 +241,7 @@ impl App {
     }
 
     fn cancel_submission(&mut self) {
-        if let Some(s) = &mut self.sending {
+        if let Some(s) = &mut self.jobs.sending {
             s.sent.stop = Some(Stop::Cancel);
             s.job.cancel();
             return;
@@ -258,7 +262,7 @@ impl App {
         let intake = self.intake().map(|(i, _)| i);
         let dir = self.draft_dir(&draft.id);
         let job = start_cancel(draft, dir, intake, super::repaint_waker(&self.context));
-        self.cancelling = Some(Cancelling {
+        self.jobs.cancelling = Some(Cancelling {
             job,
             draft: draft.id.clone(),
         });
@@ -296,40 +300,28 @@ impl App {
         }
     }
 
-    /// Look at the jobs of this module after each frame.
-    pub(super) fn sending_events(&mut self) {
-        let now = self.ticker.now();
-        if let Some(s) = &mut self.sending {
-            s.rate.observe(now, &s.job.progress());
-            if let Some(result) = s.job.poll()
-                && let Some(s) = self.sending.take()
-            {
-                self.submission_ended(s.sent, result);
-            }
-        }
-        if let Some(e) = &mut self.exporting {
-            e.rate.observe(now, &e.job.progress());
-            if let Some(result) = e.job.poll() {
-                self.exporting = None;
-                self.exported(result);
-            }
-        }
-        if let Some(result) = self.cancelling.as_mut().and_then(|c| c.job.poll()) {
-            let id = self.cancelling.take().map(|c| c.draft);
-            if let Ok(Err(e)) = result {
-                tracing::warn!(error = %e, "could not end the upload on the server");
-                let banner = Banner::info(
-                    "已取消报送，草稿可以继续修改。服务器上已收到的部分没能删除（网络不通或服务器不支持），不影响下次报送。",
-                );
-                self.banner = Some(match &id {
-                    Some(id) => banner.about(id),
-                    None => banner,
-                });
-            }
-        }
+    /// 取消报送's call to the server ended: if the partial upload could not be ended there, the
+    /// clerk is told it does no harm.
+    pub(super) fn cancel_ended(
+        &mut self,
+        id: &DraftId,
+        result: Result<Result<(), crate::core::intake::IntakeError>, JobLost>,
+    ) {
+        let failed = match result {
+            Ok(Ok(())) => return,
+            Ok(Err(e)) => e.to_string(),
+            Err(lost) => format!("{lost:?}"),
+        };
+        tracing::warn!(error = %failed, "could not end the upload on the server");
+        self.banner = Some(
+            Banner::info(
+                "已取消报送，草稿可以继续修改。服务器上已收到的部分没能删除（网络不通或服务器不支持），不影响下次报送。",
+            )
+            .about(id),
+        );
     }
 
-    fn submission_ended(
+    pub(super) fn submission_ended(
         &mut self,
         sent: Sent,
         result: Result<Result<Receipt, SubmitError>, JobLost>,
@@ -391,7 +383,7 @@ impl App {
     }
 
     fn export_bundle(&mut self) {
-        if self.exporting.is_some() {
+        if self.jobs.exporting.is_some() {
             return;
         }
         let Some(open) = &self.open else {
@@ -427,14 +419,14 @@ impl App {
         };
         let draft = open.draft.id.clone();
         let job = start_export(request, super::repaint_waker(&self.context));
-        self.exporting = Some(Exporting {
+        self.jobs.exporting = Some(Exporting {
             job,
             draft,
             rate: Rate::default(),
         });
     }
 
-    fn exported(&mut self, result: Result<Result<Built, BundleError>, JobLost>) {
+    pub(super) fn exported(&mut self, result: Result<Result<Built, BundleError>, JobLost>) {
         self.banner = Some(match result {
             Ok(Ok(built)) => Banner::info(format!(
                 "材料包已导出：{}（{}）。可以拷到 U 盘或作为邮件附件报送。",
@@ -457,18 +449,18 @@ impl App {
     /// Closing the window: an upload is paused (报送中 stays, 继续报送 resumes next time), an
     /// export stopped; an answer that came meanwhile is still recorded.
     pub(super) fn stop_sending(&mut self) {
-        if let Some(Sending { job, mut sent, .. }) = self.sending.take() {
+        if let Some(Sending { job, mut sent, .. }) = self.jobs.sending.take() {
             sent.stop = Some(Stop::Pause);
             job.cancel();
             let result = job.wait();
             self.submission_ended(sent, result);
         }
-        if let Some(e) = self.exporting.take() {
+        if let Some(e) = self.jobs.exporting.take() {
             e.job.cancel();
             let _ = e.job.wait();
         }
         // A 取消 under way is given a moment to reach the server.
-        if let Some(c) = self.cancelling.take() {
+        if let Some(c) = self.jobs.cancelling.take() {
             let _ = c.job.finish_within(SHUTDOWN_LIMIT);
         }
     }

@@ -13,6 +13,7 @@
 
 pub mod audit;
 pub mod import;
+pub mod opened;
 pub mod tally;
 pub mod verify;
 pub mod xlsx;
@@ -53,6 +54,15 @@ pub enum DeskError {
     TooBig { path: PathBuf, entry: String },
     #[error("{path}: {entry} is not in the bundle")]
     Absent { path: PathBuf, entry: String },
+    #[error("{path} has no summary document")]
+    NoSummary { path: PathBuf },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Xlsx(#[from] xlsx::XlsxFail),
     #[error("cancelled")]
     Cancelled,
 }
@@ -93,6 +103,15 @@ impl DeskError {
             Self::Absent { path, entry } => {
                 format!("“{}”中缺少清单列出的文件“{entry}”。", display_name(path))
             }
+            Self::NoSummary { path } => {
+                format!("“{}”中没有汇总文档（汇总.html）。", display_name(path))
+            }
+            Self::Write { path, source } => format!(
+                "无法写入“{}”：{}。请检查磁盘空间，或换一个位置后重试。",
+                path.display(),
+                super::error::io_reason(source)
+            ),
+            Self::Xlsx(e) => e.user_message(),
             Self::Cancelled => "已取消。".into(),
         }
     }
