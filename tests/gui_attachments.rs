@@ -475,7 +475,7 @@ fn a_file_that_cannot_be_previewed_keeps_its_tile_and_stops_nothing() {
         &h,
         "查看：断掉的视频.mp4 · 无法预览（不影响报送）"
     ));
-    let size = baosong::core::validate::human_bytes(4020);
+    let size = baosong::core::units::human_bytes(4020);
     assert!(has_text_containing(&h, &format!("图片 · {size}")));
     assert!(has_text_containing(&h, "视频 · "));
     assert_eq!(

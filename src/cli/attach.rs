@@ -17,7 +17,7 @@ use crate::core::error::CoreError;
 use crate::core::media::batch::{ImportRequest, import_batch};
 use crate::core::media::probe::Prober;
 use crate::core::media::thumbs::ThumbnailCache;
-use crate::core::validate::human_bytes;
+use crate::core::units::human_bytes;
 
 /// Exit codes: 0 every file attached, 1 some refused, 2 nothing could be done.
 pub(super) fn attach(

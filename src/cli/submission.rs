@@ -21,7 +21,8 @@ use crate::core::media::thumbs::{ThumbnailCache, Thumbnailer};
 use crate::core::portable::PortableConfig;
 use crate::core::store::{self, DataDir};
 use crate::core::submit::{self, Ending, Submission, SubmitError, SubmitInput};
-use crate::core::validate::{human_bytes, validate};
+use crate::core::units::human_bytes;
+use crate::core::validate::validate;
 use crate::core::work::Work;
 
 /// Progress on stderr, at most once a second: `正在上传 35%（120 MB / 340 MB）`.

@@ -19,7 +19,7 @@ use crate::core::desk::opened::Opened;
 use crate::core::desk::tally::Tally;
 use crate::core::desk::verify::{FileState, Verdict};
 use crate::core::media::display_name;
-use crate::core::validate::human_bytes;
+use crate::core::units::human_bytes;
 use crate::jobs::JobProgress;
 
 /// The folder field.

@@ -14,7 +14,8 @@ use super::widgets;
 use crate::core::draft::{Attachment, FileKind, Material, Place, RemovedAttachment, StoredFile};
 use crate::core::media::links::parse_link;
 use crate::core::media::video::duration_label;
-use crate::core::validate::{Target, human_bytes};
+use crate::core::units::human_bytes;
+use crate::core::validate::Target;
 use crate::jobs::JobProgress;
 
 const TILE: Vec2 = Vec2::new(176.0, 292.0);

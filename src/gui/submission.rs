@@ -10,7 +10,7 @@ use super::state::{Action, MaterialAction, Screen, SendAction};
 use super::widgets;
 use crate::core::dates::chinese_date_time;
 use crate::core::draft::{Receipt, Status};
-use crate::core::validate::human_bytes;
+use crate::core::units::human_bytes;
 use crate::jobs::JobProgress;
 
 /// Where a submission or an export stands, as the page shows it.

@@ -77,6 +77,27 @@ impl Drop for HashThread {
     }
 }
 
+/// A sha256 computed here, piece by piece, as the bytes pass (a file read for other reasons
+/// too: `inspect`, the desk's check of a zip entry). The one place besides [`HashThread`] that
+/// holds a hasher.
+#[derive(Default)]
+pub struct Sha256Hex(Sha256);
+
+impl Sha256Hex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    /// The digest, lowercase hex.
+    pub fn finish(self) -> String {
+        crate::media::hex(&self.0.finalize())
+    }
+}
+
 /// The sha256 of a few bytes in memory, lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     crate::media::hex(&Sha256::digest(bytes))
@@ -92,7 +113,7 @@ pub fn sha256_file(
     let Ok(mut file) = std::fs::File::open(path) else {
         return Ok(None);
     };
-    let mut hasher = Sha256::new();
+    let mut hasher = Sha256Hex::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
         work.check()?;
@@ -103,7 +124,7 @@ pub fn sha256_file(
             Err(_) => return Ok(None),
         }
     }
-    Ok(Some(crate::media::hex(&hasher.finalize())))
+    Ok(Some(hasher.finish()))
 }
 
 #[cfg(test)]

@@ -42,6 +42,7 @@ pub mod portable;
 pub mod secrets;
 pub mod store;
 pub mod submit;
+pub mod units;
 pub mod validate;
 pub mod work;
 

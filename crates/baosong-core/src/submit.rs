@@ -306,7 +306,7 @@ pub fn receipt_text(campaign: &Campaign, draft: &Draft, r: &Receipt) -> String {
         draft.unit.contact_person,
         draft.unit.phone,
         r.bundle_name,
-        crate::validate::human_bytes(r.bytes),
+        crate::units::human_bytes(r.bytes),
         r.bundle_sha256,
         r.endpoint,
         r.reference,

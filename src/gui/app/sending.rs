@@ -13,7 +13,7 @@ use super::{App, Banner};
 use crate::core::bundle::{self, Built, BundleError};
 use crate::core::draft::{Draft, DraftId, Receipt, Status};
 use crate::core::submit::{self, Ending, Stop, Submission, SubmitError};
-use crate::core::validate::human_bytes;
+use crate::core::units::human_bytes;
 use crate::gui::picker::Picked;
 use crate::gui::state::{Action, MaterialAction, Screen, SendAction};
 use crate::gui::submission::Running;

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use super::{AttachmentEntry, Manifest};
 use crate::dates::{chinese_date, parse_date};
-use crate::validate::human_bytes;
+use crate::units::human_bytes;
 
 /// What stands where a file's preview could not be made.
 pub use crate::media::NO_PREVIEW;

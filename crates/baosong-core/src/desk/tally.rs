@@ -11,7 +11,7 @@ use unicode_width::UnicodeWidthStr;
 use super::audit::AuditEvent;
 use super::{Bundle, DeskError};
 use crate::campaign::Campaign;
-use crate::validate::human_bytes;
+use crate::units::human_bytes;
 use crate::work::Work;
 
 /// How deep below the chosen folder bundles are looked for (a store, a unit's subfolder, …).

@@ -7,8 +7,6 @@ use std::io::Write;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use sha2::{Digest, Sha256};
-
 use super::{Bundle, DeskError};
 use crate::work::{Cancelled, Work};
 
@@ -139,7 +137,7 @@ pub fn verify_all(
 
 /// A writer into the hash (and on into `sink`) that counts what passed, for the progress bar.
 struct Hashing<'a> {
-    hash: Sha256,
+    hash: crate::hashing::Sha256Hex,
     sink: &'a mut dyn Write,
     stage: &'a str,
     done: &'a AtomicU64,
@@ -191,7 +189,7 @@ pub fn check_copying(
         return Some(FileState::Changed);
     }
     let mut hashing = Hashing {
-        hash: Sha256::new(),
+        hash: crate::hashing::Sha256Hex::new(),
         sink,
         stage,
         done,
@@ -200,7 +198,7 @@ pub fn check_copying(
     };
     match bundle.copy_to(listed.path, listed.bytes, &mut hashing, work) {
         Ok(n) if n == listed.bytes => {
-            let sha = crate::media::hex(&hashing.hash.finalize());
+            let sha = hashing.hash.finish();
             Some(if sha.eq_ignore_ascii_case(listed.sha256) {
                 FileState::Intact
             } else {

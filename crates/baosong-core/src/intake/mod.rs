@@ -152,12 +152,12 @@ impl IntakeError {
             Self::TooBig { limit, bytes, .. } => match limit {
                 Some(limit) => format!(
                     "材料包大小为{}，超过了服务器允许的{}。请删去部分视频或压缩后再报送，或导出材料包用其他方式报送。",
-                    super::validate::human_bytes(*bytes),
-                    super::validate::human_bytes(*limit)
+                    super::units::human_bytes(*bytes),
+                    super::units::human_bytes(*limit)
                 ),
                 None => format!(
                     "材料包（{}）超过了服务器允许的大小（HTTP 413）。请删去部分视频或压缩后再报送，或联系市妇联宣传部。",
-                    super::validate::human_bytes(*bytes)
+                    super::units::human_bytes(*bytes)
                 ),
             },
             Self::Unavailable { status: 507, .. } => "市妇联接收服务器的存储空间不足，暂时收不下材料包，程序会稍后自动重试。请打电话告诉市妇联宣传部（联系方式见“设置与帮助”），材料不会丢失。".into(),

@@ -9,10 +9,9 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset};
-use sha2::{Digest, Sha256};
 
 use super::video_location::{self, VideoLocation};
-use super::{MediaError, display_name, document, exif, hex, identify, picture, read_up_to};
+use super::{MediaError, display_name, document, exif, identify, picture, read_up_to};
 use crate::campaign::AttachmentRules;
 use crate::draft::{Attachment, AttachmentId, FileKind, Material, MediaInfo, StoredFile};
 use crate::hashing::HashThread;
@@ -111,7 +110,7 @@ pub fn import_file(
         let exif = exif::read_photo(format.name, &whole);
         record.location_kept = exif.has_gps || trailer_kept;
         record.info = photo_info(&whole, format.name, exif.taken_at);
-        record.sha256 = hex(&Sha256::digest(&whole));
+        record.sha256 = crate::hashing::sha256_hex(&whole);
         out.write_all(&whole).map_err(write_err)?;
         record.bytes = whole.len() as u64;
         work.progress(&stage, record.bytes, record.bytes);
@@ -241,7 +240,7 @@ mod tests {
         assert_eq!(f.stored_name, "f1.pdf");
         assert_eq!(f.original_name, "工作总结.pdf");
         assert_eq!(f.bytes, body.len() as u64);
-        assert_eq!(f.sha256, hex(&Sha256::digest(&body)));
+        assert_eq!(f.sha256, crate::hashing::sha256_hex(&body));
         assert_eq!(f.info.pages, Some(1));
         std::fs::remove_file(&source).unwrap();
         assert_eq!(std::fs::read(files.join("f1.pdf")).unwrap(), body);

@@ -32,10 +32,9 @@ use std::path::{Path, PathBuf};
 
 use image::RgbaImage;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::draft::{FileKind, MediaInfo};
-use crate::validate::human_bytes;
+use crate::units::human_bytes;
 use sniff::{Format, Sniffed};
 
 /// Why a file cannot be attached (or read). Each names the file; [`MediaError::user_message`]
@@ -238,7 +237,7 @@ pub fn inspect(
         source,
     };
     let mut file = open(path)?;
-    let mut hasher = Sha256::new();
+    let mut hasher = crate::hashing::Sha256Hex::new();
     let mut bytes = 0u64;
     let mut buf = vec![0u8; 1 << 20];
     // Photos are small enough to be read whole (and their metadata needs the bytes).
@@ -259,7 +258,7 @@ pub fn inspect(
         format: format.name.to_string(),
         label: format.label(),
         bytes,
-        sha256: hex(&hasher.finalize()),
+        sha256: hasher.finish(),
         ..Inspection::default()
     };
     let mut picture = None;
