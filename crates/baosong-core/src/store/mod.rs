@@ -14,27 +14,34 @@
 //! `quarantine/` and reported; the other drafts still load.
 
 pub mod atomic;
+mod backups;
+mod integrity;
+mod listing;
 pub mod migrate;
+mod quarantine;
+mod recycle;
 pub mod settings;
+
+pub use integrity::{
+    CopyState, FilesChecked, check_files, check_files_with, copy_state, modified_ms, sha256_of,
+};
+pub use listing::{DraftSummary, Listing};
+pub use quarantine::QuarantineNote;
+pub use recycle::RecycledDraft;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, FixedOffset};
-use serde::{Deserialize, Serialize};
 
 use super::campaign::Campaign;
 use super::clock::Clock;
-use super::draft::{
-    Attachment, AttachmentId, Draft, DraftId, Place, Status, StoredFile, UnitProfile,
-};
+use super::draft::{Attachment, Draft, DraftId, Place, UnitProfile};
 use super::error::{CoreError, DraftDefect};
-use super::ids::RecycledName;
 use super::secrets::{Keeping, SystemVault, TokenKeeper, Vault};
-use super::validate::{self, FileProblem, FileProblems, Progress, Reveal};
-use super::work::{Cancelled, Work};
 use atomic::{remove_stale_temps, temp_dir_beside, write_atomic};
+use listing::subfolders;
 pub use settings::Settings;
 
 pub const DRAFT_FILE: &str = "draft.json";
@@ -66,95 +73,6 @@ pub const BACKUPS_KEPT: usize = 5;
 pub const BACKUP_INTERVAL: Duration = Duration::from_secs(60);
 /// The time stamp in the names of recycled and quarantined folders (`<id>~20240301-100000`).
 const FOLDER_STAMP: &str = "%Y%m%d-%H%M%S";
-
-/// One line of the start screen's list.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DraftSummary {
-    pub id: DraftId,
-    /// What the list calls it: the clerk's name for it, or the unit ([`Draft::display_name`]).
-    pub name: String,
-    pub unit: String,
-    pub campaign_id: String,
-    pub status: Status,
-    pub created_at: DateTime<FixedOffset>,
-    pub updated_at: DateTime<FixedOffset>,
-    pub activity_count: usize,
-    /// Items done (or marked 本项未开展 with a reason) out of all items, when the draft is of
-    /// the campaign the list was made for.
-    pub items_done: Option<(usize, usize)>,
-}
-
-impl DraftSummary {
-    fn of(d: &Draft, campaign: Option<&Campaign>) -> Self {
-        let items_done = campaign.filter(|c| c.id == d.campaign_id).map(|c| {
-            let report = validate::validate(c, d);
-            let done = c
-                .items()
-                .filter(|(_, it)| {
-                    matches!(
-                        validate::item_progress(&report, &Reveal::All, d, it.id.as_str()),
-                        Progress::Done | Progress::NotCarriedOut
-                    )
-                })
-                .count();
-            (done, c.items().count())
-        });
-        Self {
-            id: d.id.clone(),
-            name: d.display_name().to_string(),
-            unit: d.unit.unit.clone(),
-            campaign_id: d.campaign_id.clone(),
-            status: d.status().clone(),
-            created_at: d.created_at,
-            updated_at: d.updated_at,
-            activity_count: d.activity_count(),
-            items_done,
-        }
-    }
-}
-
-/// A draft in the recycle area.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecycledDraft {
-    /// The folder name under `recycle/`; what [`DataDir::restore`] takes.
-    pub name: RecycledName,
-    /// When it was deleted (from the folder's name).
-    pub deleted_at: Option<DateTime<FixedOffset>>,
-    pub summary: Option<DraftSummary>,
-}
-
-/// A draft moved aside because it could not be read.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QuarantineNote {
-    pub id: String,
-    /// Chinese: what happened.
-    pub reason: String,
-    /// Technical detail, for IT staff.
-    pub detail: String,
-    pub at: DateTime<FixedOffset>,
-    /// Where the files are now.
-    #[serde(default)]
-    pub folder: PathBuf,
-}
-
-impl QuarantineNote {
-    pub fn user_message(&self) -> String {
-        format!(
-            "草稿“{}”无法读取：{}。原文件已移至“{}”，其他草稿不受影响；如需找回，请把该文件夹交给信息技术人员。",
-            self.id,
-            self.reason,
-            self.folder.display()
-        )
-    }
-}
-
-/// What the start screen shows.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Listing {
-    pub drafts: Vec<DraftSummary>,
-    pub recycled: Vec<RecycledDraft>,
-    pub quarantined: Vec<QuarantineNote>,
-}
 
 /// The data folder taken by one window; dropping it lets another window open the folder.
 #[derive(Debug)]
@@ -259,76 +177,6 @@ impl DataDir {
     /// A folder name for something set aside now: `<id>~<YYYYMMDD-HHMMSS>`.
     fn stamped(&self, id: &str) -> String {
         format!("{id}~{}", self.now().format(FOLDER_STAMP))
-    }
-
-    /// Every draft, newest change first; unreadable ones are moved to quarantine and listed.
-    pub fn list(&self) -> Listing {
-        self.list_for(None)
-    }
-
-    /// The same, with each draft of `campaign` saying how many of its items are done.
-    pub fn list_for(&self, campaign: Option<&Campaign>) -> Listing {
-        let mut listing = Listing::default();
-        remove_stale_temps(&self.root.join(DRAFTS_DIR));
-        for (id, dir) in subfolders(&self.root.join(DRAFTS_DIR)) {
-            remove_stale_temps(&dir);
-            match read_draft_file(&dir.join(DRAFT_FILE)) {
-                Ok(d) => listing.drafts.push(DraftSummary::of(&d, campaign)),
-                Err(defect) => {
-                    let note = self.quarantine(&id, &dir, &defect);
-                    tracing::warn!(id, %defect, "draft quarantined");
-                    listing.quarantined.push(note);
-                }
-            }
-        }
-        listing
-            .drafts
-            .sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
-        for (name, dir) in subfolders(&self.root.join("quarantine")) {
-            if listing.quarantined.iter().any(|q| q.folder == dir) {
-                continue;
-            }
-            let note = std::fs::read(dir.join(QUARANTINE_NOTE))
-                .ok()
-                .and_then(|b| serde_json::from_slice::<QuarantineNote>(&b).ok());
-            listing.quarantined.push(QuarantineNote {
-                folder: dir.clone(),
-                ..note.unwrap_or(QuarantineNote {
-                    id: name,
-                    reason: "草稿文件无法读取".into(),
-                    detail: String::new(),
-                    at: self.now(),
-                    folder: dir,
-                })
-            });
-        }
-        listing.quarantined.sort_by_key(|q| std::cmp::Reverse(q.at));
-        listing.recycled = self.recycled(campaign);
-        listing
-    }
-
-    /// Move an unreadable draft's folder aside, with a note saying why.
-    fn quarantine(&self, id: &str, dir: &Path, defect: &DraftDefect) -> QuarantineNote {
-        let now = self.now();
-        let target = unique_path(&self.root.join("quarantine"), &self.stamped(id));
-        let folder = match std::fs::rename(dir, &target) {
-            Ok(()) => target,
-            Err(e) => {
-                tracing::error!(id, error = %e, "could not move the unreadable draft aside");
-                dir.to_path_buf()
-            }
-        };
-        let note = QuarantineNote {
-            id: id.to_string(),
-            reason: defect.user_message(),
-            detail: defect.to_string(),
-            at: now,
-            folder: folder.clone(),
-        };
-        if let Ok(json) = serde_json::to_vec_pretty(&note) {
-            let _ = write_atomic(&folder.join(QUARANTINE_NOTE), &json);
-        }
-        note
     }
 
     /// Load one draft by id; an unreadable one is moved to quarantine.
@@ -447,53 +295,6 @@ impl DataDir {
         write_atomic(&path, &json).map_err(|e| CoreError::io("write", &path, e))
     }
 
-    /// Copy the current draft.json into backups/ when the newest backup is older than the
-    /// interval; keep the last [`BACKUPS_KEPT`]. A failed backup never stops the save.
-    ///
-    /// The oldest are removed *before* a new one is written, so a process killed at any moment
-    /// leaves at most [`BACKUPS_KEPT`]; and a folder left with more (by an older version) is
-    /// mended on the next save even when no new backup is due.
-    fn keep_backup(&self, dir: &Path, current: &Path) {
-        let backups = dir.join(BACKUPS_DIR);
-        let mut existing = numbered_backups(&backups);
-        let prune = |existing: &mut Vec<(u64, PathBuf)>, keep: usize| {
-            while existing.len() > keep {
-                let (_, old) = existing.remove(0);
-                let _ = std::fs::remove_file(old);
-            }
-        };
-        let newest_age = existing
-            .last()
-            .and_then(|(_, p)| p.metadata().ok()?.modified().ok())
-            .and_then(|m| SystemTime::now().duration_since(m).ok());
-        if newest_age.is_some_and(|age| age < self.backup_interval) {
-            prune(&mut existing, BACKUPS_KEPT);
-            return;
-        }
-        let next = existing.last().map_or(1, |(n, _)| n + 1);
-        let result = std::fs::create_dir_all(&backups)
-            .and_then(|()| std::fs::read(current))
-            .and_then(|bytes| {
-                // Only a readable version is worth keeping.
-                if migrate::draft_from_bytes(&bytes).is_err() {
-                    return Ok(());
-                }
-                prune(&mut existing, BACKUPS_KEPT - 1);
-                write_atomic(&backups.join(format!("draft.{next}.json")), &bytes)
-            });
-        if let Err(e) = result {
-            tracing::warn!(dir = %dir.display(), error = %e, "backup failed");
-        }
-    }
-
-    /// The backups of a draft, oldest first.
-    pub fn backups(&self, id: &DraftId) -> Vec<PathBuf> {
-        numbered_backups(&self.draft_dir(id).join(BACKUPS_DIR))
-            .into_iter()
-            .map(|(_, p)| p)
-            .collect()
-    }
-
     /// 复制: a new draft with the same answers and attachments, named “…（副本）”. It is built
     /// in a hidden folder and renamed into place, so a crash mid-copy leaves no half-draft.
     pub fn duplicate(&self, id: &DraftId) -> Result<Draft, CoreError> {
@@ -517,50 +318,6 @@ impl DataDir {
         result?;
         let _ = crate::platform::sync_dir(&self.root.join(DRAFTS_DIR));
         Ok(copy)
-    }
-
-    /// 删除: move the draft's folder to the recycle area.
-    pub fn delete(&self, id: &DraftId) -> Result<RecycledDraft, CoreError> {
-        let dir = self.draft_dir(id);
-        if !dir.is_dir() {
-            return Err(CoreError::DraftNotFound {
-                query: id.to_string(),
-                data_dir: self.root.clone(),
-            });
-        }
-        let target = unique_path(&self.root.join("recycle"), &self.stamped(id.as_str()));
-        std::fs::rename(&dir, &target).map_err(|e| CoreError::io("move", &dir, e))?;
-        let _ = crate::platform::sync_dir(&self.root.join(DRAFTS_DIR));
-        Ok(recycled_at(&target, None, self.now().offset()))
-    }
-
-    /// The recycle area, most recently deleted first.
-    pub fn recycled(&self, campaign: Option<&Campaign>) -> Vec<RecycledDraft> {
-        let offset = *self.now().offset();
-        let mut all: Vec<RecycledDraft> = subfolders(&self.root.join("recycle"))
-            .into_iter()
-            .map(|(_, dir)| recycled_at(&dir, campaign, &offset))
-            .collect();
-        all.sort_by(|a, b| b.deleted_at.cmp(&a.deleted_at).then(b.name.cmp(&a.name)));
-        all
-    }
-
-    /// 恢复: move a recycled draft back (under a new id if its old one was taken meanwhile).
-    pub fn restore(&self, name: &RecycledName) -> Result<Draft, CoreError> {
-        let from = self.root.join("recycle").join(name.as_str());
-        let mut draft = read_draft_file(&from.join(DRAFT_FILE)).map_err(|defect| {
-            CoreError::DraftUnreadable {
-                path: from.join(DRAFT_FILE),
-                defect,
-            }
-        })?;
-        if self.draft_dir(&draft.id).exists() {
-            draft.id = self.new_id(self.now());
-        }
-        let to = self.draft_dir(&draft.id);
-        std::fs::rename(&from, &to).map_err(|e| CoreError::io("move", &from, e))?;
-        self.save(&draft)?;
-        Ok(draft)
     }
 
     /// Add attachments to a saved draft (an import that ended after its draft was closed); at
@@ -677,99 +434,6 @@ pub fn write_draft_file(folder: &Path, draft: &Draft) -> Result<(), CoreError> {
     write_atomic(&path, &json).map_err(|e| CoreError::io("write", &path, e))
 }
 
-/// Is an attachment's copy still what was attached?
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CopyState {
-    /// Its size and time as recorded.
-    Same,
-    /// Only its time changed (a draft folder copied to another PC gets new times) and its
-    /// content is the same (hashed): the time to record instead, so it is not hashed again.
-    SameContent { modified_ms: i64 },
-    /// Gone, or another file.
-    Problem(FileProblem),
-}
-
-/// The one check of a copy against its record (检查并提交, the bundle, the CLI): gone, or of
-/// another size, or — when the modification time differs — of another content (then, and only
-/// then, the file is hashed, stopping when `work` asks).
-pub fn copy_state(path: &Path, file: &StoredFile, work: &dyn Work) -> Result<CopyState, Cancelled> {
-    let meta = match std::fs::metadata(path) {
-        Ok(m) if m.is_file() => m,
-        _ => return Ok(CopyState::Problem(FileProblem::Missing)),
-    };
-    if meta.len() != file.bytes {
-        return Ok(CopyState::Problem(FileProblem::Changed));
-    }
-    let time = meta.modified().ok().map(modified_ms);
-    if time == Some(file.modified_ms) {
-        return Ok(CopyState::Same);
-    }
-    work.progress(&format!("正在核对“{}”", file.original_name), 0, file.bytes);
-    Ok(match crate::hashing::sha256_file(path, work)? {
-        Some(hash) if hash == file.sha256 => match time {
-            Some(modified_ms) => CopyState::SameContent { modified_ms },
-            None => CopyState::Same,
-        },
-        _ => CopyState::Problem(FileProblem::Changed),
-    })
-}
-
-/// What a check of a draft's copies found.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FilesChecked {
-    pub problems: FileProblems,
-    /// Copies whose time changed but content did not: the times to record (see
-    /// [`Draft::refresh_file_times`]).
-    pub refreshed: Vec<(AttachmentId, i64)>,
-    /// Stopped on request before every copy was looked at.
-    pub cancelled: bool,
-}
-
-/// Which attachments' copies in `<folder>/files/` are not as recorded ([`copy_state`] of each).
-pub fn check_files_with(folder: &Path, draft: &Draft, work: &dyn Work) -> FilesChecked {
-    let files = folder.join(FILES_DIR);
-    let mut out = FilesChecked::default();
-    for (_, attachment) in draft.all_attachments() {
-        let Some(file) = attachment.file() else {
-            continue;
-        };
-        match copy_state(&files.join(&file.stored_name), file, work) {
-            Ok(CopyState::Same) => {}
-            Ok(CopyState::SameContent { modified_ms }) => {
-                out.refreshed.push((attachment.id.clone(), modified_ms));
-            }
-            Ok(CopyState::Problem(p)) => {
-                out.problems.insert(attachment.id.clone(), p);
-            }
-            Err(Cancelled) => {
-                out.cancelled = true;
-                break;
-            }
-        }
-    }
-    out
-}
-
-/// [`check_files_with`], unwatched: the problems only.
-pub fn check_files(folder: &Path, draft: &Draft) -> FileProblems {
-    check_files_with(folder, draft, &crate::work::Unwatched).problems
-}
-
-/// The sha256 of a file, lowercase hex; `None` if it cannot be read.
-pub fn sha256_of(path: &Path) -> Option<String> {
-    crate::hashing::sha256_file(path, &crate::work::Unwatched)
-        .ok()
-        .flatten()
-}
-
-/// A file time as recorded in a draft: milliseconds since 1970.
-pub fn modified_ms(t: SystemTime) -> i64 {
-    match t.duration_since(SystemTime::UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
-        Err(e) => -i64::try_from(e.duration().as_millis()).unwrap_or(i64::MAX),
-    }
-}
-
 /// Folders a killed import left in `importing/`, once a day old (a running import's is younger;
 /// another process may be importing right now).
 fn remove_old_builds(dir: &Path) {
@@ -817,26 +481,6 @@ pub fn read_draft_file(path: &Path) -> Result<Draft, DraftDefect> {
     }
 }
 
-fn recycled_at(dir: &Path, campaign: Option<&Campaign>, offset: &FixedOffset) -> RecycledDraft {
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // `<id>~20240301-100000`, perhaps with `-2` after it when two were deleted in one second.
-    let deleted_at = name.rsplit_once('~').and_then(|(_, stamp)| {
-        let stamp = stamp.get(..15)?;
-        let naive = chrono::NaiveDateTime::parse_from_str(stamp, FOLDER_STAMP).ok()?;
-        naive.and_local_timezone(*offset).single()
-    });
-    RecycledDraft {
-        name: RecycledName::new(name),
-        deleted_at,
-        summary: read_draft_file(&dir.join(DRAFT_FILE))
-            .ok()
-            .map(|d| DraftSummary::of(&d, campaign)),
-    }
-}
-
 /// The name of a copy: “渝中区妇联（副本）”, or “（副本2）” … when that is taken.
 fn copy_name(original: &str, taken: &[String]) -> String {
     let base = match original.find("（副本") {
@@ -847,41 +491,6 @@ fn copy_name(original: &str, taken: &[String]) -> String {
         .chain((2..).map(|n| format!("{base}（副本{n}）")))
         .find(|name| !taken.iter().any(|t| t == name))
         .unwrap_or_else(|| format!("{base}（副本）"))
-}
-
-/// Sub-folders of `dir` as (name, path), sorted by name; none if it cannot be read.
-fn subfolders(dir: &Path) -> Vec<(String, PathBuf)> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut out: Vec<(String, PathBuf)> = entries
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-        .filter(|(n, _)| !n.starts_with('.'))
-        .collect();
-    out.sort();
-    out
-}
-
-fn numbered_backups(dir: &Path) -> Vec<(u64, PathBuf)> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut out: Vec<(u64, PathBuf)> = entries
-        .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let n = name
-                .strip_prefix("draft.")?
-                .strip_suffix(".json")?
-                .parse()
-                .ok()?;
-            Some((n, e.path()))
-        })
-        .collect();
-    out.sort();
-    out
 }
 
 fn unique_path(parent: &Path, name: &str) -> PathBuf {

@@ -1,0 +1,187 @@
+//! Where a draft is in its life — 草稿, 已完成待报送, 报送中, 已报送, 报送失败 — and the named
+//! transitions that alone change it (the field is private to the draft): each refuses a step
+//! that cannot happen, with a [`TransitionError`].
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use super::Draft;
+
+/// Where a draft is in its life. Changed only through the named transitions on [`Draft`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Status {
+    /// 草稿: being filled in.
+    #[default]
+    Draft,
+    /// 已完成待报送: checked, nothing missing, waiting to be sent.
+    Ready,
+    /// 报送中: an upload has started.
+    Submitting,
+    /// 已报送: the server confirmed it.
+    Submitted { receipt: Receipt },
+    /// 报送失败: the last upload failed, with the reason.
+    Failed { reason: String },
+}
+
+/// The server's confirmation of a submission.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub endpoint: String,
+    /// The tus upload's address, or what the plain server called it.
+    pub reference: String,
+    pub confirmed_at: DateTime<FixedOffset>,
+    #[serde(default)]
+    pub bundle_sha256: String,
+    #[serde(default)]
+    pub bytes: u64,
+    /// `tus` or `multipart`.
+    #[serde(default)]
+    pub protocol: String,
+    #[serde(default)]
+    pub bundle_name: String,
+}
+
+impl Status {
+    /// The word the clerk reads.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Draft => "草稿",
+            Self::Ready => "已完成待报送",
+            Self::Submitting => "报送中",
+            Self::Submitted { .. } => "已报送",
+            Self::Failed { .. } => "报送失败",
+        }
+    }
+}
+
+/// Why a transition was refused. `Display` is for the log; [`TransitionError::user_message`]
+/// is what the clerk reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("{0} problems left, cannot mark as ready")]
+    HasProblems(usize),
+    #[error("the draft was submitted and cannot change")]
+    AlreadySubmitted,
+    #[error("the draft is being submitted")]
+    Submitting,
+    #[error("the draft is not being submitted")]
+    NotSubmitting,
+}
+
+impl TransitionError {
+    pub fn user_message(&self) -> String {
+        match self {
+            Self::HasProblems(n) => format!("还有 {n} 个问题需要修改，暂不能标记为已完成。"),
+            Self::AlreadySubmitted => "此草稿已报送，不能再修改；如需补充，请复制为新草稿。".into(),
+            Self::Submitting => "此草稿正在报送，请等待报送结束。".into(),
+            Self::NotSubmitting => {
+                "此草稿不在报送中，报送结果没有记录。请查看草稿的状态后重试。".into()
+            }
+        }
+    }
+}
+
+/// What an edit did to the draft's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edited {
+    /// Nothing changed in its status.
+    Quietly,
+    /// It was 已完成待报送 (or 报送失败) and is a 草稿 again: it must be checked again.
+    BackToDraft,
+}
+
+impl Draft {
+    /// Can the clerk change it? Not while sending, not once sent.
+    pub fn is_editable(&self) -> bool {
+        !matches!(self.status, Status::Submitting | Status::Submitted { .. })
+    }
+
+    /// Something was changed: a checked draft must be checked again.
+    pub fn mark_edited(&mut self, now: DateTime<FixedOffset>) -> Result<Edited, TransitionError> {
+        let edited = match self.status {
+            Status::Submitted { .. } => return Err(TransitionError::AlreadySubmitted),
+            Status::Submitting => return Err(TransitionError::Submitting),
+            Status::Ready | Status::Failed { .. } => {
+                self.status = Status::Draft;
+                Edited::BackToDraft
+            }
+            Status::Draft => Edited::Quietly,
+        };
+        self.updated_at = now;
+        Ok(edited)
+    }
+
+    /// 草稿 → 已完成待报送, only when the check found nothing.
+    pub fn mark_ready(
+        &mut self,
+        problem_count: usize,
+        now: DateTime<FixedOffset>,
+    ) -> Result<(), TransitionError> {
+        match self.status {
+            Status::Submitted { .. } => Err(TransitionError::AlreadySubmitted),
+            Status::Submitting => Err(TransitionError::Submitting),
+            _ if problem_count > 0 => Err(TransitionError::HasProblems(problem_count)),
+            _ => {
+                self.status = Status::Ready;
+                self.updated_at = now;
+                Ok(())
+            }
+        }
+    }
+
+    /// 一键报送 starts: 已完成待报送 (or 报送失败, or a checked 草稿) → 报送中. A 已报送 draft is sent
+    /// again only when `again` (the clerk insists). Nothing can be edited meanwhile.
+    pub fn start_submitting(
+        &mut self,
+        problem_count: usize,
+        again: bool,
+    ) -> Result<(), TransitionError> {
+        match self.status {
+            Status::Submitting => Err(TransitionError::Submitting),
+            Status::Submitted { .. } if !again => Err(TransitionError::AlreadySubmitted),
+            _ if problem_count > 0 => Err(TransitionError::HasProblems(problem_count)),
+            _ => {
+                self.status = Status::Submitting;
+                Ok(())
+            }
+        }
+    }
+
+    /// Where the draft stands: 草稿, 已完成待报送, 报送中, 已报送, 报送失败.
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    /// The server confirmed: 报送中 → 已报送, with its receipt.
+    pub fn submitted(&mut self, receipt: Receipt) -> Result<(), TransitionError> {
+        self.while_submitting()?;
+        self.status = Status::Submitted { receipt };
+        Ok(())
+    }
+
+    /// The upload failed for good: 报送中 → 报送失败, with the reason (重新报送 resumes).
+    pub fn submission_failed(&mut self, reason: String) -> Result<(), TransitionError> {
+        self.while_submitting()?;
+        self.status = Status::Failed { reason };
+        Ok(())
+    }
+
+    /// 取消, or nothing to send (this very bundle was confirmed before): 报送中 → 已完成待报送,
+    /// or back to 已报送 when it was a re-send.
+    pub fn submission_ended_unsent(&mut self, before: Status) -> Result<(), TransitionError> {
+        self.while_submitting()?;
+        self.status = match before {
+            Status::Submitted { .. } => before,
+            _ => Status::Ready,
+        };
+        Ok(())
+    }
+
+    fn while_submitting(&self) -> Result<(), TransitionError> {
+        match self.status {
+            Status::Submitting => Ok(()),
+            _ => Err(TransitionError::NotSubmitting),
+        }
+    }
+}
