@@ -17,24 +17,27 @@
 //! same bytes, on any PC, and the bundle's sha256 identifies it (a re-send is recognised).
 //! The format is documented in `docs/bundle.md`.
 
+mod manifest;
 pub mod names;
+mod plan;
 pub mod summary;
+
+pub use manifest::*;
+pub use plan::plan;
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::campaign::Campaign;
-use super::draft::{Attachment, Draft, FileKind, Material, MediaInfo, StoredFile};
+use super::draft::{Draft, FileKind};
 use super::hashing::HashThread;
 use super::media::thumbs::Thumbnailer;
 use super::store::atomic::AtomicFile;
-use super::validate::{FileProblem, participant_count, validate};
+use super::validate::{FileProblem, validate};
 use super::work::Work;
 use chrono::{Datelike, Timelike};
-use names::Folder;
-use serde::{Deserialize, Serialize};
 
 /// The bundle format this program writes.
 pub const BUNDLE_SCHEMA: &str = "baosong.bundle/1";
@@ -83,292 +86,6 @@ impl BundleError {
             ),
             Self::Zip(_) => "打包时出错，请重试；如再出现，请导出诊断信息交给信息技术人员。".into(),
             Self::Cancelled => "已取消打包。".into(),
-        }
-    }
-}
-
-/// `manifest.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Manifest {
-    pub schema: String,
-    pub app: AppInfo,
-    pub campaign: CampaignInfo,
-    pub draft: DraftInfo,
-    pub unit: UnitInfo,
-    pub pillars: Vec<PillarEntry>,
-    /// 综合材料.
-    pub general: Vec<AttachmentEntry>,
-    pub totals: Totals,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AppInfo {
-    pub name: String,
-    pub version: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CampaignInfo {
-    pub id: String,
-    pub title: String,
-    pub year: i32,
-    pub deadline: chrono::DateTime<chrono::FixedOffset>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DraftInfo {
-    pub id: String,
-    pub created_at: chrono::DateTime<chrono::FixedOffset>,
-    /// The bundle's time: every entry's modification time is this.
-    pub updated_at: chrono::DateTime<chrono::FixedOffset>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UnitInfo {
-    pub name: String,
-    /// Typed rather than picked from the template's list (an agency women's committee).
-    pub typed: bool,
-    pub contact_person: String,
-    pub phone: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PillarEntry {
-    pub id: String,
-    pub heading: String,
-    pub items: Vec<ItemEntry>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ItemEntry {
-    pub id: String,
-    pub number: String,
-    pub title: String,
-    pub not_carried_out: bool,
-    pub reason: String,
-    pub activities: Vec<ActivityEntry>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ActivityEntry {
-    pub id: String,
-    pub title: String,
-    /// `2024-03-08`.
-    pub date: String,
-    pub place: String,
-    pub organiser: String,
-    /// As the clerk wrote it (`约120人`)…
-    pub participants: String,
-    /// …and the number in it, for totals.
-    pub participant_count: Option<u64>,
-    pub summary: String,
-    pub attachments: Vec<AttachmentEntry>,
-}
-
-/// One attachment: a file in the zip, or a link.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct AttachmentEntry {
-    pub id: String,
-    /// `photo`, `video`, `document` or `link`.
-    pub kind: String,
-    pub caption: String,
-    /// Files: the path inside the zip, the format, the name on the clerk's PC, size, hash.
-    pub path: Option<String>,
-    pub format: Option<String>,
-    pub original_name: Option<String>,
-    pub bytes: Option<u64>,
-    pub sha256: Option<String>,
-    pub location_removed: bool,
-    pub info: Option<MediaInfo>,
-    /// Links: the address, the platform, the title.
-    pub url: Option<String>,
-    pub platform: Option<String>,
-    pub title: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Totals {
-    pub activities: usize,
-    pub photos: usize,
-    pub videos: usize,
-    pub documents: usize,
-    pub links: usize,
-    /// The attachments' bytes.
-    pub file_bytes: u64,
-    /// The participants' numbers added up.
-    pub participants: u64,
-}
-
-/// A file to copy into the zip.
-#[derive(Debug, Clone)]
-pub struct FileEntry {
-    pub zip_path: String,
-    pub file: StoredFile,
-}
-
-/// The manifest and the files of a draft, in the order they go into the zip.
-pub fn plan(campaign: &Campaign, draft: &Draft) -> (Manifest, Vec<FileEntry>) {
-    let mut files = Vec::new();
-    let mut totals = Totals::default();
-    let mut folders: HashMap<String, Folder> = HashMap::new();
-    let mut entry =
-        |folder: &str, a: &Attachment, totals: &mut Totals, files: &mut Vec<FileEntry>| {
-            attachment_entry(
-                folder,
-                a,
-                totals,
-                files,
-                folders.entry(folder.to_string()).or_default(),
-            )
-        };
-    let mut pillars = Vec::new();
-    for pillar in &campaign.pillars {
-        let pillar_folder = names::component(&pillar.heading());
-        let mut items = Vec::new();
-        for item in &pillar.items {
-            let answer = draft.answer(item.id.as_str()).cloned().unwrap_or_default();
-            let item_folder = format!("{pillar_folder}/{}", names::component(&item.title));
-            let activities = if answer.not_carried_out {
-                Vec::new()
-            } else {
-                answer
-                    .activities
-                    .iter()
-                    .enumerate()
-                    .map(|(n, a)| {
-                        totals.activities += 1;
-                        let count = participant_count(&a.participants);
-                        totals.participants += count.unwrap_or(0);
-                        let title = if a.title.trim().is_empty() {
-                            "未命名"
-                        } else {
-                            a.title.trim()
-                        };
-                        let folder =
-                            format!("{item_folder}/{:02} {}", n + 1, names::component(title));
-                        ActivityEntry {
-                            id: a.id.to_string(),
-                            title: a.title.clone(),
-                            date: a.date.clone(),
-                            place: a.place.clone(),
-                            organiser: a.organiser.clone(),
-                            participants: a.participants.clone(),
-                            participant_count: count,
-                            summary: a.summary.clone(),
-                            attachments: a
-                                .attachments
-                                .iter()
-                                .map(|att| entry(&folder, att, &mut totals, &mut files))
-                                .collect(),
-                        }
-                    })
-                    .collect()
-            };
-            items.push(ItemEntry {
-                id: item.id.to_string(),
-                number: item.number.clone(),
-                title: item.title.clone(),
-                not_carried_out: answer.not_carried_out,
-                reason: if answer.not_carried_out {
-                    answer.reason.clone()
-                } else {
-                    String::new()
-                },
-                activities,
-            });
-        }
-        pillars.push(PillarEntry {
-            id: pillar.id.clone(),
-            heading: pillar.heading(),
-            items,
-        });
-    }
-    let general = draft
-        .general
-        .iter()
-        .map(|a| entry(GENERAL_FOLDER, a, &mut totals, &mut files))
-        .collect();
-    let manifest = Manifest {
-        schema: BUNDLE_SCHEMA.into(),
-        app: AppInfo {
-            name: "baosong".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
-        campaign: CampaignInfo {
-            id: campaign.id.clone(),
-            title: campaign.title.clone(),
-            year: campaign.year,
-            deadline: campaign.deadline,
-        },
-        draft: DraftInfo {
-            id: draft.id.to_string(),
-            created_at: draft.created_at,
-            updated_at: draft.updated_at,
-        },
-        unit: UnitInfo {
-            name: draft.unit.unit.clone(),
-            typed: draft.unit.typed,
-            contact_person: draft.unit.contact_person.clone(),
-            phone: draft.unit.phone.clone(),
-        },
-        pillars,
-        general,
-        totals,
-    };
-    (manifest, files)
-}
-
-fn attachment_entry(
-    folder: &str,
-    a: &Attachment,
-    totals: &mut Totals,
-    files: &mut Vec<FileEntry>,
-    names: &mut Folder,
-) -> AttachmentEntry {
-    match &a.material {
-        Material::File(f) => {
-            let zip_path = format!("{folder}/{}", names.unique(&f.original_name));
-            match f.kind {
-                Some(FileKind::Photo) => totals.photos += 1,
-                Some(FileKind::Video) => totals.videos += 1,
-                _ => totals.documents += 1,
-            }
-            totals.file_bytes += f.bytes;
-            files.push(FileEntry {
-                zip_path: zip_path.clone(),
-                file: f.clone(),
-            });
-            AttachmentEntry {
-                id: a.id.to_string(),
-                kind: match f.kind {
-                    Some(FileKind::Photo) => "photo",
-                    Some(FileKind::Video) => "video",
-                    _ => "document",
-                }
-                .into(),
-                caption: a.caption.clone(),
-                path: Some(zip_path),
-                format: Some(f.format.clone()),
-                original_name: Some(f.original_name.clone()),
-                bytes: Some(f.bytes),
-                sha256: Some(f.sha256.clone()),
-                location_removed: f.location_removed,
-                info: Some(f.info.clone()),
-                ..AttachmentEntry::default()
-            }
-        }
-        Material::Link(l) => {
-            totals.links += 1;
-            AttachmentEntry {
-                id: a.id.to_string(),
-                kind: "link".into(),
-                caption: a.caption.clone(),
-                url: Some(l.url.clone()),
-                platform: Some(l.platform.clone()),
-                title: Some(l.title.clone()),
-                ..AttachmentEntry::default()
-            }
         }
     }
 }
@@ -575,21 +292,4 @@ fn summary_thumbnails(input: &BuildInput<'_>, files: &[FileEntry]) -> HashMap<St
         }
     }
     out
-}
-
-/// Read the manifest of a bundle (the receiving end, the tests).
-pub fn read_manifest<R: Read + std::io::Seek>(zip: R) -> Result<Manifest, String> {
-    let mut archive = zip::ZipArchive::new(zip).map_err(|e| e.to_string())?;
-    let mut entry = archive.by_name(MANIFEST).map_err(|e| e.to_string())?;
-    let mut text = String::new();
-    entry
-        .by_ref()
-        .take(64 * 1024 * 1024)
-        .read_to_string(&mut text)
-        .map_err(|e| e.to_string())?;
-    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    if manifest.schema != BUNDLE_SCHEMA {
-        return Err(format!("unknown bundle schema {:?}", manifest.schema));
-    }
-    Ok(manifest)
 }

@@ -1,0 +1,297 @@
+//! 收件台, the receiving desk of the city federation's publicity department: a folder of
+//! bundles (the intake's store, a download folder, a USB stick) tallied against the campaign's
+//! units — 报送情况汇总, units that have not reported first, 导出 Excel, 核对全部材料包 — and one
+//! bundle opened read-only: its pillars, items and activities as the clerk filled them, the
+//! thumbnails and the viewer, every file marked ✓ or × against the manifest, 导出汇总文档 and
+//! 导入为草稿. Nothing here edits a bundle.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use egui::{RichText, TextEdit, Ui};
+
+use super::state::{Action, DeskAction, Screen};
+use super::widgets;
+use crate::core::desk::tally::Tally;
+use crate::core::desk::verify::Verdict;
+use crate::core::media::display_name;
+use crate::core::units::human_bytes;
+use crate::jobs::JobProgress;
+
+/// The folder field.
+#[derive(Debug, Default)]
+pub struct DeskForm {
+    pub folder: String,
+}
+
+/// Work under way, as the screen shows it.
+pub struct Busy {
+    pub label: String,
+    pub progress: JobProgress,
+    pub cancellable: bool,
+}
+
+pub struct DeskView<'a> {
+    pub tally: Option<&'a Tally>,
+    /// The folder the table is of.
+    pub read_from: Option<&'a Path>,
+    pub verdicts: &'a HashMap<PathBuf, Verdict>,
+    pub busy: Option<Busy>,
+}
+
+pub(super) fn busy_line(ui: &mut Ui, busy: &Busy, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        ui.spinner();
+        let p = &busy.progress;
+        let stage = if p.stage.is_empty() {
+            busy.label.as_str()
+        } else {
+            p.stage.as_str()
+        };
+        if p.total > 0 {
+            let fraction = p.done as f32 / p.total as f32;
+            ui.add(
+                egui::ProgressBar::new(fraction)
+                    .desired_width(240.0)
+                    .text(format!("{stage} {:.0}%", fraction * 100.0)),
+            );
+        } else {
+            ui.label(stage);
+        }
+        if busy.cancellable && ui.button("取消").clicked() {
+            actions.push(Action::Desk(DeskAction::Cancel));
+        }
+    });
+}
+
+pub fn desk_ui(ui: &mut Ui, view: &DeskView<'_>, form: &mut DeskForm, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        if ui.button("← 返回设置与帮助").clicked() {
+            actions.push(Action::GoTo(Screen::Settings));
+        }
+    });
+    ui.heading("收件台");
+    ui.label(
+        RichText::new(
+            "市妇联宣传部使用：汇总各单位报送的材料包，查看、核对、导出 Excel。材料包只读打开，不会被修改。",
+        )
+        .color(widgets::GREY),
+    );
+    ui.add_space(6.0);
+    let busy = view.busy.is_some();
+    folder_row(ui, form, busy, actions);
+    if let Some(b) = &view.busy {
+        busy_line(ui, b, actions);
+    }
+    let Some(t) = view.tally else {
+        return;
+    };
+    ui.add_space(8.0);
+    ui.heading("报送情况汇总");
+    if let Some(folder) = view.read_from {
+        ui.label(RichText::new(format!("文件夹：{}", folder.display())).color(widgets::GREY));
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(format!("应报 {} 个单位", t.rows.len())).strong());
+        ui.label(RichText::new(format!("已报 {}", t.reported())).color(widgets::GREEN));
+        ui.label(RichText::new(format!("未报 {}", t.missing())).color(widgets::RED));
+        ui.label(RichText::new(format!("逾期 {}", t.late())).color(widgets::AMBER));
+        if let Some(d) = t.deadline {
+            ui.label(
+                RichText::new(format!("截止 {}", d.format("%Y-%m-%d %H:%M"))).color(widgets::GREY),
+            );
+        }
+    });
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(!busy, egui::Button::new("导出 Excel…"))
+            .clicked()
+        {
+            actions.push(Action::Desk(DeskAction::ExportXlsx));
+        }
+        let any = t.lines().any(|(r, _)| r.latest.is_some());
+        if ui
+            .add_enabled(!busy && any, egui::Button::new("核对全部材料包"))
+            .on_hover_text("按清单的校验值逐个文件核对，检查材料包是否完整、是否被改动")
+            .clicked()
+        {
+            actions.push(Action::Desk(DeskAction::VerifyAll));
+        }
+    });
+    ui.add_space(4.0);
+    table(ui, t, view.verdicts, actions);
+    for (path, why) in &t.unreadable {
+        ui.colored_label(
+            widgets::RED,
+            format!("无法读取 {}：{why}", display_name(path)),
+        );
+    }
+    for (path, why) in &t.doubtful {
+        ui.colored_label(
+            widgets::RED,
+            format!("未计入 {}：{why}", display_name(path)),
+        );
+    }
+    for (path, why) in &t.foreign {
+        ui.colored_label(
+            widgets::GREY,
+            format!("已略过 {}：{why}", display_name(path)),
+        );
+    }
+    for path in &t.in_progress {
+        ui.colored_label(
+            widgets::AMBER,
+            format!("正在上传（未传完）：{}", display_name(path)),
+        );
+    }
+    if !t.audit.is_empty() {
+        egui::CollapsingHeader::new("接收记录（接收端日志）")
+            .id_salt("desk-audit")
+            .show(ui, |ui| {
+                for (unit, lines) in &t.audit {
+                    ui.label(egui::RichText::new(unit).strong());
+                    for line in lines {
+                        ui.label(format!("    {line}"));
+                    }
+                }
+            });
+    }
+}
+
+/// 材料包所在文件夹 [folder] 选择文件夹… 读取
+fn folder_row(ui: &mut Ui, form: &mut DeskForm, busy: bool, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        let label = ui.label("材料包所在文件夹");
+        let field = ui
+            .add(
+                TextEdit::singleline(&mut form.folder)
+                    .hint_text("接收服务器的存储文件夹、下载文件夹或 U 盘")
+                    .desired_width(420.0),
+            )
+            .labelled_by(label.id);
+        // Enter in the field reads the folder, as a person expects.
+        if field.lost_focus()
+            && ui.input(|i| i.key_pressed(egui::Key::Enter))
+            && !busy
+            && !form.folder.trim().is_empty()
+        {
+            actions.push(Action::Desk(DeskAction::Read));
+        }
+        if ui
+            .add_enabled(!busy, egui::Button::new("选择文件夹…"))
+            .clicked()
+        {
+            actions.push(Action::Desk(DeskAction::PickFolder));
+        }
+        if ui
+            .add_enabled(
+                !busy && !form.folder.trim().is_empty(),
+                egui::Button::new("读取"),
+            )
+            .clicked()
+        {
+            actions.push(Action::Desk(DeskAction::Read));
+        }
+    });
+}
+
+/// The window's table: the Excel file's columns, the four kinds of material in one and the
+/// pillars' activities in another (so it fits a laptop's screen), and 核对 and 打开.
+fn table(ui: &mut Ui, t: &Tally, verdicts: &HashMap<PathBuf, Verdict>, actions: &mut Vec<Action>) {
+    let numbers = t.pillar_numbers.join("/");
+    let headers = [
+        "序号".to_string(),
+        "单位".into(),
+        "报送情况".into(),
+        "收到时间".into(),
+        "是否按时".into(),
+        format!("活动（板块{numbers}）"),
+        "材料".into(),
+        "材料包大小".into(),
+        "联系人".into(),
+        "联系电话".into(),
+        "核对".into(),
+        String::new(),
+    ];
+    egui::ScrollArea::both()
+        .id_salt("desk-table")
+        .auto_shrink([false, true])
+        .max_height(ui.available_height() - 40.0)
+        .show(ui, |ui| {
+            egui::Grid::new("desk-table")
+                .striped(true)
+                .spacing([10.0, 6.0])
+                .show(ui, |ui| {
+                    for h in &headers {
+                        ui.label(RichText::new(h).strong());
+                    }
+                    ui.end_row();
+                    for (n, (row, typed)) in t.lines().enumerate() {
+                        table_row(ui, n, row, typed, verdicts, actions);
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+/// One unit's line: who, whether and when, how much, the check, 打开.
+fn table_row(
+    ui: &mut Ui,
+    n: usize,
+    row: &crate::core::desk::tally::Row,
+    typed: bool,
+    verdicts: &HashMap<PathBuf, Verdict>,
+    actions: &mut Vec<Action>,
+) {
+    ui.label((n + 1).to_string());
+    ui.label(crate::core::desk::tally::unit_label(row, typed));
+    let Some(r) = &row.latest else {
+        ui.colored_label(widgets::RED, "未报送");
+        for _ in 0..9 {
+            ui.label("");
+        }
+        return;
+    };
+    ui.colored_label(widgets::GREEN, "已报送");
+    ui.label(crate::core::desk::tally::when(&r.received));
+    match crate::core::desk::tally::timeliness(row) {
+        "逾期" => ui.colored_label(widgets::RED, "逾期"),
+        "按时" => ui.colored_label(widgets::GREEN, "按时"),
+        other => ui.label(other),
+    };
+    let per: Vec<String> = r.per_pillar.iter().map(|p| p.to_string()).collect();
+    ui.label(format!("{}（{}）", r.activities, per.join("/")));
+    ui.label(format!(
+        "图{} 视{} 文{} 链{}",
+        r.photos, r.videos, r.documents, r.links
+    ))
+    .on_hover_text(format!(
+        "图片 {}，视频 {}，文件 {}，链接 {}",
+        r.photos, r.videos, r.documents, r.links
+    ));
+    ui.label(human_bytes(r.bytes));
+    ui.label(r.contact_person.as_str());
+    ui.label(r.phone.as_str());
+    match verdicts.get(&r.path) {
+        Some(v) if v.intact() => ui.colored_label(widgets::GREEN, "✓ 完好"),
+        Some(v) => ui.colored_label(widgets::RED, format!("× {} 个文件有问题", v.damaged())),
+        None => ui.colored_label(widgets::GREY, "未核对"),
+    };
+    let open = ui.button("打开");
+    let name = format!("打开{}的材料包", row.unit);
+    open.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name.as_str()));
+    if open.clicked() {
+        actions.push(Action::Desk(DeskAction::Open(r.path.clone())));
+    }
+    if row.copies > 1 {
+        ui.label(
+            RichText::new(format!("共收到{}份，按最后一份", row.copies))
+                .small()
+                .color(widgets::GREY),
+        );
+    }
+}
+
+mod bundle;
+
+pub use bundle::{BundleView, bundle_ui};
