@@ -397,3 +397,60 @@ fn copies_with_new_times_are_hashed_once_and_a_check_stops_when_asked() {
     assert!(stopped.cancelled && stopped.problems.is_empty());
     assert_eq!(stopping.stages.lock().unwrap().len(), 1);
 }
+
+#[test]
+fn copies_no_attachment_names_are_removed_once_a_day_old_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let pc = tempfile::tempdir().unwrap();
+    let data = open(dir.path());
+    let mut d = data.create(&Campaign::builtin().unwrap(), unit()).unwrap();
+    for name in ["留下.pdf", "删除后可恢复.pdf"] {
+        let p = pc.path().join(name);
+        std::fs::write(&p, format!("%PDF-1.4\n{name}\n")).unwrap();
+        common::drafts::attach(&data, &mut d, None, &p);
+    }
+    // One removed by the clerk: still restorable, so its copy stays.
+    let removed = d.general[1].id.clone();
+    assert!(d.remove_attachment(&baosong::core::draft::Place::General, &removed, data.now()));
+    data.save(&d).unwrap();
+    let files = data.draft_dir(&d.id).join("files");
+    // Left by an import killed after its copy and before the save: one old, one just made
+    // (an import of this very window may still be running).
+    std::fs::write(files.join("f90.mp4"), b"orphan, old").unwrap();
+    std::fs::write(files.join("f91.jpg"), b"orphan, fresh").unwrap();
+    let two_days_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 24 * 3600);
+    for f in std::fs::read_dir(&files).unwrap() {
+        let path = f.unwrap().path();
+        if path.file_name().unwrap() != "f91.jpg" {
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(two_days_ago)
+                .unwrap();
+        }
+    }
+    let before = store::check_files(&data.draft_dir(&d.id), &d);
+    assert!(before.is_empty());
+    let listing = data.list();
+    assert_eq!(listing.drafts.len(), 1);
+    let mut left: Vec<String> = std::fs::read_dir(&files)
+        .unwrap()
+        .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    let mut expected: Vec<String> = d
+        .general
+        .iter()
+        .chain(d.removed.iter().map(|r| &r.attachment))
+        .map(|a| a.file().unwrap().stored_name.clone())
+        .chain(["f91.jpg".to_string()])
+        .collect();
+    expected.sort();
+    assert_eq!(left, expected, "the old orphan went, nothing named went");
+    let mut loaded = data.load(&d.id).unwrap();
+    assert!(store::check_files(&data.draft_dir(&d.id), &loaded).is_empty());
+    // Restored, its copy is there.
+    assert!(loaded.restore_attachment(&removed).is_some());
+    assert!(store::check_files(&data.draft_dir(&d.id), &loaded).is_empty());
+}

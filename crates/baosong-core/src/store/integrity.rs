@@ -102,3 +102,47 @@ pub fn modified_ms(t: SystemTime) -> i64 {
         Err(e) => -i64::try_from(e.duration().as_millis()).unwrap_or(i64::MAX),
     }
 }
+
+/// How old a file in `files/` that no attachment names must be before it is removed: a younger
+/// one may belong to an import still running (its record is saved when the import ends).
+pub const ORPHAN_AGE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Remove the files in `<folder>/files/` that no attachment of `draft` names (removed ones
+/// included: they can be restored) and that are [`ORPHAN_AGE`] old: left by an import or a
+/// `baosong attach` killed after its copy was made but before the draft was saved. Returns how
+/// many were removed.
+pub fn remove_orphans(folder: &Path, draft: &Draft) -> usize {
+    let named: std::collections::HashSet<&str> = draft
+        .all_attachments()
+        .map(|(_, a)| a)
+        .chain(draft.removed.iter().map(|r| &r.attachment))
+        .filter_map(|a| a.file().map(|f| f.stored_name.as_str()))
+        .collect();
+    let Ok(entries) = std::fs::read_dir(folder.join(FILES_DIR)) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let old = entry
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .is_some_and(|age| age >= ORPHAN_AGE);
+        if old && !named.contains(name) && !name.starts_with('.') {
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => {
+                    tracing::info!(file = %entry.path().display(), "orphan copy removed");
+                    removed += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(file = %entry.path().display(), error = %e, "orphan copy not removed")
+                }
+            }
+        }
+    }
+    removed
+}

@@ -80,7 +80,10 @@ impl DataDir {
         for (id, dir) in subfolders(&self.root.join(DRAFTS_DIR)) {
             remove_stale_temps(&dir);
             match read_draft_file(&dir.join(DRAFT_FILE)) {
-                Ok(d) => listing.drafts.push(DraftSummary::of(&d, campaign)),
+                Ok(d) => {
+                    super::integrity::remove_orphans(&dir, &d);
+                    listing.drafts.push(DraftSummary::of(&d, campaign));
+                }
                 Err(defect) => {
                     let note = self.quarantine(&id, &dir, &defect);
                     tracing::warn!(id, %defect, "draft quarantined");

@@ -23,7 +23,8 @@ mod recycle;
 pub mod settings;
 
 pub use integrity::{
-    CopyState, FilesChecked, check_files, check_files_with, copy_state, modified_ms, sha256_of,
+    CopyState, FilesChecked, ORPHAN_AGE, check_files, check_files_with, copy_state, modified_ms,
+    remove_orphans, sha256_of,
 };
 pub use listing::{DraftSummary, Listing};
 pub use quarantine::QuarantineNote;
