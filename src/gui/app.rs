@@ -292,8 +292,9 @@ impl App {
     pub fn shutdown(&mut self) {
         self.stop_sending();
         for (_, job) in std::mem::take(&mut self.jobs.imports) {
-            job.cancel();
-            if let Ok(outcome) = job.wait() {
+            // What it had copied is recorded; a copy left unrecorded (an import that did not
+            // stop within the limit) is removed once a day old (store::remove_orphans).
+            if let Some(Ok(outcome)) = job.finish_within(sending::SHUTDOWN_LIMIT) {
                 self.imported(outcome);
             }
         }

@@ -199,13 +199,6 @@ impl<R> Job<R> {
         }
     }
 
-    /// Wait for the result (closing the window: after [`Job::cancel`], it comes soon).
-    pub fn wait(mut self) -> Result<R, JobLost> {
-        let result = self.rx.recv().map_err(|_| JobLost);
-        self.join();
-        result
-    }
-
     /// Stop the work and wait for its result at most `limit` (closing the window); `None` if it
     /// had not ended by then (it is left to end on its own, logged).
     pub fn finish_within(mut self, limit: Duration) -> Option<Result<R, JobLost>> {

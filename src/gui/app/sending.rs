@@ -451,13 +451,15 @@ impl App {
     pub(super) fn stop_sending(&mut self) {
         if let Some(Sending { job, mut sent, .. }) = self.jobs.sending.take() {
             sent.stop = Some(Stop::Pause);
-            job.cancel();
-            let result = job.wait();
-            self.submission_ended(sent, result);
+            // Not answered within the limit (a request hanging on a dead line): the draft is
+            // 报送中 on disk already, and 继续报送 resumes from the server's offset next time.
+            if let Some(result) = job.finish_within(SHUTDOWN_LIMIT) {
+                self.submission_ended(sent, result);
+            }
         }
         if let Some(e) = self.jobs.exporting.take() {
-            e.job.cancel();
-            let _ = e.job.wait();
+            // An unfinished export leaves no bundle (it is written under a temporary name).
+            let _ = e.job.finish_within(SHUTDOWN_LIMIT);
         }
         // A 取消 under way is given a moment to reach the server.
         if let Some(c) = self.jobs.cancelling.take() {
