@@ -144,14 +144,29 @@ fn dates_and_participants_as_clerks_write_them() {
     click(&mut h, "地点");
     assert!(!has_text_containing(&h, "参与人数请填写"));
 
+    // A time of day after the date, and full-width digits from a Chinese input method.
+    replace_text(&mut h, "日期", "３月６日上午");
+    click(&mut h, "地点");
+    assert_eq!(
+        h.get_by_label("日期").value().as_deref(),
+        Some("2024-03-06 上午")
+    );
+    assert!(!has_text_containing(&h, "看不懂"));
+    assert!(has_label(&h, "即2024年3月6日（星期三）"));
+    replace_text(&mut h, "参与人数", "１２０人");
+    click(&mut h, "地点");
+    assert!(!has_text_containing(&h, "参与人数请填写"));
+    replace_text(&mut h, "参与人数", "约120人");
+
     // The calendar, with Chinese names: pick 3月5日.
     click(&mut h, "选择日期");
     assert!(has_label(&h, "2024年3月") && has_label(&h, "五"));
     click(&mut h, "2024年3月5日 星期二");
     settle(&mut h);
+    // The day changes; the time of day written after it stays.
     assert_eq!(
         h.get_by_label("日期").value().as_deref(),
-        Some("2024-03-05")
+        Some("2024-03-05 上午")
     );
     let d = DataDir::open(data.path(), clock())
         .unwrap()
@@ -160,7 +175,7 @@ fn dates_and_participants_as_clerks_write_them() {
     let a = &d.answer("p1-1").unwrap().activities[0];
     assert_eq!(
         (a.date.as_str(), a.participants.as_str()),
-        ("2024-03-05", "约120人")
+        ("2024-03-05 上午", "约120人")
     );
     click(&mut h, "检查并提交");
     assert!(

@@ -8,7 +8,7 @@ use egui::{RichText, Ui};
 use super::state::FormState;
 use super::widgets::{self, field_id};
 use crate::core::campaign::{FieldSpec, Window};
-use crate::core::dates::{chinese_date, chinese_weekday, iso, normalise, parse_date};
+use crate::core::dates::{chinese_date, chinese_weekday, normalise, parse_date};
 use crate::core::validate::Target;
 
 /// Returns true when the value changed.
@@ -40,7 +40,7 @@ pub fn date_field(
                 .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
                 .show(|ui| {
                     if let Some(day) = calendar(ui, field_id(&target), shown, window) {
-                        *value = iso(day);
+                        *value = crate::core::dates::with_date(value, day);
                         changed = true;
                         ui.close();
                     }

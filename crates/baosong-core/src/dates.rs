@@ -9,6 +9,55 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Weekday};
 /// Parse a date as a clerk would type it; a date without a year is in `default_year` (the
 /// campaign's). `None` when it is not a date.
 pub fn parse_date(text: &str, default_year: i32) -> Option<NaiveDate> {
+    parse_date_only(split_time_of_day(text)?.0, default_year)
+}
+
+/// Words for a time of day a clerk writes after a date (`3月6日上午`, `3月6日 14:00-16:00`).
+const TIMES_OF_DAY: [&str; 14] = [
+    "上午", "下午", "中午", "晚上", "早上", "早晨", "凌晨", "傍晚", "晚间", "夜间", "夜晚", "全天",
+    "全日", "白天",
+];
+
+/// The date and what follows it as a time of day, trimmed (`None` when there is none). `None`
+/// altogether when what follows is not a time of day (a second date, words).
+fn split_time_of_day(text: &str) -> Option<(&str, Option<&str>)> {
+    let text = text.trim();
+    // Where the date ends: after its 日 or 号, else where a time word or a space begins.
+    let end = text
+        .char_indices()
+        .find(|&(_, c)| c == '日' || c == '号')
+        .map(|(i, c)| i + c.len_utf8())
+        .or_else(|| {
+            TIMES_OF_DAY
+                .iter()
+                .filter_map(|w| text.find(w))
+                .chain(text.find(char::is_whitespace))
+                .min()
+        });
+    let Some(end) = end.filter(|&e| e < text.len()) else {
+        return Some((text, None));
+    };
+    let (date, rest) = text.split_at(end);
+    let rest = rest.trim();
+    if rest.is_empty() {
+        return Some((date.trim(), None));
+    }
+    let clock = |c: char| {
+        c.is_ascii_digit()
+            || ('０'..='９').contains(&c)
+            || c.is_whitespace()
+            || ":：点时分半-－—~～至到".contains(c)
+    };
+    let mut words = rest.to_string();
+    for w in TIMES_OF_DAY {
+        words = words.replace(w, "");
+    }
+    let timed =
+        TIMES_OF_DAY.iter().any(|w| rest.contains(w)) || rest.contains([':', '：', '点', '时']);
+    (timed && words.chars().all(clock)).then_some((date.trim(), Some(rest)))
+}
+
+fn parse_date_only(text: &str, default_year: i32) -> Option<NaiveDate> {
     let normalised: String = text
         .trim()
         .chars()
@@ -48,9 +97,23 @@ pub fn iso(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
 
-/// The stored form of what was typed, when it is a date (`3月8日` → `2024-03-08`).
+/// The stored form of what was typed, when it is a date (`3月8日` → `2024-03-08`); a time of
+/// day after it is kept as written (`3月6日上午` → `2024-03-06 上午`).
 pub fn normalise(text: &str, default_year: i32) -> Option<String> {
-    parse_date(text, default_year).map(iso)
+    let (date, time) = split_time_of_day(text)?;
+    let date = iso(parse_date_only(date, default_year)?);
+    Some(match time {
+        Some(time) => format!("{date} {time}"),
+        None => date,
+    })
+}
+
+/// `text` with its date replaced by `day` (the calendar's pick), a time of day after it kept.
+pub fn with_date(text: &str, day: NaiveDate) -> String {
+    match split_time_of_day(text) {
+        Some((_, Some(time))) => format!("{} {time}", iso(day)),
+        _ => iso(day),
+    }
 }
 
 /// `2024年3月8日`
@@ -124,6 +187,37 @@ mod tests {
             "2024 3 8",
             "13月1日",
             "20241308",
+        ] {
+            assert_eq!(parse_date(text, 2024), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_time_of_day_after_the_date_is_accepted_and_kept() {
+        let want = NaiveDate::from_ymd_opt(2024, 3, 6);
+        for (text, stored) in [
+            ("3月6日上午", "2024-03-06 上午"),
+            ("3月6日 下午", "2024-03-06 下午"),
+            ("2024年3月6日晚上7点", "2024-03-06 晚上7点"),
+            ("3月6日14:00-16:00", "2024-03-06 14:00-16:00"),
+            ("３月６日上午９：３０", "2024-03-06 上午９：３０"),
+            ("2024-03-06 上午", "2024-03-06 上午"),
+            ("2024-03-06上午", "2024-03-06 上午"),
+            ("3.6 下午", "2024-03-06 下午"),
+            ("3月6号全天", "2024-03-06 全天"),
+        ] {
+            assert_eq!(parse_date(text, 2024), want, "{text}");
+            assert_eq!(normalise(text, 2024).as_deref(), Some(stored), "{text}");
+            // What was stored reads back as the same date and is stored the same again.
+            assert_eq!(parse_date(stored, 2024), want, "{stored}");
+            assert_eq!(normalise(stored, 2024).as_deref(), Some(stored), "{stored}");
+        }
+        for text in [
+            "3月6日至8日",
+            "3月6日和3月8日",
+            "3月6日在社区",
+            "3月6日 9",
+            "3月6日上午在社区",
         ] {
             assert_eq!(parse_date(text, 2024), None, "{text}");
         }

@@ -5,11 +5,33 @@ use crate::campaign::Campaign;
 use crate::dates::{chinese_date, parse_date};
 use crate::draft::ActivityField;
 
+/// What a Chinese input method types as full-width — digits, `，．：－（）＋` — read as their
+/// ASCII forms (`１２０人` is 120人), so every numeric field takes them as the dates already do.
+pub fn half_width(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '０'..='９' | '．' | '，' | '：' | '－' | '（' | '）' | '＋' | '　' => {
+                if c == '　' {
+                    ' '
+                } else {
+                    char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+                }
+            }
+            c => c,
+        })
+        .collect()
+}
+
 /// A Chinese phone number: an 11-digit mobile, or a landline with or without its area code
 /// (`67125371`, `023-67125371`, `(023)67125371`), optionally with an extension (`转123`).
 pub fn check_phone(phone: &str) -> Result<(), &'static str> {
     const MSG: &str = "联系电话格式不正确：请填写11位手机号，或固定电话（如 023-67125371）";
-    let main = phone.split(['转', '#']).next().unwrap_or_default().trim();
+    let phone = half_width(phone);
+    let main = phone
+        .split(['转', '#', '＃'])
+        .next()
+        .unwrap_or_default()
+        .trim();
     let mut digits = String::new();
     for c in main.chars() {
         match c {
@@ -36,6 +58,7 @@ pub fn check_phone(phone: &str) -> Result<(), &'static str> {
 /// `100多人`, `近200人`, `1,200人`, `1.2万人`. The wording is kept for the summary document;
 /// this is the number for totals. `None` when there is no number in it.
 pub fn participant_count(text: &str) -> Option<u64> {
+    let text = half_width(text);
     let mut t = text.trim();
     for prefix in ["大约", "累计", "超过", "约", "近", "逾", "共", "计", "超"] {
         t = t.strip_prefix(prefix).unwrap_or(t).trim_start();

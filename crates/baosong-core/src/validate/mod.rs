@@ -328,6 +328,10 @@ mod tests {
             "023 6712 5371",
             "+86 138 1234 5678",
             "023-67125371转123",
+            // Typed with a Chinese input method: full-width digits and signs.
+            "１３８１２３４５６７８",
+            "０２３－６７１２５３７１",
+            "（０２３）６７１２５３７１",
         ] {
             assert!(check_phone(ok).is_ok(), "{ok}");
         }
@@ -355,6 +359,11 @@ mod tests {
             ("1.2万人", 12000),
             ("300人次", 300),
             ("约 50 人", 50),
+            // Full-width, as a Chinese input method types them.
+            ("１２０", 120),
+            ("约１２０人", 120),
+            ("１，２００人", 1200),
+            ("１．２万人", 12000),
         ] {
             assert_eq!(participant_count(text), Some(n), "{text}");
         }
