@@ -160,6 +160,19 @@ fn the_desk_tallies_checks_opens_exports_and_imports() {
     settle(&mut h);
     assert!(has_text_containing(&h, "已导出 Excel"));
     assert_eq!(&std::fs::read(&xlsx).unwrap()[..2], b"PK");
+    // No dialog possible: into the data folder, never among the bundles (the intake's store).
+    let bundles_before = std::fs::read_dir(&inbox.folder).unwrap().count();
+    picker.fail();
+    click(&mut h, "导出 Excel…");
+    settle(&mut h);
+    let fallback = data.path().join("收件台导出").join("2024报送情况汇总.xlsx");
+    assert!(has_text_containing(&h, "已导出 Excel"));
+    assert_eq!(&std::fs::read(&fallback).unwrap()[..2], b"PK");
+    assert_eq!(
+        std::fs::read_dir(&inbox.folder).unwrap().count(),
+        bundles_before,
+        "nothing written among the bundles"
+    );
 
     // The late, changed one, read-only, its photo in red.
     click(&mut h, "打开万州区妇联的材料包");

@@ -68,6 +68,7 @@ pub type SaveJob = Job<Result<PathBuf, DeskError>>;
 /// 导出 Excel.
 pub fn start_xlsx(tally: Tally, to: PathBuf, wake: Wake) -> SaveJob {
     Job::spawn("正在导出 Excel", None, wake, move |_| {
+        make_parent(&to)?;
         xlsx::write(&tally, &to)?;
         Ok(to)
     })
@@ -76,6 +77,7 @@ pub fn start_xlsx(tally: Tally, to: PathBuf, wake: Wake) -> SaveJob {
 /// 导出汇总文档: the bundle's own summary (汇总.html), for printing.
 pub fn start_summary(bundle: Bundle, to: PathBuf, wake: Wake) -> SaveJob {
     Job::spawn("正在导出汇总文档", None, wake, move |_| {
+        make_parent(&to)?;
         opened::export_summary(&bundle, &to)?;
         Ok(to)
     })
@@ -94,4 +96,17 @@ pub fn start_import(
     Job::spawn("正在导入为草稿", None, wake, move |work| {
         import::import(&bundle, &campaign, &data, work)
     })
+}
+
+/// The folder a desk export goes into, made if it is not there (the data folder's 收件台导出).
+fn make_parent(to: &std::path::Path) -> Result<(), DeskError> {
+    match to.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => {
+            std::fs::create_dir_all(dir).map_err(|source| DeskError::Write {
+                path: dir.to_path_buf(),
+                source,
+            })
+        }
+        _ => Ok(()),
+    }
 }

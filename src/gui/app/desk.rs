@@ -27,6 +27,9 @@ use crate::jobs::desk::{
 
 /// Where the opened bundles' photos and videos are extracted for the previews (in the cache).
 const PREVIEW_FOLDER: &str = "desk";
+/// Where the desk's Excel table and summary documents go when no dialog can ask: in the data
+/// folder — never among the bundles (the intake's store is not ours to write into).
+pub(super) const DESK_EXPORT_FOLDER: &str = "收件台导出";
 
 pub(super) enum DeskJob {
     Scan(ScanJob),
@@ -239,7 +242,10 @@ impl App {
         let to = match self.picker.save_document(&name, "xlsx") {
             Picked::Chosen(to) => to,
             Picked::Cancelled => return,
-            Picked::Unavailable(_) => scanned.folder.join(&name),
+            Picked::Unavailable(why) => {
+                tracing::warn!(why, "no save dialog; the table goes to the data folder");
+                self.data_root.join(DESK_EXPORT_FOLDER).join(&name)
+            }
         };
         self.jobs.desk = Some(DeskJob::Save(
             start_xlsx(scanned.tally.clone(), to, wake),
@@ -260,10 +266,10 @@ impl App {
         let to = match self.picker.save_document(&name, "html") {
             Picked::Chosen(to) => to,
             Picked::Cancelled => return,
-            Picked::Unavailable(_) => match opened.bundle.path.parent() {
-                Some(dir) => dir.join(&name),
-                None => return,
-            },
+            Picked::Unavailable(why) => {
+                tracing::warn!(why, "no save dialog; the summary goes to the data folder");
+                self.data_root.join(DESK_EXPORT_FOLDER).join(&name)
+            }
         };
         self.jobs.desk = Some(DeskJob::Save(
             start_summary(opened.bundle.clone(), to, wake),
