@@ -125,7 +125,8 @@ fn three_units_send_to_the_intake_and_the_desk_tallies_them_into_excel() {
         .map(|(u, t, _)| format!("{t} {u}\n"))
         .chain(["# 市妇联宣传部自己的令牌\nsz-root *\n".to_string()])
         .collect();
-    let intake = intake(Some(&tokens), &[]);
+    // A server set to another zone (TZ is ignored on Windows: the server's own zone is used).
+    let intake = intake(Some(&tokens), &[("TZ", "America/Los_Angeles")]);
     let url = format!("http://127.0.0.1:{}/files/", intake.port);
     let mut ids = Vec::new();
     for (unit, token, _) in units {
@@ -158,6 +159,13 @@ fn three_units_send_to_the_intake_and_the_desk_tallies_them_into_excel() {
                 c.is_ascii_digit()
             }),
             "named by time: {name}"
+        );
+        // In China's time, whatever the server's zone (the desk reads it as such).
+        let named = chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%d-%H%M%S").unwrap();
+        let china_now = (chrono::Utc::now() + chrono::Duration::hours(8)).naive_utc();
+        assert!(
+            (china_now - named).num_minutes().abs() <= 10,
+            "named in China's time: {name}, now {china_now}"
         );
         // They arrived over the campaign's days (the desk reads arrival from the file's time).
         let (_, _, when) = units.iter().find(|(u, _, _)| *u == unit).unwrap();

@@ -165,9 +165,13 @@ function safeName(s) {
     .slice(0, 40);
   return cleaned || '未知单位';
 }
+// China's time (+08:00, no summer time) whatever the server's zone: the desk reads a bundle's
+// arrival from this name as 北京时间 (TZ is ignored on Windows; a server left on UTC named
+// bundles eight hours early).
 function stamp(d) {
   const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+  const c = new Date(d.getTime() + 8 * 3600 * 1000);
+  return `${c.getUTCFullYear()}${p(c.getUTCMonth() + 1)}${p(c.getUTCDate())}-${p(c.getUTCHours())}${p(c.getUTCMinutes())}${p(c.getUTCSeconds())}`;
 }
 
 // ---- storage --------------------------------------------------------------------------------

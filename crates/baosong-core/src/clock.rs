@@ -4,19 +4,21 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, FixedOffset, Local};
+use chrono::{DateTime, FixedOffset, Utc};
 
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<FixedOffset>;
 }
 
-/// The computer's clock, in its local time zone.
+/// The computer's clock, in China's time (北京时间, +08:00) whatever zone the PC is set to: the
+/// campaign's deadline, the receipt, the bundle's name and the desk all speak of one time (an
+/// office PC left on another zone said 17:56 on the receipt and 01:56 the next day at the desk).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<FixedOffset> {
-        Local::now().fixed_offset()
+        Utc::now().with_timezone(&crate::dates::china())
     }
 }
 

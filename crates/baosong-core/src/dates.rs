@@ -4,7 +4,7 @@
 //! since the campaign's year is known — `3月8日`, `3.8`, `3/8`, `3-8`, full-width digits too.
 //! Stored: ISO `2024-03-08` ([`iso`]). Shown: `2024年3月8日 星期五`.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Offset, Utc, Weekday};
 
 /// Parse a date as a clerk would type it; a date without a year is in `default_year` (the
 /// campaign's). `None` when it is not a date.
@@ -134,8 +134,18 @@ pub fn chinese_weekday(date: NaiveDate) -> &'static str {
     }
 }
 
-/// `2024年3月8日 14:05`
+/// The campaign's time zone: China's, +08:00, with no summer time.
+pub fn china() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix())
+}
+
+/// What the zone is called where a time is shown with it.
+pub const ZONE_NAME: &str = "北京时间";
+
+/// `2024年3月8日 14:05`, in China's time (a time kept with another offset — a draft from a PC
+/// set to another zone — is shown as China's).
 pub fn chinese_date_time(at: DateTime<FixedOffset>) -> String {
+    let at = at.with_timezone(&china());
     format!("{} {}", chinese_date(at.date_naive()), at.format("%H:%M"))
 }
 
@@ -221,6 +231,18 @@ mod tests {
         ] {
             assert_eq!(parse_date(text, 2024), None, "{text}");
         }
+    }
+
+    #[test]
+    fn times_are_shown_in_chinas_time_whatever_the_pc_was_set_to() {
+        // 09:56 in London (a PC left on UTC) is 17:56 in Chongqing.
+        let utc = DateTime::parse_from_rfc3339("2024-03-11T09:56:00+00:00").unwrap();
+        assert_eq!(chinese_date_time(utc), "2024年3月11日 17:56");
+        // Late evening on the US west coast is the next morning in China.
+        let west = DateTime::parse_from_rfc3339("2024-03-11T17:56:00-08:00").unwrap();
+        assert_eq!(chinese_date_time(west), "2024年3月12日 09:56");
+        let now = crate::clock::Clock::now(&crate::clock::SystemClock);
+        assert_eq!(now.offset().local_minus_utc(), 8 * 3600);
     }
 
     #[test]

@@ -300,19 +300,47 @@ pub fn cancel(draft_dir: &Path, intake: Option<&Intake>) -> Result<(), IntakeErr
 /// `receipt.txt`: what the clerk can copy, print or forward.
 pub fn receipt_text(campaign: &Campaign, draft: &Draft, r: &Receipt) -> String {
     format!(
-        "报送回执\n\n活动：{}\n报送单位：{}\n联系人：{}　电话：{}\n材料包：{}（{}）\n材料包 SHA-256：{}\n报送地址：{}\n服务器确认：{}\n确认时间：{}\n\n此回执由报送程序 baosong {} 在服务器确认收到全部材料后生成。\n",
+        "报送回执\n\n活动：{}\n报送单位：{}\n联系人：{}　电话：{}\n材料包：{}（{}）\n材料：{}\n材料包 SHA-256：{}\n报送地址：{}\n服务器确认：{}\n确认时间：{}（{}）\n\n此回执由报送程序 baosong {} 在服务器确认收到全部材料后生成。\n",
         campaign.title,
         draft.unit.display_name(),
         draft.unit.contact_person,
         draft.unit.phone,
         r.bundle_name,
         crate::units::human_bytes(r.bytes),
+        sent_materials(draft),
         r.bundle_sha256,
-        r.endpoint,
-        r.reference,
+        readable_address(&r.endpoint),
+        readable_address(&r.reference),
         crate::dates::chinese_date_time(r.confirmed_at),
+        crate::dates::ZONE_NAME,
         env!("CARGO_PKG_VERSION"),
     )
+}
+
+/// What went in the bundle, as the clerk counts it: `12 项活动，图片 30 张、视频 2 个、文件 3 个、
+/// 链接 1 个`.
+fn sent_materials(draft: &Draft) -> String {
+    let (mut photos, mut videos, mut documents, mut links) = (0, 0, 0, 0);
+    for (_, a) in draft.all_attachments() {
+        match (a.file(), a.kind()) {
+            (None, _) => links += 1,
+            (Some(_), Some(crate::draft::FileKind::Photo)) => photos += 1,
+            (Some(_), Some(crate::draft::FileKind::Video)) => videos += 1,
+            (Some(_), _) => documents += 1,
+        }
+    }
+    format!(
+        "{} 项活动，图片 {photos} 张、视频 {videos} 个、文件 {documents} 个、链接 {links} 个",
+        draft.activity_count()
+    )
+}
+
+/// An address as a person reads it: its percent-encoded parts (`%E6%B8%9D…`) decoded where they
+/// are UTF-8, as typed otherwise.
+fn readable_address(address: &str) -> String {
+    percent_encoding::percent_decode_str(address)
+        .decode_utf8()
+        .map_or_else(|_| address.to_string(), |s| s.into_owned())
 }
 
 #[cfg(test)]
@@ -342,6 +370,47 @@ mod tests {
             protocol: "tus".into(),
             bundle_name: "材料包.zip".into(),
         }
+    }
+
+    #[test]
+    fn the_receipt_reads_as_a_person_reads_it() {
+        let campaign = Campaign::builtin().unwrap();
+        let mut d = draft();
+        let id = d.add_activity("p1-1");
+        let _ = id;
+        d.general.push(crate::draft::Attachment {
+            id: "f1".into(),
+            caption: String::new(),
+            added_at: d.updated_at,
+            material: crate::draft::Material::Link(crate::draft::Link {
+                url: "https://mp.weixin.qq.com/s/x".into(),
+                platform: "微信公众号".into(),
+                title: String::new(),
+            }),
+        });
+        let mut r = receipt();
+        r.reference =
+            "https://intake.example/files/20240310-101502-%E6%B8%9D%E4%B8%AD%E5%8C%BA%E5%A6%87%E8%81%94-3f9c1a"
+                .into();
+        // Confirmed at 02:00 UTC: 10:00 in China.
+        r.confirmed_at = chrono::DateTime::parse_from_rfc3339("2024-03-10T02:00:00+00:00").unwrap();
+        let text = receipt_text(&campaign, &d, &r);
+        assert!(
+            text.contains(
+                "服务器确认：https://intake.example/files/20240310-101502-渝中区妇联-3f9c1a"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("确认时间：2024年3月10日 10:00（北京时间）"),
+            "{text}"
+        );
+        assert!(
+            text.contains("材料：1 项活动，图片 0 张、视频 0 个、文件 0 个、链接 1 个"),
+            "{text}"
+        );
+        // Not UTF-8 once decoded: shown as it came.
+        assert_eq!(readable_address("https://x/%FF%FE"), "https://x/%FF%FE");
     }
 
     fn at(status: &str) -> Draft {
