@@ -225,6 +225,13 @@ fn remove_restore_duplicates_and_refusals_are_said() {
     picker.choose(&[photo.clone(), fake.clone()]);
     click(&mut h, "添加图片/视频/文件…");
     settle_all(&mut h);
+    // One short message; each file's reason behind 详情.
+    assert!(has_text_containing(
+        &h,
+        "1 个文件已在草稿中，未重复添加。1 个文件未能添加，原因见详情。"
+    ));
+    assert!(!has_text_containing(&h, "“走访合影.jpg”已经添加过了"));
+    click(&mut h, "详情（2 项）");
     assert!(has_text_containing(&h, "“走访合影.jpg”已经添加过了"));
     assert!(has_text_containing(&h, "“证件照.jpg”实际上是一个程序文件"));
     assert!(has_label(&h, "图片、视频和材料（2）"));
@@ -256,6 +263,62 @@ fn remove_restore_duplicates_and_refusals_are_said() {
         .map(|a| a.display_name())
         .collect();
     assert_eq!(names, ["活动总结.pdf", "走访合影.jpg"]);
+}
+
+#[test]
+fn many_duplicates_are_summed_up_and_the_banner_stays_in_the_window() {
+    let data = tempfile::tempdir().unwrap();
+    let pc = tempfile::tempdir().unwrap();
+    let id = seed(data.path());
+    let photos: Vec<PathBuf> = (0..40u16)
+        .map(|i| {
+            let p = pc
+                .path()
+                .join(format!("社区妇女之家活动现场照片第{i:03}张（重复）.jpg"));
+            std::fs::write(&p, jpeg(16 + i, 16, 1, false)).unwrap();
+            p
+        })
+        .collect();
+    let picker = TestPicker::default();
+    let mut h = harness_with(app(data.path(), picker.clone()));
+    click(&mut h, "继续填写");
+    settle(&mut h);
+    picker.choose(&photos);
+    click(&mut h, "添加图片/视频/文件…");
+    settle_all(&mut h);
+    assert!(has_text_containing(&h, "已添加 40 个文件。"));
+    // All 40 again, and one more.
+    let extra = pc.path().join("新的一张.jpg");
+    std::fs::write(&extra, jpeg(99, 16, 1, false)).unwrap();
+    let mut again = photos.clone();
+    again.push(extra);
+    picker.choose(&again);
+    click(&mut h, "添加图片/视频/文件…");
+    settle_all(&mut h);
+    assert!(has_text_containing(
+        &h,
+        "已添加 1 个文件。40 个文件已在草稿中，未重复添加。"
+    ));
+    assert!(
+        !has_text_containing(&h, "已经添加过了"),
+        "each file's reason waits behind 详情"
+    );
+    // The message wraps: 知道了 stays inside the window, and so does 详情.
+    let width = 1280.0;
+    assert!(h.get_by_label("知道了").rect().right() <= width);
+    click(&mut h, "详情（40 项）");
+    assert!(has_text_containing(
+        &h,
+        "“社区妇女之家活动现场照片第000张（重复）.jpg”已经添加过了"
+    ));
+    assert!(h.get_by_label("知道了").rect().right() <= width);
+    h.snapshot("import_banner_details");
+    assert_eq!(
+        saved(data.path(), &id).answer("p1-1").unwrap().activities[0]
+            .attachments
+            .len(),
+        41
+    );
 }
 
 #[test]

@@ -143,6 +143,9 @@ pub struct Banner {
     pub button: Option<(String, Action)>,
     /// The draft the message is about: closing that draft removes it.
     pub about: Option<DraftId>,
+    /// Lines behind 详情 (one per file when a batch refused many): the banner itself stays one
+    /// short message.
+    pub details: Vec<String>,
 }
 
 impl Banner {
@@ -152,6 +155,7 @@ impl Banner {
             text: text.into(),
             button: None,
             about: None,
+            details: Vec::new(),
         }
     }
 
@@ -171,6 +175,11 @@ impl Banner {
 
     pub fn about(mut self, draft: &DraftId) -> Self {
         self.about = Some(draft.clone());
+        self
+    }
+
+    pub fn with_details(mut self, details: Vec<String>) -> Self {
+        self.details = details;
         self
     }
 

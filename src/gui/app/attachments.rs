@@ -154,6 +154,7 @@ impl App {
             place,
             added,
             refused,
+            duplicates,
             cancelled,
         } = outcome;
         let count = added.len();
@@ -175,23 +176,9 @@ impl App {
                 attachments: added,
             });
         }
-        let mut text = match (count, cancelled) {
-            (0, true) => "已取消添加。".to_string(),
-            (n, true) => format!("已取消；取消前已添加的 {n} 个文件保留在草稿中。"),
-            (0, false) => String::new(),
-            (n, false) => format!("已添加 {n} 个文件。"),
-        };
-        for r in &refused {
-            text.push_str(r);
+        if let Some(banner) = import_banner(count, cancelled, &refused, duplicates) {
+            self.banner = Some(banner);
         }
-        if text.is_empty() {
-            return;
-        }
-        self.banner = Some(if refused.is_empty() {
-            Banner::info(text)
-        } else {
-            Banner::warning(text)
-        });
     }
 
     /// The check of a draft's files ended: its problems into the check page; copies found the
@@ -339,4 +326,46 @@ impl App {
             ));
         }
     }
+}
+
+/// What the clerk reads when an import ends: one short message — how many were added, how many
+/// were already there, how many could not be added — and every refused file's reason behind
+/// 详情 (200 dropped photos once listed every duplicate on one line wider than the window).
+fn import_banner(
+    added: usize,
+    cancelled: bool,
+    refused: &[String],
+    duplicates: usize,
+) -> Option<Banner> {
+    let mut text = match (added, cancelled) {
+        (0, true) => "已取消添加。".to_string(),
+        (n, true) => format!("已取消；取消前已添加的 {n} 个文件保留在草稿中。"),
+        (0, false) => String::new(),
+        (n, false) => format!("已添加 {n} 个文件。"),
+    };
+    let others = refused.len().saturating_sub(duplicates);
+    if duplicates > 0 {
+        text.push_str(&format!("{duplicates} 个文件已在草稿中，未重复添加。"));
+    }
+    match (others, refused) {
+        (0, _) => {}
+        // One file refused for another reason: its reason is the message.
+        (1, [only]) => text.push_str(only),
+        (1, _) => text.push_str("1 个文件未能添加，原因见详情。"),
+        (n, _) => text.push_str(&format!("{n} 个文件未能添加，原因见详情。")),
+    }
+    if text.is_empty() {
+        return None;
+    }
+    let banner = if refused.is_empty() {
+        Banner::info(text)
+    } else {
+        Banner::warning(text)
+    };
+    let short = refused.len() == 1 && others == 1;
+    Some(if short {
+        banner
+    } else {
+        banner.with_details(refused.to_vec())
+    })
 }

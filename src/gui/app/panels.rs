@@ -107,17 +107,32 @@ impl App {
         };
         let mut pushed = Vec::new();
         widgets::notice_box(ui, colour, |ui| {
-            ui.horizontal(|ui| {
-                ui.label(RichText::new(&banner.text).color(colour));
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    if ui.button("知道了").clicked() {
-                        pushed.push(Action::DismissBanner);
-                    }
-                    if let Some((label, action)) = &banner.button
-                        && ui.button(label.as_str()).clicked()
-                    {
-                        pushed.push(Action::DismissBanner);
-                        pushed.push(action.clone());
+            // The buttons first, from the right; the message wraps in what is left, so a long
+            // one never pushes 知道了 off the window.
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::TOP), |ui| {
+                if ui.button("知道了").clicked() {
+                    pushed.push(Action::DismissBanner);
+                }
+                if let Some((label, action)) = &banner.button
+                    && ui.button(label.as_str()).clicked()
+                {
+                    pushed.push(Action::DismissBanner);
+                    pushed.push(action.clone());
+                }
+                ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                    ui.add(egui::Label::new(RichText::new(&banner.text).color(colour)).wrap());
+                    if !banner.details.is_empty() {
+                        egui::CollapsingHeader::new(format!("详情（{} 项）", banner.details.len()))
+                            .id_salt("banner-details")
+                            .show(ui, |ui| {
+                                egui::ScrollArea::vertical()
+                                    .max_height(160.0)
+                                    .show(ui, |ui| {
+                                        for line in &banner.details {
+                                            ui.add(egui::Label::new(line.as_str()).wrap());
+                                        }
+                                    });
+                            });
                     }
                 });
             });

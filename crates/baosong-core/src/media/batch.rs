@@ -40,6 +40,8 @@ pub struct ImportOutcome {
     pub added: Vec<Attachment>,
     /// One Chinese message per file that was not attached.
     pub refused: Vec<String>,
+    /// How many of those were already in the draft (not added twice).
+    pub duplicates: usize,
     pub cancelled: bool,
 }
 
@@ -87,6 +89,7 @@ pub fn import_batch(request: ImportRequest, work: &dyn Work) -> ImportOutcome {
         place,
         added: Vec::new(),
         refused: Vec::new(),
+        duplicates: 0,
         cancelled: false,
     };
     let mut before = 0u64;
@@ -128,6 +131,9 @@ pub fn import_batch(request: ImportRequest, work: &dyn Work) -> ImportOutcome {
             }
             Err(e) => {
                 tracing::warn!(file = %source.display(), error = %e, "not attached");
+                if matches!(e, MediaError::Duplicate { .. }) {
+                    outcome.duplicates += 1;
+                }
                 outcome.refused.push(e.user_message());
             }
         }
