@@ -416,14 +416,20 @@ fn the_check_page_finds_a_copy_that_vanished_and_reminds_of_photos() {
     click(&mut h, "继续填写");
     settle(&mut h);
     click(&mut h, "检查并提交");
-    assert!(has_text_containing(&h, "提醒：本活动还没有图片或视频"));
+    assert!(has_text_containing(
+        &h,
+        "提醒：本活动还没有图片、视频或新媒体链接"
+    ));
     click(&mut h, "填报任务");
     picker.choose(&[photo]);
     click(&mut h, "添加图片/视频/文件…");
     settle_all(&mut h);
     click(&mut h, "检查并提交");
     settle_all(&mut h);
-    assert!(!has_text_containing(&h, "提醒：本活动还没有图片或视频"));
+    assert!(!has_text_containing(
+        &h,
+        "提醒：本活动还没有图片、视频或新媒体链接"
+    ));
 
     // Someone deletes the copy in the draft's folder.
     let files = data.path().join("drafts").join(id.as_str()).join("files");

@@ -63,7 +63,16 @@ fn a_ready_draft_changed_says_it_must_be_checked_again() {
         has_text_containing(&h, "还没有添加任何图片、视频或活动稿件"),
         "不说“材料齐全” without saying the pictures and videos are still to come"
     );
-    assert!(has_text_containing(&h, "提醒：本活动还没有图片或视频"));
+    assert!(has_text_containing(
+        &h,
+        "提醒：本活动还没有图片、视频或新媒体链接"
+    ));
+    // The section with the reminder does not also say "no problem".
+    assert!(
+        h.query_all_by_label("√ 没有必须修改的问题（以上提醒不影响报送）")
+            .count()
+            >= 1
+    );
     click(&mut h, "标记为已完成");
     settle(&mut h);
     assert!(has_label(&h, "已标记为“已完成待报送”。"));

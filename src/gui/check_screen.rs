@@ -105,9 +105,15 @@ fn section_ui(
         problem_row(ui, reminder, widgets::AMBER, "提醒：", actions);
     }
     if problems.is_empty() {
+        // After reminders, "no problem" would contradict them: say what they are.
+        let text = if reminders.is_empty() {
+            "√ 没有问题"
+        } else {
+            "√ 没有必须修改的问题（以上提醒不影响报送）"
+        };
         ui.horizontal(|ui| {
             ui.add_space(12.0);
-            ui.label(RichText::new("√ 没有问题").color(widgets::GREEN));
+            ui.label(RichText::new(text).color(widgets::GREEN));
         });
     }
 }

@@ -405,7 +405,25 @@ mod tests {
         let r = validate(&c, &d);
         assert!(r.is_ready(), "a missing photo is only a reminder");
         assert_eq!(r.reminders.len(), 1);
-        assert!(r.reminders[0].message.contains("还没有图片或视频"));
+        assert_eq!(
+            r.reminders[0].message,
+            "本活动还没有图片、视频或新媒体链接。通知要求报送图片、视频、活动稿件、新媒体产品等，建议添加"
+        );
+        // A post on new media alone is material: no reminder.
+        let mut with_link = d.clone();
+        with_link.answer_mut("p1-1").activities[0]
+            .attachments
+            .push(Attachment {
+                id: "f9".into(),
+                caption: String::new(),
+                added_at: d.updated_at,
+                material: Material::Link(crate::draft::Link {
+                    url: "https://mp.weixin.qq.com/s/abc".into(),
+                    platform: "微信公众号".into(),
+                    title: String::new(),
+                }),
+            });
+        assert!(validate(&c, &with_link).reminders.is_empty());
 
         c.pillars[0].items[0].min_photos = Some(2);
         let r = validate(&c, &d);

@@ -175,13 +175,18 @@ fn check_activity(ctx: &ItemContext<'_>, activity: &Activity, where_: &str, out:
     } else if !activity
         .attachments
         .iter()
-        .any(Attachment::is_photo_or_video)
+        .any(|a| a.is_photo_or_video() || a.file().is_none())
     {
+        // A post on new media (a link) is material too; a write-up alone shows nothing of the day.
+        let asked = match ctx.campaign.material_kinds_text.trim() {
+            "" => "图片、视频等材料",
+            text => text,
+        };
         out.reminder(
             ctx.section,
             materials,
             where_,
-            "本活动还没有图片或视频。通知要求报送图片、视频等材料，建议添加".into(),
+            format!("本活动还没有图片、视频或新媒体链接。通知要求报送{asked}，建议添加"),
         );
     }
     let place = Place::Activity {
