@@ -407,3 +407,34 @@ fn a_second_window_on_the_same_data_folder_is_refused() {
     let third = harness(data.path());
     assert!(has_label(&third, "万州区妇联"));
 }
+
+#[test]
+fn two_drafts_of_one_unit_can_be_told_apart() {
+    let data = tempfile::tempdir().unwrap();
+    let campaign = Campaign::builtin().unwrap();
+    let unit = |name: &str| UnitProfile {
+        unit: name.into(),
+        typed: false,
+        contact_person: "张丽".into(),
+        phone: "023-63751234".into(),
+    };
+    for (at, name) in [
+        ("2024-03-01T10:00:00+08:00", "渝中区妇联"),
+        ("2024-03-02T09:30:00+08:00", "渝中区妇联"),
+        ("2024-03-02T11:00:00+08:00", "江北区妇联"),
+    ] {
+        let clock = std::sync::Arc::new(baosong::core::FixedClock::at(at).unwrap());
+        let store = DataDir::open(data.path(), clock).unwrap();
+        let mut d = store.create(&campaign, unit(name)).unwrap();
+        // Not pristine: a new draft left untouched is thrown away.
+        d.add_activity("p1-1");
+        store.save(&d).unwrap();
+    }
+    let h = harness(data.path());
+    assert!(has_label(&h, "渝中区妇联（2024年3月1日 10:00创建）"));
+    assert!(has_label(&h, "渝中区妇联（2024年3月2日 09:30创建）"));
+    assert!(
+        has_label(&h, "江北区妇联"),
+        "a name shown once stays as it is"
+    );
+}

@@ -111,7 +111,15 @@ fn drafts_table(
             }
             ui.end_row();
             for d in &view.listing.drafts {
-                draft_row(ui, view, d, state, actions);
+                // Two drafts of one unit read alike: the one shown twice says when it was made.
+                let shared = view
+                    .listing
+                    .drafts
+                    .iter()
+                    .filter(|o| o.name == d.name)
+                    .count()
+                    > 1;
+                draft_row(ui, view, d, shared, state, actions);
                 ui.end_row();
             }
         });
@@ -121,10 +129,19 @@ fn draft_row(
     ui: &mut Ui,
     view: &StartView<'_>,
     d: &DraftSummary,
+    shared_name: bool,
     state: &mut StartState,
     actions: &mut Vec<Action>,
 ) {
-    ui.label(&d.name);
+    if shared_name {
+        ui.label(format!(
+            "{}（{}创建）",
+            d.name,
+            chinese_date_time(d.created_at)
+        ));
+    } else {
+        ui.label(&d.name);
+    }
     ui.label(d.status.label());
     match d.items_done {
         Some((done, total)) => ui.label(format!("{done}/{total} 项")),
