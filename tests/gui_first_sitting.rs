@@ -273,6 +273,35 @@ fn the_organiser_is_offered_and_the_summary_counts_its_characters() {
 }
 
 #[test]
+fn a_summary_past_its_limit_is_said_at_once_in_one_message() {
+    let data = tempfile::tempdir().unwrap();
+    seed_complete_draft(data.path());
+    let mut h = harness(data.path());
+    click(&mut h, "继续填写");
+    settle(&mut h);
+    assert_eq!(h.query_all_by_label("有问题").count(), 0);
+    let before = h
+        .get_by_label("简要情况")
+        .value()
+        .unwrap_or_default()
+        .chars()
+        .count();
+    // Typed on and on, the field never left: said at once, in one message (the stronger), and
+    // the item's status follows at once.
+    type_into(&mut h, "简要情况", &"字".repeat(2001));
+    h.run_ok();
+    let n = before + 2001;
+    assert!(has_text_containing(
+        &h,
+        &format!("简要情况不能超过2000字（现为{n}字），请精简")
+    ));
+    assert!(has_label(&h, &format!("已输入 {n} 字")));
+    assert!(!has_text_containing(&h, "超过建议的300字"));
+    assert!(h.query_all_by_label("有问题").count() >= 1);
+    settle(&mut h);
+}
+
+#[test]
 fn back_to_the_check_page_and_a_new_draft_opens_at_its_beginning() {
     let data = tempfile::tempdir().unwrap();
     seed_complete_draft(data.path());

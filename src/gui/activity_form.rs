@@ -172,7 +172,7 @@ fn fields(
             .required(spec.required)
             .hint(&spec.hint)
             .multiline(field == ActivityField::Summary)
-            .counter(spec.advised_chars)
+            .counter(spec.advised_chars, spec.max_chars)
             .show(ui, value, form);
         edited |= r.changed();
         if field == ActivityField::Organiser {

@@ -45,6 +45,7 @@ pub struct Field<'a> {
     hint: &'a str,
     multiline: bool,
     advised_chars: Option<usize>,
+    max_chars: Option<usize>,
 }
 
 impl<'a> Field<'a> {
@@ -56,6 +57,7 @@ impl<'a> Field<'a> {
             hint: "",
             multiline: false,
             advised_chars: None,
+            max_chars: None,
         }
     }
 
@@ -74,9 +76,12 @@ impl<'a> Field<'a> {
         self
     }
 
-    /// Show 已输入 N 字, amber past the advised length.
-    pub fn counter(mut self, advised_chars: Option<usize>) -> Self {
+    /// Show 已输入 N 字 as the clerk types, amber past the advised length; past `max_chars` the
+    /// field's problem is shown at once (not only on leaving it), and alone: one message, the
+    /// stronger.
+    pub fn counter(mut self, advised_chars: Option<usize>, max_chars: Option<usize>) -> Self {
         self.advised_chars = advised_chars;
+        self.max_chars = max_chars;
         self
     }
 
@@ -94,13 +99,18 @@ impl<'a> Field<'a> {
                     .desired_width(f32::INFINITY),
             )
             .labelled_by(label.id);
-        if response.lost_focus() {
+        let n = value.trim().chars().count();
+        let too_long = self.max_chars.is_some_and(|max| n > max);
+        if response.lost_focus() || too_long {
             form.left(&self.target);
         }
         if let Some(problem) = form.shown_problem(&self.target) {
             problem_line(ui, problem);
         }
-        if let Some(advised) = self.advised_chars {
+        if too_long {
+            // The problem line says the limit; the counter only counts.
+            ui.label(RichText::new(format!("已输入 {n} 字")).color(GREY).small());
+        } else if let Some(advised) = self.advised_chars {
             char_counter(ui, value, advised);
         }
         form.take_focus(&self.target, &response);
