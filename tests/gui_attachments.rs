@@ -158,9 +158,10 @@ fn attach_by_dialog_see_the_grid_open_the_viewer_and_caption() {
     assert!(has_label(&h, "大图：走访合影.jpg"));
     assert!(has_label(&h, "第 1 / 2 个"));
     assert!(has_text_containing(&h, "拍摄于 2024:03:08 10:15:00"));
+    assert!(has_label(&h, "当前：适合窗口"));
     h.snapshot("viewer");
     click(&mut h, "放大");
-    assert!(has_label(&h, "125%"));
+    assert!(has_label(&h, "当前：适合窗口的 125%"));
     h.key_press(egui::Key::ArrowRight);
     h.run_ok();
     settle_all(&mut h);

@@ -135,7 +135,13 @@ fn controls(
             if ui.button("放大").clicked() {
                 state.zoom = (state.zoom * 1.25).min(MAX_ZOOM);
             }
-            ui.label(RichText::new(format!("{:.0}%", state.zoom * 100.0)).color(widgets::GREY));
+            // Relative to the fitted picture: "100%" while fitted read as the photo's real size.
+            let zoom = if state.zoom <= 1.0 {
+                "当前：适合窗口".to_string()
+            } else {
+                format!("当前：适合窗口的 {:.0}%", state.zoom * 100.0)
+            };
+            ui.label(RichText::new(zoom).color(widgets::GREY));
         });
     });
     step
