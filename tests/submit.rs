@@ -108,6 +108,14 @@ fn sent_to_a_real_tus_server_byte_for_byte_with_a_receipt() {
         .join("submission");
     assert!(dir.join("receipt.txt").is_file());
     assert!(!dir.join("upload.json").exists(), "nothing left to resume");
+    // The server has it: the bundle does not stay a third copy on the clerk's disk (the export
+    // above rebuilt it byte for byte).
+    let zips: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "zip"))
+        .collect();
+    assert!(zips.is_empty(), "{zips:?}");
     let info = std::fs::read_to_string(format!("{}.json", stored[0].display())).unwrap();
     assert!(
         info.contains(&r.bundle_sha256),

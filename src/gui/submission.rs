@@ -238,7 +238,7 @@ pub fn receipt_screen(
                     )));
                 }
                 if let Some(folder) = receipt_file.parent()
-                    && ui.button("打开材料包所在文件夹").clicked()
+                    && ui.button("打开回执所在文件夹").clicked()
                 {
                     actions.push(Action::Materials(MaterialAction::ShowInFolder(
                         folder.join("receipt.txt"),

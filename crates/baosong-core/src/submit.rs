@@ -252,6 +252,12 @@ pub fn submit(input: &SubmitInput<'_>, work: &dyn Work) -> Result<Receipt, Submi
         }
     })?;
     let _ = std::fs::remove_file(dir.join(UPLOAD_STATE));
+    // The server has it: the bundle need not take its size a third time on the clerk's disk
+    // (the originals, the draft's copies). The same draft rebuilds it byte for byte (导出材料包),
+    // and the receipt keeps its sha256.
+    if let Err(e) = std::fs::remove_file(&path) {
+        tracing::warn!(path = %path.display(), error = %e, "sent bundle not removed");
+    }
     Ok(receipt)
 }
 
