@@ -242,7 +242,23 @@ fn pause_then_continue_resumes_where_it_stopped() {
     assert!(state.is_file());
     assert!(has_label(&h, "继续报送"));
 
+    // A double click on 继续报送 must not land on its opposite: 暂停 is elsewhere.
+    let resume_at = h.get_by_label("继续报送").rect().center();
     click(&mut h, "继续报送");
+    until(&mut h, "sending again", 30, |h| has_label(h, "暂停"));
+    assert!(
+        !h.get_by_label("暂停")
+            .rect()
+            .expand(4.0)
+            .contains(resume_at),
+        "暂停 appeared under the pointer that pressed 继续报送"
+    );
+    assert!(
+        !h.get_by_label("取消报送")
+            .rect()
+            .expand(4.0)
+            .contains(resume_at)
+    );
     until(&mut h, "the confirmation page", 60, |h| {
         has_label(h, "报送成功")
     });
@@ -262,7 +278,17 @@ fn cancel_ends_the_upload_on_the_server_and_the_draft_can_be_changed_again() {
         1,
         "the server has the partial upload"
     );
+    // Asked again before the server's part is deleted; 不取消 leaves it sending.
     click(&mut h, "取消报送");
+    assert!(has_text_containing(
+        &h,
+        "确定取消？服务器上已收到的部分会被删除"
+    ));
+    click(&mut h, "不取消");
+    assert!(!has_text_containing(&h, "确定取消？"));
+    assert_eq!(line.status(), Status::Submitting);
+    click(&mut h, "取消报送");
+    click(&mut h, "确定取消报送");
     until(&mut h, "cancelled", 30, |h| {
         has_text_containing(h, "已取消报送")
     });
@@ -299,9 +325,11 @@ fn a_window_closed_mid_upload_offers_continue_and_resumes() {
 
     let mut h = line.window();
     assert!(has_text_containing(&h, "报送中"));
-    to_check(&mut h, "继续报送");
-    assert!(has_text_containing(&h, "上次报送没有完成"));
+    // One click on the draft list resumes (it once only opened the page).
     click(&mut h, "继续报送");
+    until(&mut h, "sending again", 30, |h| {
+        h.state().screen() == Screen::Check && has_label(h, "暂停")
+    });
     until(&mut h, "the confirmation page", 60, |h| {
         has_label(h, "报送成功")
     });

@@ -101,6 +101,8 @@ pub struct App {
     actions: Vec<Action>,
     /// The data folder, as the store's worker has it (the desk's import writes a draft into it).
     data: Option<DataDir>,
+    /// 继续报送 was pressed on the draft list: resume once this draft is opened.
+    resume_when_opened: Option<DraftId>,
     /// The store's thread was found gone (said once in the log, kept in the banner).
     store_stopped: bool,
     /// This window's hold on the data folder (declared last: released after the worker stops).
@@ -184,6 +186,7 @@ impl App {
             portable,
             jobs: jobs::JobSet::default(),
             data: data_dir,
+            resume_when_opened: None,
             store_stopped: false,
             previews: Previews::new(pool),
             prober,

@@ -165,7 +165,12 @@ fn draft_row(
             .on_disabled_hover_text("此草稿属于另一活动模板，请先打开对应模板")
             .clicked()
         {
-            actions.push(Action::OpenDraft(d.id.clone()));
+            actions.push(match &d.status {
+                // One click resumes, from the server's offset (it once only opened the page,
+                // where a second 继续报送 waited).
+                Status::Submitting if !busy => Action::ResumeSending(d.id.clone()),
+                _ => Action::OpenDraft(d.id.clone()),
+            });
         }
         let why = "正在处理此草稿的文件（添加、导出或报送），请等待完成或取消后再操作";
         if ui

@@ -35,6 +35,8 @@ pub enum Screen {
 pub enum Action {
     NewDraft,
     OpenDraft(DraftId),
+    /// 继续报送 on the draft list: open the draft and resume its upload, in one click.
+    ResumeSending(DraftId),
     Duplicate(DraftId),
     Delete(DraftId),
     Restore(RecycledName),

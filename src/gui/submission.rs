@@ -48,12 +48,15 @@ pub fn send_panel(ui: &mut Ui, view: &SendView<'_>, actions: &mut Vec<Action>) {
                     RichText::new("上次报送没有完成（已暂停，或程序关闭、网络中断）。点“继续报送”会从中断的地方接着上传，不会重新开始。")
                         .color(widgets::AMBER),
                 );
-                if ui.button(RichText::new("继续报送").strong()).clicked() {
-                    actions.push(Action::Send(SendAction::Submit { again: false }));
-                }
-                if ui.button("取消报送").clicked() {
-                    actions.push(Action::Send(SendAction::Cancel));
-                }
+                ui.horizontal(|ui| {
+                    if ui.button(RichText::new("继续报送").strong()).clicked() {
+                        actions.push(Action::Send(SendAction::Submit { again: false }));
+                    }
+                    // Far from 继续报送, and asked again: it deletes what the server holds.
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        cancel_with_confirmation(ui, actions);
+                    });
+                });
             }
             Status::Failed { reason } => {
                 ui.label(RichText::new(format!("上次报送失败：{reason}")).color(widgets::RED));
@@ -176,8 +179,12 @@ fn progress(ui: &mut Ui, running: &Running, sending: bool, actions: &mut Vec<Act
         ui.label(RichText::new("正在停止…").color(widgets::GREY));
         return;
     }
-    ui.horizontal(|ui| {
+    // On the right, away from where 一键报送 / 继续报送 was: a double click on it never lands on
+    // its opposite.
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
         if sending {
+            cancel_with_confirmation(ui, actions);
+            ui.add_space(24.0);
             if ui
                 .button("暂停")
                 .on_hover_text("停止上传，保留已上传的部分；稍后点“继续报送”接着传")
@@ -185,17 +192,35 @@ fn progress(ui: &mut Ui, running: &Running, sending: bool, actions: &mut Vec<Act
             {
                 actions.push(Action::Send(SendAction::Pause));
             }
-            if ui
-                .button("取消报送")
-                .on_hover_text("停止上传，并删除服务器上已收到的部分")
-                .clicked()
-            {
-                actions.push(Action::Send(SendAction::Cancel));
-            }
         } else if ui.button("取消导出").clicked() {
             actions.push(Action::Send(SendAction::CancelExport));
         }
     });
+}
+
+/// 取消报送, asked again before it deletes what the server holds (laid out right to left).
+fn cancel_with_confirmation(ui: &mut Ui, actions: &mut Vec<Action>) {
+    let id = egui::Id::unique("confirm-cancel-sending");
+    let asking = ui.data(|d| d.get_temp::<bool>(id)).unwrap_or(false);
+    if asking {
+        if ui.button("不取消").clicked() {
+            ui.data_mut(|d| d.remove::<bool>(id));
+        }
+        if ui.button("确定取消报送").clicked() {
+            ui.data_mut(|d| d.remove::<bool>(id));
+            actions.push(Action::Send(SendAction::Cancel));
+        }
+        ui.label(
+            RichText::new("确定取消？服务器上已收到的部分会被删除，下次要从头上传。")
+                .color(widgets::RED),
+        );
+    } else if ui
+        .button("取消报送")
+        .on_hover_text("停止上传，并删除服务器上已收到的部分")
+        .clicked()
+    {
+        ui.data_mut(|d| d.insert_temp(id, true));
+    }
 }
 
 fn eta_label(eta: Duration) -> String {

@@ -116,11 +116,18 @@ impl App {
         let mut open = OpenDraft::new(draft, report);
         open.fresh = fresh && open.draft.created_at == self.now();
         open.form.revealed = self.screen == Screen::Check;
+        let resume = self.resume_when_opened.take().as_ref() == Some(&open.draft.id)
+            && *open.draft.status() == Status::Submitting;
         self.open = Some(open);
         if self.screen == Screen::Check {
             self.check_files();
         }
         self.list();
+        if resume {
+            self.apply(Action::Send(crate::gui::state::SendAction::Submit {
+                again: false,
+            }));
+        }
     }
 
     pub(super) fn apply(&mut self, action: Action) {
@@ -137,6 +144,10 @@ impl App {
                 });
             }
             Action::OpenDraft(id) => self.send(StoreCommand::Open { id }),
+            Action::ResumeSending(id) => {
+                self.resume_when_opened = Some(id.clone());
+                self.send(StoreCommand::Open { id });
+            }
             Action::Duplicate(id) | Action::Delete(id) if self.busy_drafts().contains(&id) => {
                 self.banner = Some(Banner::error(
                     "此草稿的文件正在处理中（添加文件、导出或报送），请等待完成（或点“取消”）后再复制或删除。",
