@@ -459,3 +459,172 @@ fn screenshot_of_the_receipt() {
     assert!(has_label(&h, "报送成功"));
     h.snapshot("receipt");
 }
+
+/// A line the test takes down — nothing answers at its port, as when the county's line is cut —
+/// and brings back, in front of a real server.
+struct Switchable {
+    port: u16,
+    up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+fn switchable(upstream: u16, rate: u64) -> Switchable {
+    use std::io::{Read, Write};
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    use std::sync::atomic::AtomicBool;
+    use std::sync::{Arc, Mutex};
+    let port = free_port();
+    let up = Arc::new(AtomicBool::new(true));
+    let flag = up.clone();
+    std::thread::spawn(move || {
+        let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+        loop {
+            if !flag.load(Ordering::SeqCst) {
+                // Down: every connection cut, the port closed (connections refused).
+                for c in open.lock().unwrap().drain(..) {
+                    let _ = c.shutdown(Shutdown::Both);
+                }
+                std::thread::sleep(Duration::from_millis(20));
+                continue;
+            }
+            let Ok(listener) = TcpListener::bind(("127.0.0.1", port)) else {
+                std::thread::sleep(Duration::from_millis(20));
+                continue;
+            };
+            listener.set_nonblocking(true).unwrap();
+            while flag.load(Ordering::SeqCst) {
+                let Ok((client, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(10));
+                    continue;
+                };
+                client.set_nonblocking(false).unwrap();
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                    continue;
+                };
+                open.lock().unwrap().push(client.try_clone().unwrap());
+                open.lock().unwrap().push(server.try_clone().unwrap());
+                let (mut from_server, mut to_client) =
+                    (server.try_clone().unwrap(), client.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut from_server, &mut to_client);
+                    let _ = to_client.shutdown(Shutdown::Both);
+                });
+                std::thread::spawn(move || {
+                    let (mut client, mut server) = (client, server);
+                    let mut buf = [0u8; 16 * 1024];
+                    while let Ok(n) = client.read(&mut buf) {
+                        if n == 0 || server.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                        std::thread::sleep(Duration::from_secs_f64(n as f64 / rate as f64));
+                    }
+                    let _ = server.shutdown(Shutdown::Write);
+                });
+            }
+        }
+    });
+    Switchable { port, up }
+}
+
+impl Switchable {
+    fn down(&self) {
+        self.up.store(false, Ordering::SeqCst);
+    }
+    fn back(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+}
+
+/// A window on a 4 MiB draft sending through `line` with a back-off of two minutes: only the
+/// line's return noticed (or 立即重试) ends a wait within a test's patience.
+fn cut_line_window(unit: &str) -> (H, Switchable, Peer, tempfile::TempDir, tempfile::TempDir) {
+    let data = tempfile::tempdir().unwrap();
+    let pc = tempfile::tempdir().unwrap();
+    ready(data.path(), pc.path(), unit, 4);
+    let tus = tus_server(None);
+    let line = switchable(tus.port, 1_500_000);
+    let url = format!("http://127.0.0.1:{}/files/", line.port);
+    let h = harness_with(app_with(
+        data.path(),
+        Setup {
+            portable: portable(&url, None),
+            upload: UploadOptions {
+                chunk: 256 * 1024,
+                first_wait: Duration::from_secs(120),
+                max_wait: Duration::from_secs(120),
+                give_up_after: None,
+                ..UploadOptions::default()
+            },
+            ..Setup::default()
+        },
+    ));
+    (h, line, tus, data, pc)
+}
+
+/// The percentage in a progress text (`…　37%　…`).
+fn percent(text: &str) -> Option<u32> {
+    let at = text.find('%')?;
+    let digits: String = text[..at]
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.chars().rev().collect::<String>().parse().ok()
+}
+
+/// The progress bar's text.
+fn progress_text(h: &H) -> String {
+    h.query_all_by_role(egui::accesskit::Role::ProgressIndicator)
+        .filter_map(|n| n.accesskit_node().value().or(n.accesskit_node().label()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn while_waiting_for_the_line_it_shows_what_the_server_holds_and_notices_its_return() {
+    let (mut h, line, tus, _data, _pc) = cut_line_window("大渡口区妇联");
+    to_check(&mut h, "继续填写");
+    click(&mut h, "一键报送");
+    until(&mut h, "a good part sent", 60, |h| {
+        let t = progress_text(h);
+        t.contains("正在上传") && percent(&t).is_some_and(|p| p >= 30)
+    });
+    line.down();
+    until(&mut h, "waiting for the network", 60, |h| {
+        progress_text(h).contains("等待网络")
+    });
+    // Not 0%: what the server holds.
+    let waiting = progress_text(&h);
+    assert!(percent(&waiting).is_some_and(|p| p >= 20), "{waiting}");
+    assert!(has_label(&h, "立即重试"));
+    // Down for longer than a look, then back: noticed within seconds, not after two minutes.
+    std::thread::sleep(Duration::from_secs(4));
+    h.run_ok();
+    line.back();
+    until(&mut h, "the confirmation page", 60, |h| {
+        has_label(h, "报送成功")
+    });
+    settle(&mut h);
+    assert_eq!(tus.stored().len(), 1);
+}
+
+#[test]
+fn retry_now_stops_waiting() {
+    let (mut h, line, tus, _data, _pc) = cut_line_window("北碚区妇联");
+    to_check(&mut h, "继续填写");
+    click(&mut h, "一键报送");
+    until(&mut h, "some sent", 60, |h| {
+        progress_text(h).contains("正在上传")
+    });
+    line.down();
+    until(&mut h, "waiting for the network", 60, |h| {
+        progress_text(h).contains("等待网络")
+    });
+    // Back before any look could see it down: only 立即重试 ends the two-minute wait.
+    line.back();
+    click(&mut h, "立即重试");
+    until(&mut h, "the confirmation page", 60, |h| {
+        has_label(h, "报送成功")
+    });
+    settle(&mut h);
+    assert_eq!(tus.stored().len(), 1);
+}

@@ -106,6 +106,8 @@ pub enum MaterialAction {
 /// Sending the open draft, and its bundle.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SendAction {
+    /// 立即重试: stop waiting for the network.
+    RetryNow,
     /// 一键报送 (or 继续报送 / 重新报送); `again`: 仍要重新报送 a confirmed draft.
     Submit {
         again: bool,

@@ -185,6 +185,14 @@ fn progress(ui: &mut Ui, running: &Running, sending: bool, actions: &mut Vec<Act
         if sending {
             cancel_with_confirmation(ui, actions);
             ui.add_space(24.0);
+            if p.stage.starts_with(crate::core::intake::upload::STAGE_WAIT)
+                && ui
+                    .button("立即重试")
+                    .on_hover_text("不再等待，马上再试一次")
+                    .clicked()
+            {
+                actions.push(Action::Send(SendAction::RetryNow));
+            }
             if ui
                 .button("暂停")
                 .on_hover_text("停止上传，保留已上传的部分；稍后点“继续报送”接着传")

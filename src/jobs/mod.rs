@@ -62,6 +62,7 @@ impl JobLost {
 struct Shared {
     progress: Mutex<JobProgress>,
     cancel: AtomicBool,
+    retry_now: AtomicBool,
     last_wake: Mutex<Option<Instant>>,
     wake: Wake,
 }
@@ -95,6 +96,10 @@ impl Work for Shared {
     fn should_stop(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
     }
+
+    fn take_retry_now(&self) -> bool {
+        self.retry_now.swap(false, Ordering::Relaxed)
+    }
 }
 
 static NEXT_JOB: AtomicU64 = AtomicU64::new(1);
@@ -123,6 +128,7 @@ impl<R: Send + 'static> Job<R> {
         let shared = Arc::new(Shared {
             progress: Mutex::new(JobProgress::default()),
             cancel: AtomicBool::new(false),
+            retry_now: AtomicBool::new(false),
             last_wake: Mutex::new(None),
             wake,
         });
@@ -178,6 +184,11 @@ impl<R> Job<R> {
     /// Ask the work to stop; it ends soon after with whatever result it gives when cancelled.
     pub fn cancel(&self) {
         self.shared.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// Stop waiting for the network and try now (立即重试).
+    pub fn retry_now(&self) {
+        self.shared.retry_now.store(true, Ordering::Relaxed);
     }
 
     pub fn is_cancelled(&self) -> bool {

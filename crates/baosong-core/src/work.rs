@@ -9,6 +9,11 @@ pub trait Work: Sync {
     fn progress(&self, stage: &str, done: u64, total: u64);
     /// The clerk pressed 取消 (or the window is closing): stop at the next good place.
     fn should_stop(&self) -> bool;
+    /// The clerk pressed 立即重试 while the work waits for the network: stop waiting, once
+    /// (reading it clears it).
+    fn take_retry_now(&self) -> bool {
+        false
+    }
 }
 
 /// Work nobody watches and nobody cancels.

@@ -155,6 +155,11 @@ impl App {
                 }
             }
             SendAction::Cancel => self.cancel_submission(),
+            SendAction::RetryNow => {
+                if let Some(s) = &self.jobs.sending {
+                    s.job.retry_now();
+                }
+            }
             SendAction::ExportBundle => self.export_bundle(),
             SendAction::CancelExport => {
                 if let Some(e) = &self.jobs.exporting {

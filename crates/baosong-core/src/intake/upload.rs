@@ -127,7 +127,13 @@ pub fn upload(
                     _ => wait,
                 };
                 tracing::warn!(error = %e, wait_s = pause.as_secs_f32(), "upload interrupted; retrying");
-                sleep(pause, work, state.bytes)?;
+                // A line that was down is looked at every few seconds (a connection, nothing
+                // sent): its return is noticed at once, not after a back-off grown to a minute.
+                // A server that answered "busy" is left alone for as long as it asked.
+                let watch = matches!(e, IntakeError::Connect { .. } | IntakeError::Timeout { .. })
+                    .then(|| line_of(&endpoint))
+                    .flatten();
+                sleep(pause, work, state, watch.as_ref())?;
                 wait = (wait * 2).min(request.options.max_wait);
             }
             Err(e) => return Err(e),
@@ -135,15 +141,67 @@ pub fn upload(
     }
 }
 
-/// Wait, saying so, and stop waiting at 取消.
-fn sleep(pause: Duration, work: &dyn Work, total: u64) -> Result<(), IntakeError> {
-    let until = Instant::now() + pause;
+/// How often a line that was down is looked at while waiting.
+const LINE_LOOK_EVERY: Duration = Duration::from_secs(3);
+
+/// Where the endpoint's server is, to see whether the line is back (host and port; `None`
+/// when it cannot be told, e.g. a name that does not resolve now).
+fn line_of(endpoint: &reqwest::Url) -> Option<Vec<std::net::SocketAddr>> {
+    let host = endpoint.host_str()?;
+    let port = endpoint.port_or_known_default()?;
+    std::net::ToSocketAddrs::to_socket_addrs(&(host, port))
+        .ok()
+        .map(Iterator::collect)
+}
+
+/// Is the server reachable again? One connection opened and closed, nothing sent.
+fn line_is_back(addrs: &[std::net::SocketAddr]) -> bool {
+    addrs
+        .iter()
+        .any(|a| std::net::TcpStream::connect_timeout(a, Duration::from_secs(1)).is_ok())
+}
+
+/// Wait, saying so — with what the server holds, not 0 — and stop waiting at 取消, at 立即重试,
+/// or when the line that was down (`watch`) answers again.
+fn sleep(
+    pause: Duration,
+    work: &dyn Work,
+    state: &UploadState,
+    watch: Option<&Vec<std::net::SocketAddr>>,
+) -> Result<(), IntakeError> {
+    let started = Instant::now();
+    let until = started + pause;
+    let mut looked = started;
+    // The line counts as back only once it was seen down in this wait (a server that accepts a
+    // connection and then fails is waited for by the back-off, not every few seconds).
+    let mut seen_down = false;
     while Instant::now() < until {
         if work.should_stop() {
             return Err(IntakeError::Cancelled);
         }
+        if work.take_retry_now() {
+            tracing::info!("retrying now, as asked");
+            return Ok(());
+        }
+        if let Some(addrs) = watch
+            && looked.elapsed() >= LINE_LOOK_EVERY
+        {
+            looked = Instant::now();
+            match line_is_back(addrs) {
+                true if seen_down => {
+                    tracing::info!("the line is back; retrying");
+                    return Ok(());
+                }
+                true => {}
+                false => seen_down = true,
+            }
+        }
         let left = until.saturating_duration_since(Instant::now()).as_secs() + 1;
-        work.progress(&format!("{STAGE_WAIT}（{left} 秒后重试）"), 0, total);
+        work.progress(
+            &format!("{STAGE_WAIT}（{left} 秒后重试）"),
+            state.offset,
+            state.bytes,
+        );
         std::thread::sleep(Duration::from_millis(100).min(pause));
     }
     Ok(())
