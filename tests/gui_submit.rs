@@ -311,6 +311,23 @@ fn cancel_ends_the_upload_on_the_server_and_the_draft_can_be_changed_again() {
 }
 
 #[test]
+fn a_window_closed_right_after_cancel_keeps_it_cancelled() {
+    let line = slow_line("南岸区妇联", 4, 2_000_000);
+    {
+        let mut h = line.window();
+        to_check(&mut h, "继续填写");
+        click(&mut h, "一键报送");
+        until(&mut h, "some of it sent", 60, |_| line.sent() > 1_000_000);
+        click(&mut h, "取消报送");
+        click(&mut h, "确定取消报送");
+        // Closed at once, before the upload has wound down: 取消 must not become 暂停.
+    }
+    assert_eq!(line.status(), Status::Ready, "cancelled, not left 报送中");
+    let left = line.tus.stored();
+    assert!(left.is_empty(), "ended on the server too: {left:?}");
+}
+
+#[test]
 fn a_window_closed_mid_upload_offers_continue_and_resumes() {
     let line = slow_line("九龙坡区妇联", 4, 2_000_000);
     {

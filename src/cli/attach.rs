@@ -33,7 +33,7 @@ pub(super) fn attach(
     let Some(held) = Held::take(&found)? else {
         return Ok(2);
     };
-    let mut draft = found.draft.clone();
+    let mut draft = held.draft().clone();
     match draft.status() {
         Status::Submitted { .. } => {
             eprintln!(

@@ -374,6 +374,9 @@ pub(super) fn find(query: &str, clock: Arc<dyn Clock>) -> Result<Found, CoreErro
 pub(super) struct Held<'a> {
     found: &'a Found,
     in_data: bool,
+    /// The draft as it is on disk once the lock is held: read again, since another command
+    /// may have saved it between [`find`] and the lock (its edit would be overwritten).
+    draft: Draft,
     _lock: crate::core::store::DataDirLock,
 }
 
@@ -398,11 +401,20 @@ impl<'a> Held<'a> {
             Err(e) => return Err(e),
             Ok(lock) => lock,
         };
+        let path = found.folder.join(store::DRAFT_FILE);
+        let draft = store::read_draft_file(&path)
+            .map_err(|defect| CoreError::DraftUnreadable { path, defect })?;
         Ok(Some(Self {
             found,
             in_data: in_data.is_some(),
+            draft,
             _lock: lock,
         }))
+    }
+
+    /// The draft to change: as it is on disk under the lock.
+    pub(super) fn draft(&self) -> &Draft {
+        &self.draft
     }
 
     /// Save the draft: through the store (a backup kept) in the data folder, atomically beside
@@ -439,4 +451,34 @@ pub(super) fn campaign_for(
         });
     }
     Ok(campaign)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::campaign::Campaign;
+    use crate::core::clock::SystemClock;
+    use crate::core::draft::{DraftId, UnitProfile};
+
+    #[test]
+    fn a_command_changes_the_draft_as_it_is_under_the_lock_not_as_it_was_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("草稿");
+        std::fs::create_dir_all(&folder).unwrap();
+        let campaign = Campaign::builtin().unwrap();
+        let now = SystemClock.now();
+        let d = Draft::new(DraftId::from("d1"), &campaign, UnitProfile::default(), now);
+        store::write_draft_file(&folder, &d).unwrap();
+        let found = find(folder.to_str().unwrap(), Arc::new(SystemClock)).unwrap();
+        // Another command saves between this one's reading and its lock.
+        let mut theirs = d.clone();
+        theirs.add_activity("p1-1");
+        store::write_draft_file(&folder, &theirs).unwrap();
+        let held = Held::take(&found).unwrap().unwrap();
+        assert_eq!(
+            held.draft().activity_count(),
+            1,
+            "the other command's edit is what this one builds on"
+        );
+    }
 }

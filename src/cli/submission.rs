@@ -211,9 +211,10 @@ pub(super) fn submit_cmd(
             eprintln!("错误：{}", e.user_message());
         }
     };
-    // What the core compares (a confirmed bundle is not sent twice unless --again).
-    let as_it_was = found.draft.clone();
-    let mut draft = found.draft.clone();
+    // What the core compares (a confirmed bundle is not sent twice unless --again); as it is on
+    // disk under the lock.
+    let as_it_was = held.draft().clone();
+    let mut draft = held.draft().clone();
     // 报送中 on disk before the first byte (a draft left 报送中 by a kill resumes as it is).
     let submission = match Submission::start(&mut draft, 0, args.again) {
         Ok(s) => s,

@@ -293,15 +293,18 @@ impl App {
     /// way are stopped; what they had copied already is kept in the draft. An upload is paused:
     /// the draft stays 报送中 and 继续报送 resumes it from the server's offset.
     pub fn shutdown(&mut self) {
-        self.stop_sending();
+        // Every job told to stop at once; then each waited for against one deadline.
+        let deadline = std::time::Instant::now() + sending::SHUTDOWN_LIMIT;
+        self.jobs.cancel_all();
+        self.stop_sending(deadline);
         for (_, job) in std::mem::take(&mut self.jobs.imports) {
             // What it had copied is recorded; a copy left unrecorded (an import that did not
             // stop within the limit) is removed once a day old (store::remove_orphans).
-            if let Some(Ok(outcome)) = job.finish_within(sending::SHUTDOWN_LIMIT) {
+            if let Some(Ok(outcome)) = job.finish_within(left_until(deadline)) {
                 self.imported(outcome);
             }
         }
-        self.desk_shutdown(sending::SHUTDOWN_LIMIT);
+        self.desk_shutdown(left_until(deadline));
         self.flush();
         if let Some(w) = &mut self.worker {
             w.finish();
@@ -507,6 +510,11 @@ impl Drop for App {
     fn drop(&mut self) {
         self.shutdown();
     }
+}
+
+/// The time left until `deadline` (none once it has passed: a job is then only asked).
+pub(super) fn left_until(deadline: std::time::Instant) -> std::time::Duration {
+    deadline.saturating_duration_since(std::time::Instant::now())
 }
 
 /// What a worker thread calls after each event: repaint, once the window has a context.

@@ -211,7 +211,7 @@ impl App {
                 }
             }
             Err(lost) => {
-                self.banner = Some(Banner::warning(lost.user_message("检查材料文件")));
+                self.banner = Some(Banner::error(lost.user_message("检查材料文件")));
             }
         }
     }

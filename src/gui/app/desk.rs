@@ -76,7 +76,7 @@ impl DeskJob {
         }
     }
 
-    fn cancel(&self) {
+    pub(super) fn cancel(&self) {
         match self {
             Self::Scan(j) => j.cancel(),
             Self::Verify(j) => j.cancel(),
@@ -110,6 +110,7 @@ impl App {
 
     /// Closing the window: see [`DeskJob::finish_within`].
     pub(super) fn desk_shutdown(&mut self, limit: std::time::Duration) {
+        // (`limit`: what is left of the window's one deadline for closing.)
         if let Some(job) = self.jobs.desk.take() {
             job.finish_within(limit);
         }
@@ -234,6 +235,9 @@ impl App {
 
     /// 导出 Excel…: where the department chooses, or beside the bundles without a dialog.
     fn desk_export_xlsx(&mut self) {
+        if self.jobs.desk.is_some() {
+            return;
+        }
         let wake = super::repaint_waker(&self.context);
         let Some(scanned) = self.desk.scanned.clone() else {
             return;
@@ -255,6 +259,9 @@ impl App {
 
     /// 导出汇总文档…: the opened bundle's 汇总.html.
     fn desk_export_summary(&mut self) {
+        if self.jobs.desk.is_some() {
+            return;
+        }
         let wake = super::repaint_waker(&self.context);
         let Some(opened) = self.desk.opened.clone() else {
             return;
@@ -318,6 +325,7 @@ impl App {
                 self.desk.verdicts.clear();
                 self.desk.scanned = Some(Arc::new(*scanned));
             }
+            Ok(Err(DeskError::Cancelled)) => self.banner = Some(Banner::info("已取消读取。")),
             Ok(Err(e)) => self.banner = Some(failed(&e, e.user_message())),
             Err(lost) => self.banner = Some(Banner::error(lost.user_message("读取"))),
         }
@@ -333,7 +341,7 @@ impl App {
                 self.desk.viewer = None;
                 self.screen = Screen::DeskBundle;
             }
-            Ok(Err(DeskError::Cancelled)) => self.banner = Some(Banner::info("已取消。")),
+            Ok(Err(DeskError::Cancelled)) => self.banner = Some(Banner::info("已取消打开。")),
             Ok(Err(e)) => self.banner = Some(failed(&e, e.user_message())),
             Err(lost) => self.banner = Some(Banner::error(lost.user_message("打开材料包"))),
         }
@@ -368,6 +376,9 @@ impl App {
                 )));
                 self.desk.imported = Some(draft.id.clone());
                 self.list();
+            }
+            Ok(Err(ImportError::Desk(DeskError::Cancelled))) => {
+                self.banner = Some(Banner::info("已取消导入，没有留下不完整的草稿。"));
             }
             Ok(Err(e)) => self.banner = Some(failed(&e, e.user_message())),
             Err(lost) => self.banner = Some(Banner::error(lost.user_message("导入"))),

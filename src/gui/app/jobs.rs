@@ -126,6 +126,30 @@ impl JobSet {
         done
     }
 
+    /// Tell every job to stop (closing the window: all at once, then each is waited for against
+    /// one deadline — not one limit after another).
+    pub fn cancel_all(&self) {
+        let Self {
+            connection,
+            imports,
+            file_check,
+            system,
+            sending,
+            exporting,
+            cancelling,
+            desk,
+        } = self;
+        connection.iter().for_each(|j| j.cancel());
+        imports.iter().for_each(|(_, j)| j.cancel());
+        file_check.iter().for_each(|j| j.cancel());
+        system.iter().for_each(|j| j.cancel());
+        sending.iter().for_each(|s| s.job.cancel());
+        exporting.iter().for_each(|e| e.job.cancel());
+        // 取消报送's call to the server is let finish: it ends the upload there.
+        let _ = cancelling;
+        desk.iter().for_each(DeskJob::cancel);
+    }
+
     /// Nothing running.
     pub fn is_empty(&self) -> bool {
         let Self {

@@ -312,12 +312,14 @@ impl App {
         id: &DraftId,
         result: Result<Result<(), crate::core::intake::IntakeError>, JobLost>,
     ) {
-        let failed = match result {
+        match result {
             Ok(Ok(())) => return,
-            Ok(Err(e)) => e.to_string(),
-            Err(lost) => format!("{lost:?}"),
-        };
-        tracing::warn!(error = %failed, "could not end the upload on the server");
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not end the upload on the server"),
+            Err(lost) => {
+                self.banner = Some(Banner::error(lost.user_message("取消报送")).about(id));
+                return;
+            }
+        }
         self.banner = Some(
             Banner::info(
                 "已取消报送，草稿可以继续修改。服务器上已收到的部分没能删除（网络不通或服务器不支持），不影响下次报送。",
@@ -453,22 +455,23 @@ impl App {
 
     /// Closing the window: an upload is paused (报送中 stays, 继续报送 resumes next time), an
     /// export stopped; an answer that came meanwhile is still recorded.
-    pub(super) fn stop_sending(&mut self) {
+    pub(super) fn stop_sending(&mut self, deadline: Instant) {
         if let Some(Sending { job, mut sent, .. }) = self.jobs.sending.take() {
-            sent.stop = Some(Stop::Pause);
+            // Paused — unless the clerk had pressed 取消 already: that stays a 取消.
+            sent.stop.get_or_insert(Stop::Pause);
             // Not answered within the limit (a request hanging on a dead line): the draft is
             // 报送中 on disk already, and 继续报送 resumes from the server's offset next time.
-            if let Some(result) = job.finish_within(SHUTDOWN_LIMIT) {
+            if let Some(result) = job.finish_within(super::left_until(deadline)) {
                 self.submission_ended(sent, result);
             }
         }
         if let Some(e) = self.jobs.exporting.take() {
             // An unfinished export leaves no bundle (it is written under a temporary name).
-            let _ = e.job.finish_within(SHUTDOWN_LIMIT);
+            let _ = e.job.finish_within(super::left_until(deadline));
         }
-        // A 取消 under way is given a moment to reach the server.
+        // A 取消 under way is given what is left of the moment to reach the server.
         if let Some(c) = self.jobs.cancelling.take() {
-            let _ = c.job.finish_within(SHUTDOWN_LIMIT);
+            let _ = c.job.finish_within(super::left_until(deadline));
         }
     }
 
