@@ -446,16 +446,14 @@ fn the_check_page_finds_a_copy_that_vanished_and_reminds_of_photos() {
     ));
 }
 
-#[test]
-fn many_photos_keep_the_textures_bounded() {
-    let data = tempfile::tempdir().unwrap();
-    let id = seed(data.path());
-    let store = DataDir::open(data.path(), clock()).unwrap();
-    let mut d = store.load(&id).unwrap();
-    let files = store.draft_dir(&id).join("files");
+/// `n` small photos attached to the seeded activity, straight through the core.
+fn with_photos(data: &Path, id: &DraftId, n: u16) {
+    let store = DataDir::open(data, clock()).unwrap();
+    let mut d = store.load(id).unwrap();
+    let files = store.draft_dir(id).join("files");
     let rules = Campaign::builtin().unwrap().attachments;
     let pc = tempfile::tempdir().unwrap();
-    for n in 0..300u16 {
+    for n in 0..n {
         let p = pc.path().join(format!("照片{n:03}.jpg"));
         std::fs::write(&p, jpeg(32 + n % 7, 24, 1, false)).unwrap();
         let target = baosong::core::media::import::ImportTarget {
@@ -476,6 +474,69 @@ fn many_photos_keep_the_textures_bounded() {
             .push(attachment);
     }
     store.save(&d).unwrap();
+}
+
+#[test]
+fn two_hundred_photos_on_an_office_monitor_scroll_with_the_page() {
+    let data = tempfile::tempdir().unwrap();
+    let id = seed(data.path());
+    with_photos(data.path(), &id, 200);
+    let (w, hgt) = (1366.0, 768.0);
+    // What the page shows lies above the status bar.
+    let shown = hgt - 50.0;
+    let mut h = Harness::builder()
+        .with_size([w, hgt])
+        .with_theme(egui::Theme::Light)
+        .with_max_steps(64)
+        .with_context_setup(baosong::gui::fonts::install)
+        .build_ui_state(
+            |ui, app: &mut baosong::gui::App| app.ui(ui),
+            app(data.path(), TestPicker::default()),
+        );
+    settle_all(&mut h);
+    click(&mut h, "继续填写");
+    settle_all(&mut h);
+    // Scrolled down the page with the wheel, as a clerk does, to the middle of the photos.
+    for _ in 0..400 {
+        if h.query_by_label("查看：照片100.jpg").is_some_and(|n| {
+            let r = n.rect();
+            r.top() >= 100.0 && r.bottom() <= shown
+        }) {
+            break;
+        }
+        h.hover_at(egui::pos2(w * 0.6, hgt * 0.6));
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -300.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.run_ok();
+    }
+    settle_all(&mut h);
+    // Whole tiles — picture and caption — on the screen, not a 60 px slit of them.
+    let tile = h.get_by_label("查看：照片100.jpg").rect();
+    assert!(
+        tile.top() >= 100.0 && tile.bottom() <= shown,
+        "tile 100 wholly visible: {tile:?}"
+    );
+    let whole = h
+        .query_all_by_label_contains("查看：照片")
+        .filter(|n| {
+            let r = n.rect();
+            r.top() >= 100.0 && r.bottom() <= shown
+        })
+        .count();
+    assert!(whole >= 5, "{whole} pictures wholly visible: a whole row");
+    h.snapshot("materials_200_photos_1366x768");
+}
+
+#[test]
+fn many_photos_keep_the_textures_bounded() {
+    let data = tempfile::tempdir().unwrap();
+    let id = seed(data.path());
+    with_photos(data.path(), &id, 300);
     let mut h = harness(data.path());
     click(&mut h, "继续填写");
     settle_all(&mut h);

@@ -245,11 +245,20 @@ fn grid(
         }
     };
     if many {
-        egui::ScrollArea::vertical()
-            .id_salt(("materials", place))
-            .max_height(TILE.y * 2.0 + 24.0)
-            .auto_shrink([false, true])
-            .show_rows(ui, TILE.y + 6.0, rows, draw_rows);
+        // The page scrolls as one (a scroll box of its own showed ~60 px of tiles at 768 px and
+        // took hundreds of wheel clicks); rows off the screen keep their place but are not drawn
+        // (their previews are not asked for: the textures stay bounded).
+        let row_height = TILE.y + 6.0;
+        let width = ui.available_width();
+        for row in 0..rows {
+            let (rect, _) =
+                ui.allocate_exact_size(egui::vec2(width, row_height), egui::Sense::hover());
+            if ui.is_rect_visible(rect) {
+                ui.scope_builder(egui::UiBuilder::new().max_rect(rect), |ui| {
+                    draw_rows(ui, row..row + 1);
+                });
+            }
+        }
     } else {
         draw_rows(ui, 0..rows);
     }
