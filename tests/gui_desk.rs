@@ -153,6 +153,30 @@ fn the_desk_tallies_checks_opens_exports_and_imports() {
     assert!(has_label(&h, "× 1 个文件有问题"));
     assert!(has_text_containing(&h, "3 个材料包中有 1 个与清单不符"));
 
+    // 显示: only those that reported, only those with a problem, then all again.
+    click(&mut h, "已报送（3）");
+    assert_eq!(h.query_all_by_label("未报送").count(), 0);
+    let opens = |h: &H| {
+        h.query_all_by_label_contains("的材料包")
+            .filter(|n| {
+                n.accesskit_node()
+                    .label()
+                    .is_some_and(|l| l.starts_with("打开"))
+            })
+            .count()
+    };
+    assert_eq!(opens(&h), 3);
+    click(&mut h, "有问题（1）");
+    assert!(has_label(&h, "打开万州区妇联的材料包"));
+    assert_eq!(opens(&h), 1);
+    click(&mut h, "全部（41）");
+    assert_eq!(h.get_all_by_label("未报送").count(), 38);
+    // The latest arrivals first: 万州区 (13 March) above 江北区 (11 March).
+    click(&mut h, "最新收到的在前");
+    let y = |label: &str| h.get_by_label(label).rect().top();
+    assert!(y("打开万州区妇联的材料包") < y("打开江北区妇联的材料包"));
+    click(&mut h, "最新收到的在前");
+
     // 导出 Excel, where the department chooses.
     let xlsx = out.path().join("汇总.xlsx");
     picker.choose_one(&xlsx);

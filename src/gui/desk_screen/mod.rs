@@ -18,10 +18,63 @@ use crate::core::media::display_name;
 use crate::core::units::human_bytes;
 use crate::jobs::JobProgress;
 
-/// The folder field.
+/// The folder field, and which lines of the table are shown in which order.
 #[derive(Debug, Default)]
 pub struct DeskForm {
     pub folder: String,
+    pub filter: RowFilter,
+    /// The latest arrivals first (else the campaign's order of units, those not reported first).
+    pub newest_first: bool,
+}
+
+/// Which units the table shows.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum RowFilter {
+    #[default]
+    All,
+    Reported,
+    Missing,
+    Late,
+    /// A bundle found not to match its manifest by 核对.
+    Problem,
+}
+
+impl RowFilter {
+    const ALL: [Self; 5] = [
+        Self::All,
+        Self::Reported,
+        Self::Missing,
+        Self::Late,
+        Self::Problem,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::All => "全部",
+            Self::Reported => "已报送",
+            Self::Missing => "未报送",
+            Self::Late => "逾期",
+            Self::Problem => "有问题",
+        }
+    }
+
+    fn keeps(
+        self,
+        row: &crate::core::desk::tally::Row,
+        verdicts: &HashMap<PathBuf, Verdict>,
+    ) -> bool {
+        match self {
+            Self::All => true,
+            Self::Reported => row.latest.is_some(),
+            Self::Missing => row.latest.is_none(),
+            Self::Late => row.latest.as_ref().is_some_and(|l| l.late),
+            Self::Problem => row
+                .latest
+                .as_ref()
+                .and_then(|l| verdicts.get(&l.path))
+                .is_some_and(|v| !v.intact()),
+        }
+    }
 }
 
 /// Work under way, as the screen shows it.
@@ -119,7 +172,17 @@ pub fn desk_ui(ui: &mut Ui, view: &DeskView<'_>, form: &mut DeskForm, actions: &
         }
     });
     ui.add_space(4.0);
-    table(ui, t, view.verdicts, actions);
+    // 显示: which units, in which order (the one unit that reported was row 41 of 41).
+    ui.horizontal_wrapped(|ui| {
+        ui.label("显示：");
+        for f in RowFilter::ALL {
+            let n = t.lines().filter(|(r, _)| f.keeps(r, view.verdicts)).count();
+            ui.selectable_value(&mut form.filter, f, format!("{}（{n}）", f.label()));
+        }
+        ui.separator();
+        ui.checkbox(&mut form.newest_first, "最新收到的在前");
+    });
+    table(ui, t, view.verdicts, form, actions);
     for (path, why) in &t.unreadable {
         ui.colored_label(
             widgets::RED,
@@ -197,7 +260,13 @@ fn folder_row(ui: &mut Ui, form: &mut DeskForm, busy: bool, actions: &mut Vec<Ac
 
 /// The window's table: the Excel file's columns, the four kinds of material in one and the
 /// pillars' activities in another (so it fits a laptop's screen), and 核对 and 打开.
-fn table(ui: &mut Ui, t: &Tally, verdicts: &HashMap<PathBuf, Verdict>, actions: &mut Vec<Action>) {
+fn table(
+    ui: &mut Ui,
+    t: &Tally,
+    verdicts: &HashMap<PathBuf, Verdict>,
+    form: &DeskForm,
+    actions: &mut Vec<Action>,
+) {
     let numbers = t.pillar_numbers.join("/");
     let headers = [
         "序号".to_string(),
@@ -226,7 +295,21 @@ fn table(ui: &mut Ui, t: &Tally, verdicts: &HashMap<PathBuf, Verdict>, actions: 
                         ui.label(RichText::new(h).strong());
                     }
                     ui.end_row();
-                    for (n, (row, typed)) in t.lines().enumerate() {
+                    // 序号 stays each unit's number in the full table.
+                    let mut lines: Vec<(usize, (&crate::core::desk::tally::Row, bool))> = t
+                        .lines()
+                        .enumerate()
+                        .filter(|(_, (r, _))| form.filter.keeps(r, verdicts))
+                        .collect();
+                    if form.newest_first {
+                        lines.sort_by(|(_, (a, _)), (_, (b, _))| {
+                            let at = |r: &crate::core::desk::tally::Row| {
+                                r.latest.as_ref().and_then(|l| l.received)
+                            };
+                            at(b).cmp(&at(a))
+                        });
+                    }
+                    for (n, (row, typed)) in lines {
                         table_row(ui, n, row, typed, verdicts, actions);
                         ui.end_row();
                     }
