@@ -446,6 +446,19 @@ fn the_check_page_finds_a_copy_that_vanished_and_reminds_of_photos() {
     ));
 }
 
+/// One turn of the mouse wheel down, with the pointer at `at`, and a frame.
+fn wheel_down(h: &mut H, at: egui::Pos2) {
+    h.hover_at(at);
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, -300.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Unknown,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.run_ok();
+}
+
 /// `n` small photos attached to the seeded activity, straight through the core.
 fn with_photos(data: &Path, id: &DraftId, n: u16) {
     let store = DataDir::open(data, clock()).unwrap();
@@ -504,15 +517,7 @@ fn two_hundred_photos_on_an_office_monitor_scroll_with_the_page() {
         }) {
             break;
         }
-        h.hover_at(egui::pos2(w * 0.6, hgt * 0.6));
-        h.event(egui::Event::MouseWheel {
-            unit: egui::MouseWheelUnit::Point,
-            delta: egui::vec2(0.0, -300.0),
-            phase: egui::TouchPhase::Move,
-            source: egui::MouseWheelSource::Unknown,
-            modifiers: egui::Modifiers::NONE,
-        });
-        h.run_ok();
+        wheel_down(&mut h, egui::pos2(w * 0.6, hgt * 0.6));
     }
     settle_all(&mut h);
     // Whole tiles — picture and caption — on the screen, not a 60 px slit of them.
@@ -551,15 +556,7 @@ fn many_photos_keep_the_textures_bounded() {
         if has_label(&h, "查看：照片299.jpg") {
             break;
         }
-        h.hover_at(grid);
-        h.event(egui::Event::MouseWheel {
-            unit: egui::MouseWheelUnit::Point,
-            delta: egui::vec2(0.0, -300.0),
-            phase: egui::TouchPhase::Move,
-            source: egui::MouseWheelSource::Unknown,
-            modifiers: egui::Modifiers::NONE,
-        });
-        h.run_ok();
+        wheel_down(&mut h, grid);
         settle_all(&mut h);
         max_textures = max_textures.max(h.state().texture_count());
     }

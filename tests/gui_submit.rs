@@ -519,12 +519,7 @@ fn switchable(upstream: u16, rate: u64) -> Switchable {
                 };
                 open.lock().unwrap().push(client.try_clone().unwrap());
                 open.lock().unwrap().push(server.try_clone().unwrap());
-                let (mut from_server, mut to_client) =
-                    (server.try_clone().unwrap(), client.try_clone().unwrap());
-                std::thread::spawn(move || {
-                    let _ = std::io::copy(&mut from_server, &mut to_client);
-                    let _ = to_client.shutdown(Shutdown::Both);
-                });
+                answers_back(&server, &client);
                 std::thread::spawn(move || {
                     let (mut client, mut server) = (client, server);
                     let mut buf = [0u8; 16 * 1024];

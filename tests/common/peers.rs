@@ -198,6 +198,16 @@ pub fn flipper(upstream: u16, at: u64) -> Cutter {
     proxy(upstream, None, None, Some(at))
 }
 
+/// What the server says goes back to the client as it comes (a proxy's way back), on a thread.
+pub fn answers_back(server: &TcpStream, client: &TcpStream) {
+    let (mut from_server, mut to_client) =
+        (server.try_clone().unwrap(), client.try_clone().unwrap());
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut from_server, &mut to_client);
+        let _ = to_client.shutdown(Shutdown::Both);
+    });
+}
+
 fn proxy(
     upstream: u16,
     cut_every: Option<u64>,
@@ -218,12 +228,7 @@ fn proxy(
                 continue;
             };
             let (sent, cuts, next_cut, rng) = (s.clone(), c.clone(), next_cut.clone(), rng.clone());
-            let (mut from_server, mut to_client) =
-                (server.try_clone().unwrap(), client.try_clone().unwrap());
-            std::thread::spawn(move || {
-                let _ = std::io::copy(&mut from_server, &mut to_client);
-                let _ = to_client.shutdown(Shutdown::Both);
-            });
+            answers_back(&server, &client);
             std::thread::spawn(move || {
                 let (mut client, mut server) = (client, server);
                 let mut buf = [0u8; 16 * 1024];
