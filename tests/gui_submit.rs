@@ -608,8 +608,9 @@ fn while_waiting_for_the_line_it_shows_what_the_server_holds_and_notices_its_ret
     let waiting = progress_text(&h);
     assert!(percent(&waiting).is_some_and(|p| p >= 20), "{waiting}");
     assert!(has_label(&h, "立即重试"));
-    // Down for longer than a look, then back: noticed within seconds, not after two minutes.
-    std::thread::sleep(Duration::from_secs(4));
+    // Down for longer than a look (every 3 s), then back: noticed within seconds, not after
+    // two minutes.
+    std::thread::sleep(Duration::from_secs(6));
     h.run_ok();
     line.back();
     until(&mut h, "the confirmation page", 60, |h| {

@@ -110,15 +110,13 @@ fn drafts_table(
                 ui.label(RichText::new(heading).strong());
             }
             ui.end_row();
+            // Two drafts of one unit read alike: a name shown twice says when each was made.
+            let mut names: std::collections::HashMap<&str, usize> = Default::default();
             for d in &view.listing.drafts {
-                // Two drafts of one unit read alike: the one shown twice says when it was made.
-                let shared = view
-                    .listing
-                    .drafts
-                    .iter()
-                    .filter(|o| o.name == d.name)
-                    .count()
-                    > 1;
+                *names.entry(d.name.as_str()).or_default() += 1;
+            }
+            for d in &view.listing.drafts {
+                let shared = names.get(d.name.as_str()).is_some_and(|&n| n > 1);
                 draft_row(ui, view, d, shared, state, actions);
                 ui.end_row();
             }

@@ -35,6 +35,10 @@ pub struct SendView<'a> {
 }
 
 pub fn send_panel(ui: &mut Ui, view: &SendView<'_>, actions: &mut Vec<Action>) {
+    // Nothing left to cancel: a 确定取消？ still open is forgotten, not shown on the next send.
+    if view.sending.is_none() && *view.status != Status::Submitting {
+        ui.data_mut(|d| d.remove::<bool>(confirm_cancel_id()));
+    }
     widgets::notice_box(ui, widgets::GREY, |ui| {
         ui.label(RichText::new("报送").strong());
         if let Some(running) = view.sending {
@@ -206,9 +210,14 @@ fn progress(ui: &mut Ui, running: &Running, sending: bool, actions: &mut Vec<Act
     });
 }
 
+/// Where the send panel remembers that 取消报送 was pressed and waits for 确定.
+fn confirm_cancel_id() -> egui::Id {
+    egui::Id::unique("confirm-cancel-sending")
+}
+
 /// 取消报送, asked again before it deletes what the server holds (laid out right to left).
 fn cancel_with_confirmation(ui: &mut Ui, actions: &mut Vec<Action>) {
-    let id = egui::Id::unique("confirm-cancel-sending");
+    let id = confirm_cancel_id();
     let asking = ui.data(|d| d.get_temp::<bool>(id)).unwrap_or(false);
     if asking {
         if ui.button("不取消").clicked() {

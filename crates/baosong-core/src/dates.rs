@@ -42,13 +42,9 @@ fn split_time_of_day(text: &str) -> Option<(&str, Option<&str>)> {
     if rest.is_empty() {
         return Some((date.trim(), None));
     }
-    let clock = |c: char| {
-        c.is_ascii_digit()
-            || ('０'..='９').contains(&c)
-            || c.is_whitespace()
-            || ":：点时分半-－—~～至到".contains(c)
-    };
-    let mut words = rest.to_string();
+    let clock =
+        |c: char| c.is_ascii_digit() || c.is_whitespace() || ":点时分半-—~～至到".contains(c);
+    let mut words = crate::units::half_width(rest);
     for w in TIMES_OF_DAY {
         words = words.replace(w, "");
     }
@@ -58,16 +54,12 @@ fn split_time_of_day(text: &str) -> Option<(&str, Option<&str>)> {
 }
 
 fn parse_date_only(text: &str, default_year: i32) -> Option<NaiveDate> {
-    let normalised: String = text
-        .trim()
+    let normalised: String = crate::units::half_width(text.trim())
         .chars()
         .map(|c| match c {
-            '年' | '月' | '/' | '.' | '－' | '／' | '．' | '-' => '-',
+            '年' | '月' | '/' | '.' | '-' => '-',
             '日' | '号' => ' ',
             c if c.is_ascii_digit() => c,
-            c if ('０'..='９').contains(&c) => {
-                char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c)
-            }
             c if c.is_whitespace() => ' ',
             _ => '?',
         })

@@ -1,4 +1,4 @@
-//! Quantities in the clerk's words.
+//! Quantities in the clerk's words, and the digits she types.
 
 /// `5.2 GB`, `830 KB`
 pub fn human_bytes(bytes: u64) -> String {
@@ -16,6 +16,21 @@ pub fn human_bytes(bytes: u64) -> String {
     } else {
         format!("{value:.1} {}", UNITS[unit])
     }
+}
+
+/// What a Chinese input method types as full-width — digits, `，．：－／（）＋` and the
+/// ideographic space — read as their ASCII forms (`１２０人` is 120人): every numeric field and
+/// the dates take them.
+pub fn half_width(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '０'..='９' | '．' | '，' | '：' | '－' | '／' | '（' | '）' | '＋' => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
+            c => c,
+        })
+        .collect()
 }
 
 #[cfg(test)]

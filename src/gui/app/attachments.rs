@@ -347,12 +347,15 @@ fn import_banner(
     if duplicates > 0 {
         text.push_str(&format!("{duplicates} 个文件已在草稿中，未重复添加。"));
     }
-    match (others, refused) {
-        (0, _) => {}
-        // One file refused for another reason: its reason is the message.
-        (1, [only]) => text.push_str(only),
-        (1, _) => text.push_str("1 个文件未能添加，原因见详情。"),
-        (n, _) => text.push_str(&format!("{n} 个文件未能添加，原因见详情。")),
+    // One file refused for another reason: its reason is the message; else 详情 has them all.
+    let alone = match refused {
+        [only] if others == 1 => Some(only),
+        _ => None,
+    };
+    match alone {
+        Some(only) => text.push_str(only),
+        None if others > 0 => text.push_str(&format!("{others} 个文件未能添加，原因见详情。")),
+        None => {}
     }
     if text.is_empty() {
         return None;
@@ -362,10 +365,8 @@ fn import_banner(
     } else {
         Banner::warning(text)
     };
-    let short = refused.len() == 1 && others == 1;
-    Some(if short {
-        banner
-    } else {
-        banner.with_details(refused.to_vec())
+    Some(match alone {
+        Some(_) => banner,
+        None => banner.with_details(refused.to_vec()),
     })
 }

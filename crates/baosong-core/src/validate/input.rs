@@ -4,23 +4,7 @@
 use crate::campaign::Campaign;
 use crate::dates::{chinese_date, parse_date};
 use crate::draft::ActivityField;
-
-/// What a Chinese input method types as full-width — digits, `，．：－（）＋` — read as their
-/// ASCII forms (`１２０人` is 120人), so every numeric field takes them as the dates already do.
-pub fn half_width(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '０'..='９' | '．' | '，' | '：' | '－' | '（' | '）' | '＋' | '　' => {
-                if c == '　' {
-                    ' '
-                } else {
-                    char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
-                }
-            }
-            c => c,
-        })
-        .collect()
-}
+use crate::units::half_width;
 
 /// A Chinese phone number: an 11-digit mobile, or a landline with or without its area code
 /// (`67125371`, `023-67125371`, `(023)67125371`), optionally with an extension (`转123`).
