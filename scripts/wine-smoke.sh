@@ -191,6 +191,22 @@ BAOSONG_DATA_DIR="$(winpath "$IMPORT_DATA")" "$WINE" "$EXE" drafts | tr -d '\r' 
     || fail "the imported draft is not listed under Wine"
 echo "desk and import under Wine: same table as Linux, Excel written, bundle imported"
 
+# campaign parse: the notice in a Chinese path read into the same template as on Linux (the same
+# lines printed, the same file), and a notice with no deadline the same exit 1.
+NOTICES="$OUT/通知 文件"; rm -rf "$NOTICES"; mkdir -p "$NOTICES"
+cp tests/fixtures/notices/*.txt "$NOTICES/"
+for f in 2024-三八 缺截止时间; do
+    lin_rc=0; ./target/debug/baosong campaign parse "$NOTICES/$f.txt" -o "$NOTICES/$f.linux.json" \
+        | sed 's#^已保存：.*#已保存#' > "$NOTICES/$f.linux.txt" || lin_rc=$?
+    win_rc=0; "$WINE" "$EXE" campaign parse "$(winpath "$NOTICES/$f.txt")" -o "$(winpath "$NOTICES/$f.wine.json")" \
+        | tr -d '\r' | sed 's#^已保存：.*#已保存#' > "$NOTICES/$f.wine.txt" || win_rc=$?
+    [ "$lin_rc" = "$win_rc" ] || fail "campaign parse $f: exit $lin_rc on Linux, $win_rc under Wine"
+    diff "$NOTICES/$f.linux.txt" "$NOTICES/$f.wine.txt" || fail "campaign parse $f: output differs"
+    cmp "$NOTICES/$f.linux.json" "$NOTICES/$f.wine.json" || fail "campaign parse $f: template differs"
+done
+grep -q "三要切实维护妇女儿童合法权益" "$NOTICES/2024-三八.wine.txt" || fail "campaign parse under Wine: items"
+echo "campaign parse under Wine: same template as Linux from a Chinese path"
+
 echo "== window under Xvfb + Wine"
 DISPLAY_NUM=$(( (RANDOM % 20000) + 30000 ))
 Xvfb ":$DISPLAY_NUM" -screen 0 1280x860x24 -nolisten tcp >/dev/null 2>&1 &

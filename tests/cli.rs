@@ -153,3 +153,68 @@ fn errors_exit_2_with_a_chinese_message() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("无法使用数据文件夹"));
 }
+
+#[test]
+fn campaign_parse_writes_the_template_and_says_what_it_could_not_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notices = format!("{}/tests/fixtures/notices", env!("CARGO_MANIFEST_DIR"));
+    // The 2024 notice: complete, exit 0, the file loads as a template equal in structure to the
+    // built-in one.
+    let out = tmp.path().join("模板 2024.json");
+    let o = baosong(
+        tmp.path(),
+        &[
+            "campaign",
+            "parse",
+            &format!("{notices}/2024-三八.txt"),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let said = stdout(&o);
+    for line in [
+        "一、强化政治引领，筑牢思想根基",
+        "  三要切实维护妇女儿童合法权益",
+        "截止：2024年3月12日 23:59",
+        "接收：市妇联宣传部  联系人：莫海舟  电话：67125371  邮箱：cqflxcb@163.com",
+    ] {
+        assert!(said.lines().any(|l| l == line), "{line} in\n{said}");
+    }
+    let parsed = Campaign::load(&out).unwrap();
+    let builtin = Campaign::builtin().unwrap();
+    assert_eq!(parsed.pillars.len(), builtin.pillars.len());
+    assert_eq!(parsed.deadline, builtin.deadline);
+    assert_eq!(parsed.id, builtin.id);
+
+    // A notice without a deadline or pillars: exit 1, the file written for the editor, refused
+    // as a template until then.
+    let out = tmp.path().join("春季.json");
+    let o = baosong(
+        tmp.path(),
+        &[
+            "campaign",
+            "parse",
+            &format!("{notices}/缺截止时间.txt"),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("未识别（截止时间）"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("模板还不能使用"));
+    let m = Campaign::load(&out).unwrap_err().user_message();
+    assert!(m.contains("截止时间"), "{m}");
+
+    // Not a notice: exit 2 with the reason; nothing written.
+    let pdf = tmp.path().join("扫描件.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4").unwrap();
+    let out = tmp.path().join("不该有.json");
+    let o = baosong(
+        tmp.path(),
+        &["campaign", "parse", pdf.to_str().unwrap(), "-o", out.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("不能直接读取 PDF"), "{}", stderr(&o));
+    assert!(!out.exists());
+}

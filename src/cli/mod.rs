@@ -6,10 +6,12 @@
 //! - [`inspect`]: `baosong inspect FILE [--thumbnail out.png]` (0 read, 1 refused, 2 error).
 //! - [`submission`]: `baosong export DRAFT -o FILE.zip`, `baosong submit DRAFT` (0 only when the
 //!   server confirmed), `baosong status DRAFT`.
+//! - [`campaign`]: `baosong campaign parse NOTICE -o TEMPLATE` (the notice read into a template).
 //! - [`desk`]: `baosong desk FOLDER [--xlsx FILE] [--verify]` (the receiving desk),
 //!   `baosong import BUNDLE` (a bundle taken in as a draft).
 
 mod attach;
+mod campaign;
 mod desk;
 mod drafts;
 mod inspect;
@@ -216,6 +218,9 @@ pub enum Command {
         #[arg(long)]
         verify: bool,
     },
+    /// 活动模板：从通知生成模板
+    #[command(subcommand)]
+    Campaign(CampaignCommand),
     /// 把一个材料包导入为新草稿（换电脑继续填写，或代为修改后重新报送）
     #[command(
         help_template = VALIDATE_HELP_TEMPLATE,
@@ -225,6 +230,23 @@ pub enum Command {
         /// 材料包文件
         #[arg(value_name = "材料包.zip")]
         file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CampaignCommand {
+    /// 读取通知（.txt 或 .docx），生成活动模板：板块、事项、截止时间、接收部门和联系人；完整时退出码为 0，有未识别的内容为 1（模板照样保存，供编辑器补全），出错为 2
+    #[command(
+        help_template = VALIDATE_HELP_TEMPLATE,
+        override_usage = "baosong campaign parse <通知.docx|txt> -o <模板.json>"
+    )]
+    Parse {
+        /// 通知文件（.txt UTF-8 编码，或 .docx）
+        #[arg(value_name = "通知")]
+        notice: PathBuf,
+        /// 模板保存到此文件
+        #[arg(short = 'o', long = "output", value_name = "模板.json")]
+        output: PathBuf,
     },
 }
 
@@ -311,6 +333,9 @@ pub fn run(
             verify,
         } => return desk::desk(&folder, xlsx.as_deref(), verify, template, clock, out),
         Command::Import { file } => return desk::import_bundle(&file, template, clock, out),
+        Command::Campaign(CampaignCommand::Parse { notice, output }) => {
+            campaign::parse(&notice, &output, out)
+        }
     };
     match result {
         Ok(code) => code,

@@ -577,6 +577,7 @@ fn fallback_campaign() -> Campaign {
         activity_fields: Default::default(),
         attachments: Default::default(),
         pillars: Vec::new(),
+        unread: Vec::new(),
     }
 }
 

@@ -13,6 +13,9 @@ pub enum CoreError {
     #[error("invalid campaign template {origin}: {problem}")]
     TemplateInvalid { origin: String, problem: String },
 
+    #[error("cannot read notice {origin}: {problem}")]
+    NoticeUnreadable { origin: String, problem: String },
+
     #[error("data folder {path} is not usable: {source}")]
     DataDirUnusable { path: PathBuf, source: io::Error },
 
@@ -102,6 +105,9 @@ impl CoreError {
             Self::TemplateInvalid { origin, problem } => format!(
                 "活动模板“{origin}”有误：{problem}。请向市妇联宣传部索取正确的模板文件，或继续使用内置模板。"
             ),
+            Self::NoticeUnreadable { origin, problem } => {
+                format!("无法读取通知“{origin}”：{problem}。")
+            }
             Self::DataDirUnusable { path, source } => format!(
                 "无法使用数据文件夹“{}”：{}。请检查该文件夹的权限和磁盘空间，或用环境变量 BAOSONG_DATA_DIR 指定另一个文件夹。",
                 path.display(),

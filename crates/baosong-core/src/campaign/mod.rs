@@ -15,10 +15,13 @@ use serde::{Deserialize, Serialize};
 use super::error::CoreError;
 use super::ids::ItemId;
 
+mod docx;
+pub mod notice;
+
 /// The newest template schema this program reads.
 pub const TEMPLATE_SCHEMA: u32 = 1;
 
-const BUILTIN_JSON: &str = include_str!("../../../assets/campaigns/cq-sanba-2024.json");
+const BUILTIN_JSON: &str = include_str!("../../../../assets/campaigns/cq-sanba-2024.json");
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Campaign {
@@ -51,6 +54,10 @@ pub struct Campaign {
     #[serde(default)]
     pub attachments: AttachmentRules,
     pub pillars: Vec<Pillar>,
+    /// What the notice reader could not read (截止时间, 板块 …): a template with any is a draft
+    /// for the department's editor, refused everywhere else until they are filled in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<String>,
 }
 
 /// The days an activity may fall on (inclusive).
@@ -119,11 +126,11 @@ pub struct FieldSpec {
     pub label: String,
     #[serde(default)]
     pub required: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_chars: Option<usize>,
     /// A length the notice advises (简要情况 “300字以内为宜”): past it the counter turns amber,
     /// nothing is refused.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advised_chars: Option<usize>,
     #[serde(default)]
     pub hint: String,
@@ -197,7 +204,7 @@ pub struct Item {
     #[serde(default)]
     pub hint: String,
     /// At least this many photos per activity (checked on 检查并提交).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_photos: Option<u32>,
 }
 
@@ -250,6 +257,12 @@ impl Campaign {
 
     /// What serde cannot say: ids unique, nothing empty, the window in order.
     fn check(&self) -> Result<(), String> {
+        if !self.unread.is_empty() {
+            return Err(format!(
+                "模板还有未能从通知中识别的内容：{}，请在收件台的活动编辑器中补全后再使用",
+                self.unread.join("、")
+            ));
+        }
         if self.id.trim().is_empty() {
             return Err("活动编号 id 为空".into());
         }
