@@ -212,7 +212,13 @@ fn campaign_parse_writes_the_template_and_says_what_it_could_not_read() {
     let out = tmp.path().join("不该有.json");
     let o = baosong(
         tmp.path(),
-        &["campaign", "parse", pdf.to_str().unwrap(), "-o", out.to_str().unwrap()],
+        &[
+            "campaign",
+            "parse",
+            pdf.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("不能直接读取 PDF"), "{}", stderr(&o));

@@ -47,12 +47,20 @@
 //   INTAKE_S3_REGION     region (cn-chengdu, us-east-1 …)
 //   INTAKE_S3_PATH_STYLE 1 for MinIO and most non-AWS servers
 //   AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY   the storage's key pair
+//   INTAKE_CAMPAIGNS     where published campaigns are kept (INTAKE_DIR/campaigns; ./campaigns with S3)
+//   INTAKE_CAMPAIGN_KEY  the department's public key (64 hex digits, as pinned in baosong.toml);
+//                        unset = publishing refused (503), what is published still served
+//
+// Campaigns (campaigns.mjs): the department publishes signed templates with its desk token
+// (`<token> @desk` in the tokens file); every unit's app reads them. A desk token sends no
+// bundles.
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Server, EVENTS } from '@tus/server';
 import { FileStore } from '@tus/file-store';
+import { campaigns } from './campaigns.mjs';
 
 // A log that can no longer be written (its pipe closed) must not take the intake down.
 process.stdout.on('error', () => {});
@@ -80,6 +88,7 @@ settings.maxConnections = num(env.INTAKE_MAX_CONNECTIONS, 1000);
 settings.maxRequestsPerUnit = num(env.INTAKE_MAX_REQUESTS_PER_UNIT, 8);
 settings.maxUnfinishedBytes = num(env.INTAKE_MAX_UNFINISHED_BYTES, 2 * settings.maxSize);
 const s3 = Boolean(env.INTAKE_S3_BUCKET);
+settings.campaigns = env.INTAKE_CAMPAIGNS ?? (s3 ? './campaigns' : path.join(settings.dir, 'campaigns'));
 settings.audit =
   env.INTAKE_AUDIT ?? (s3 ? './intake-audit.jsonl' : path.join(settings.dir, 'intake-audit.jsonl'));
 
@@ -95,6 +104,8 @@ function audit(event, fields = {}, durable = false) {
     console.error(`audit log: ${e.message}`);
   }
 }
+
+const campaignRoutes = campaigns({ dir: settings.campaigns, keyHex: env.INTAKE_CAMPAIGN_KEY, audit });
 
 // ---- tokens: "<token> <unit or *>" per line, # comments -------------------------------------
 let tokenCache = { mtimeMs: -1, size: -1, entries: [] };
@@ -611,6 +622,14 @@ const server = http.createServer((req, res) => {
   // Only origin-form paths under the endpoint, no query: the front and tus see the same id.
   if (!req.url.startsWith(`${settings.path}`) || /[?#]/.test(req.url) || /%2f|%5c|%00/i.test(req.url)) {
     answer(req, res, 404, 'Not found');
+    return;
+  }
+  // Published campaigns: read by every token, written by the desk's (campaigns.mjs).
+  const rest = req.url.slice(settings.path.length).replace(/^\//, '');
+  if (campaignRoutes(req, res, rest, token)) return;
+  // The department's token publishes; it sends no bundles.
+  if (token?.unit === '@desk') {
+    answer(req, res, 403, 'the desk token does not send bundles');
     return;
   }
   if (h['upload-concat'] !== undefined) {

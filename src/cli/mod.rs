@@ -6,7 +6,9 @@
 //! - [`inspect`]: `baosong inspect FILE [--thumbnail out.png]` (0 read, 1 refused, 2 error).
 //! - [`submission`]: `baosong export DRAFT -o FILE.zip`, `baosong submit DRAFT` (0 only when the
 //!   server confirmed), `baosong status DRAFT`.
-//! - [`campaign`]: `baosong campaign parse NOTICE -o TEMPLATE` (the notice read into a template).
+//! - [`campaign`]: `baosong campaign parse NOTICE -o TEMPLATE` (the notice read into a template),
+//!   `baosong campaign publish TEMPLATE` (signed, through the intake), `baosong campaigns` (what
+//!   the intake offers, verified).
 //! - [`desk`]: `baosong desk FOLDER [--xlsx FILE] [--verify]` (the receiving desk),
 //!   `baosong import BUNDLE` (a bundle taken in as a draft).
 
@@ -218,9 +220,25 @@ pub enum Command {
         #[arg(long)]
         verify: bool,
     },
-    /// 活动模板：从通知生成模板
+    /// 活动模板：从通知生成模板（parse），签名发布（publish）
     #[command(subcommand)]
     Campaign(CampaignCommand),
+    /// 查看报送服务器上市妇联发布的活动（核对签名后保存到本机）；全部核对通过时退出码为 0，有未接收的为 1，出错为 2
+    #[command(
+        help_template = VALIDATE_HELP_TEMPLATE,
+        override_usage = "baosong campaigns [--key 市妇联公钥] [--endpoint 报送地址] [--token 令牌]"
+    )]
+    Campaigns {
+        /// 市妇联公钥（64 位十六进制）；不填则用程序旁 baosong.toml 的 campaign_key
+        #[arg(long, value_name = "公钥")]
+        key: Option<String>,
+        /// 报送地址；不填则用设置或程序旁 baosong.toml 中的地址
+        #[arg(long, value_name = "报送地址")]
+        endpoint: Option<String>,
+        /// 访问令牌
+        #[arg(long, value_name = "令牌")]
+        token: Option<String>,
+    },
     /// 把一个材料包导入为新草稿（换电脑继续填写，或代为修改后重新报送）
     #[command(
         help_template = VALIDATE_HELP_TEMPLATE,
@@ -247,6 +265,25 @@ pub enum CampaignCommand {
         /// 模板保存到此文件
         #[arg(short = 'o', long = "output", value_name = "模板.json")]
         output: PathBuf,
+    },
+    /// 显示市妇联的签名公钥（本机还没有签名私钥时先生成），交给信息技术人员配置报送服务器和各单位的 baosong.toml
+    #[command(help_template = DRAFTS_HELP_TEMPLATE, override_usage = "baosong campaign key")]
+    Key,
+    /// 用市妇联的签名私钥签名模板，经报送服务器发布给各单位（需要收件台令牌）；已发布时退出码为 0，被拒绝为 1，出错为 2
+    #[command(
+        help_template = VALIDATE_HELP_TEMPLATE,
+        override_usage = "baosong campaign publish <模板.json> [--endpoint 报送地址] [--token 收件台令牌]"
+    )]
+    Publish {
+        /// 要发布的模板文件
+        #[arg(value_name = "模板.json")]
+        file: PathBuf,
+        /// 报送地址；不填则用设置或程序旁 baosong.toml 中的地址
+        #[arg(long, value_name = "报送地址")]
+        endpoint: Option<String>,
+        /// 市妇联宣传部的收件台令牌
+        #[arg(long, value_name = "令牌")]
+        token: Option<String>,
     },
 }
 
@@ -336,6 +373,17 @@ pub fn run(
         Command::Campaign(CampaignCommand::Parse { notice, output }) => {
             campaign::parse(&notice, &output, out)
         }
+        Command::Campaign(CampaignCommand::Key) => campaign::key(clock, out),
+        Command::Campaign(CampaignCommand::Publish {
+            file,
+            endpoint,
+            token,
+        }) => campaign::publish(&file, endpoint, token, clock, out),
+        Command::Campaigns {
+            key,
+            endpoint,
+            token,
+        } => campaign::list(key, endpoint, token, template, clock, out),
     };
     match result {
         Ok(code) => code,

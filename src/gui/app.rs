@@ -551,6 +551,7 @@ fn fallback_campaign() -> Campaign {
     Campaign {
         schema: 1,
         id: String::new(),
+        version: 0,
         year: 0,
         title: "报送".into(),
         theme: String::new(),

@@ -13,6 +13,9 @@ pub enum CoreError {
     #[error("invalid campaign template {origin}: {problem}")]
     TemplateInvalid { origin: String, problem: String },
 
+    #[error("the campaign signing key {path} is unusable: {detail}")]
+    KeyUnusable { path: PathBuf, detail: String },
+
     #[error("cannot read notice {origin}: {problem}")]
     NoticeUnreadable { origin: String, problem: String },
 
@@ -104,6 +107,10 @@ impl CoreError {
             ),
             Self::TemplateInvalid { origin, problem } => format!(
                 "活动模板“{origin}”有误：{problem}。请向市妇联宣传部索取正确的模板文件，或继续使用内置模板。"
+            ),
+            Self::KeyUnusable { path, .. } => format!(
+                "市妇联的签名私钥文件“{}”已损坏，无法用来发布活动。请从备份恢复此文件（见 docs/campaigns.md“私钥丢失或损坏”）。",
+                path.display()
             ),
             Self::NoticeUnreadable { origin, problem } => {
                 format!("无法读取通知“{origin}”：{problem}。")

@@ -47,6 +47,27 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
     }
 }
 
+/// Write a new file only this user can read (the department's signing key): mode 0600 on
+/// Linux; on Windows a file in the user's own profile (%LOCALAPPDATA%) inherits the profile's
+/// access list, which other users of the PC cannot read. Fails if the file exists.
+pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    if let Some(dir) = path.parent() {
+        sync_dir(dir)?;
+    }
+    Ok(())
+}
+
 /// The default data folder when `BAOSONG_DATA_DIR` is not set: `%LOCALAPPDATA%\baosong\data`
 /// on Windows, `$XDG_DATA_HOME/baosong` (usually `~/.local/share/baosong`) on Linux.
 pub fn default_data_dir() -> Option<std::path::PathBuf> {

@@ -4,6 +4,7 @@
 //! ```toml
 //! # baosong.toml
 //! template = "2025年三八活动模板.json"   # relative to this file's folder
+//! campaign_key = "…"                     # the department's public key, 64 hex digits
 //!
 //! [intake]
 //! url = "https://intake.example.cn/files/"
@@ -27,6 +28,10 @@ pub struct PortableConfig {
     pub template: Option<PathBuf>,
     #[serde(default)]
     pub intake: Option<Intake>,
+    /// The department's public key (64 hex digits): campaigns published through the intake are
+    /// taken only when signed with its private half (docs/campaigns.md).
+    #[serde(default)]
+    pub campaign_key: Option<String>,
 }
 
 impl PortableConfig {
@@ -45,6 +50,14 @@ impl PortableConfig {
                     detail: e.message().to_string(),
                 }
             })?;
+        if let Some(key) = &config.campaign_key
+            && let Err(problem) = super::campaign::signing::PublicKey::from_hex(key)
+        {
+            return Err(CoreError::PortableInvalid {
+                path,
+                detail: format!("campaign_key: {problem}"),
+            });
+        }
         if let Some(t) = &config.template
             && t.is_relative()
         {

@@ -15,8 +15,10 @@ use serde::{Deserialize, Serialize};
 use super::error::CoreError;
 use super::ids::ItemId;
 
+pub mod channel;
 mod docx;
 pub mod notice;
+pub mod signing;
 
 /// The newest template schema this program reads.
 pub const TEMPLATE_SCHEMA: u32 = 1;
@@ -27,6 +29,10 @@ const BUILTIN_JSON: &str = include_str!("../../../../assets/campaigns/cq-sanba-2
 pub struct Campaign {
     pub schema: u32,
     pub id: String,
+    /// The published version (1, 2 …; 0 for a template never published). A clerk's app takes a
+    /// campaign from the intake only in a version newer than the one it has.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub version: u32,
     pub year: i32,
     pub title: String,
     #[serde(default)]
@@ -58,6 +64,10 @@ pub struct Campaign {
     /// for the department's editor, refused everywhere else until they are filled in.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unread: Vec<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// The days an activity may fall on (inclusive).

@@ -1,0 +1,561 @@
+//! Campaigns through the intake the units already send to: the department publishes a signed
+//! template ([`publish`]); every clerk's app fetches the index, checks each template's signature
+//! against the key IT pinned, and keeps what verifies on its shelf ([`fetch`], [`Shelf`]).
+//!
+//! The intake's side is `deploy/intake/campaigns.mjs`. The addresses are the endpoint's own
+//! (`<endpoint>/campaigns/index.json`): no second address to configure, through the same nginx
+//! site and proxy as the bundles.
+//!
+//! What is refused, and never half-loaded: a template whose signature does not verify, one
+//! signed by another key, one larger than [`MAX_TEMPLATE`], one that is not a valid template (a
+//! newer schema, bad fields), one whose id or version is not what the index says, and a version
+//! older than one this PC has already seen (a replay of a validly signed old template).
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use super::Campaign;
+use super::signing::{DeskKey, PublicKey};
+use crate::hashing::sha256_hex;
+use crate::intake::{
+    IntakeError, check_scheme, classify, error_chain, intake_client, status_error,
+};
+use crate::store::atomic::write_atomic;
+
+use super::Intake;
+
+/// The largest template read or published (the built-in one is 12 KB).
+pub const MAX_TEMPLATE: u64 = 2 * 1024 * 1024;
+/// The largest index read.
+const MAX_INDEX: u64 = 1024 * 1024;
+
+/// One campaign as the intake's index lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexEntry {
+    pub id: String,
+    pub version: u32,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub deadline: String,
+    pub file: String,
+    pub signature: String,
+    #[serde(default)]
+    pub sha256: String,
+    #[serde(default)]
+    pub published_at: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Index {
+    #[serde(default)]
+    campaigns: Vec<IndexEntry>,
+}
+
+/// Why a campaign from the intake (or a file) was not taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub id: String,
+    /// The Chinese sentence: what was wrong.
+    pub message: String,
+}
+
+/// What could go wrong talking to the intake about campaigns.
+#[derive(Debug, thiserror::Error)]
+pub enum ChannelError {
+    #[error(transparent)]
+    Intake(#[from] IntakeError),
+    #[error("{url}: {detail}")]
+    BadAnswer { url: String, detail: String },
+    #[error("publishing refused (HTTP {status}): {detail}")]
+    Refused { status: u16, detail: String },
+    #[error("the template cannot be published: {0}")]
+    Template(String),
+    #[error("no campaign key pinned in baosong.toml")]
+    NoKey,
+}
+
+impl ChannelError {
+    pub fn user_message(&self) -> String {
+        match self {
+            Self::Intake(IntakeError::Unauthorised { .. }) => {
+                "报送服务器不接受这个访问令牌：发布活动需要市妇联宣传部的收件台令牌（令牌文件中写作 @desk）。".into()
+            }
+            Self::Intake(e) => e.user_message(),
+            Self::BadAnswer { url, .. } => {
+                format!("报送服务器“{url}”的回答不是活动清单，请确认报送地址是否正确。")
+            }
+            Self::Refused { status: 403, .. } => {
+                "报送服务器拒绝发布：这个令牌不是市妇联宣传部的收件台令牌。".into()
+            }
+            Self::Refused { status: 409, detail } => format!(
+                "报送服务器上已有同一活动的相同或更新版本（{detail}），本次未发布。"
+            ),
+            Self::Refused { status: 422, .. } => {
+                "报送服务器核对签名不通过：服务器上配置的公钥（INTAKE_CAMPAIGN_KEY）与本机的签名私钥不是一对。请信息技术人员核对。".into()
+            }
+            Self::Refused { status: 503, .. } => {
+                "报送服务器尚未配置市妇联公钥（INTAKE_CAMPAIGN_KEY），不能发布活动。请信息技术人员按 docs/campaigns.md 配置。".into()
+            }
+            Self::Refused { status, detail } => {
+                format!("报送服务器拒绝发布（HTTP {status}）：{detail}")
+            }
+            Self::Template(m) => format!("模板不能发布：{m}"),
+            Self::NoKey => "程序旁的 baosong.toml 中没有市妇联公钥（campaign_key），无法确认活动确实来自市妇联，因此不接收网上发布的活动。请联系信息技术人员。".into(),
+        }
+    }
+}
+
+/// `<endpoint>/campaigns/<name>`, with the endpoint's own scheme check (https, or this PC).
+fn url_of(intake: &Intake, name: &str) -> Result<reqwest::Url, IntakeError> {
+    let mut base = check_scheme(intake)?;
+    if !base.path().ends_with('/') {
+        let path = format!("{}/", base.path());
+        base.set_path(&path);
+    }
+    base.join(&format!("campaigns/{name}"))
+        .map_err(|e| IntakeError::InvalidUrl {
+            url: intake.url.clone(),
+            detail: e.to_string(),
+        })
+}
+
+fn client(intake: &Intake) -> Result<reqwest::blocking::Client, IntakeError> {
+    intake_client!(reqwest::blocking::Client::builder(), intake)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .map_err(|e| IntakeError::Client(error_chain(&e)))
+}
+
+fn authorised(
+    request: reqwest::blocking::RequestBuilder,
+    intake: &Intake,
+) -> reqwest::blocking::RequestBuilder {
+    match intake.token.as_deref().filter(|t| !t.is_empty()) {
+        Some(t) => request.bearer_auth(t),
+        None => request,
+    }
+}
+
+/// A body read up to `limit` bytes; more is an error, never a half-read file taken as whole.
+fn body_capped(
+    url: &str,
+    response: reqwest::blocking::Response,
+    limit: u64,
+) -> Result<Vec<u8>, ChannelError> {
+    let mut bytes = Vec::new();
+    response
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| IntakeError::Connect {
+            url: url.to_string(),
+            detail: e.to_string(),
+        })?;
+    if bytes.len() as u64 > limit {
+        return Err(ChannelError::BadAnswer {
+            url: url.to_string(),
+            detail: format!("more than {limit} bytes"),
+        });
+    }
+    Ok(bytes)
+}
+
+fn get(
+    http: &reqwest::blocking::Client,
+    intake: &Intake,
+    name: &str,
+    limit: u64,
+    etag: Option<&str>,
+) -> Result<Option<(Vec<u8>, Option<String>)>, ChannelError> {
+    let url = url_of(intake, name)?;
+    let shown = url.to_string();
+    let mut request = authorised(http.get(url), intake);
+    if let Some(tag) = etag {
+        request = request.header("If-None-Match", tag);
+    }
+    let response = request.send().map_err(|e| classify(&shown, &e))?;
+    let status = response.status();
+    if status == StatusCode::NOT_MODIFIED {
+        return Ok(None);
+    }
+    if !status.is_success() {
+        return Err(status_error(&shown, status, response.headers(), 0).into());
+    }
+    let tag = response
+        .headers()
+        .get("ETag")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    Ok(Some((body_capped(&shown, response, limit)?, tag)))
+}
+
+fn read_index(url: &str, bytes: &[u8]) -> Result<Index, ChannelError> {
+    serde_json::from_slice(bytes).map_err(|e| ChannelError::BadAnswer {
+        url: url.to_string(),
+        detail: e.to_string(),
+    })
+}
+
+/// What [`publish`] did.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub entry: IndexEntry,
+    /// The intake already held this very template (same content, same signer): nothing new
+    /// was published, and no clerk is told of a "new" version.
+    pub unchanged: bool,
+}
+
+/// Publish a template: the next version after the one the intake holds, signed with the
+/// department's key, sent with the desk token. Returns the index entry the intake wrote.
+pub fn publish(
+    intake: &Intake,
+    key: &DeskKey,
+    template: &Campaign,
+) -> Result<Published, ChannelError> {
+    let http = client(intake)?;
+    let index_url = url_of(intake, "index.json")?.to_string();
+    let index = match get(&http, intake, "index.json", MAX_INDEX, None) {
+        Ok(Some((bytes, _))) => read_index(&index_url, &bytes)?,
+        Ok(None) => Index::default(),
+        // Nothing published yet.
+        Err(ChannelError::Intake(IntakeError::NotFound { .. })) => Index::default(),
+        Err(e) => return Err(e),
+    };
+    let held = index.campaigns.iter().find(|c| c.id == template.id);
+    let mut unchanged = false;
+    if let Some(entry) = held
+        && let Ok(Some((bytes, _))) = get(&http, intake, &entry.file, MAX_TEMPLATE, None)
+        && let Ok(Some((sig, _))) = get(&http, intake, &entry.signature, 1024, None)
+        && key
+            .public()
+            .verify(&bytes, String::from_utf8_lossy(&sig).trim())
+            .is_ok()
+        && let Ok(mut published) = parse_template(&bytes, &entry.file)
+    {
+        published.version = template.version;
+        unchanged = published == *template;
+    }
+    let current = held.map_or(0, |c| c.version);
+    let mut campaign = template.clone();
+    // The same template is sent again with the version the intake holds: the intake checks the
+    // token and the signature as for a new one, then answers 409 (nothing to publish).
+    campaign.version = if unchanged {
+        current
+    } else {
+        campaign.version.max(current + 1)
+    };
+    let bytes = signed_bytes(&campaign)?;
+    let signature = key.sign(&bytes);
+    let body = serde_json::json!({
+        "template": String::from_utf8_lossy(&bytes),
+        "signature": signature,
+    });
+    let url = url_of(intake, &campaign.id)?;
+    let shown = url.to_string();
+    let response = authorised(http.put(url), intake)
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .send()
+        .map_err(|e| classify(&shown, &e))?;
+    let status = response.status();
+    if status == StatusCode::UNAUTHORIZED {
+        return Err(IntakeError::Unauthorised {
+            url: shown,
+            status: 401,
+        }
+        .into());
+    }
+    let text = body_capped(&shown, response, 64 * 1024)?;
+    if unchanged
+        && status == StatusCode::CONFLICT
+        && let Some(entry) = held
+    {
+        return Ok(Published {
+            entry: entry.clone(),
+            unchanged: true,
+        });
+    }
+    if status != StatusCode::CREATED {
+        return Err(ChannelError::Refused {
+            status: status.as_u16(),
+            detail: String::from_utf8_lossy(&text).trim().to_string(),
+        });
+    }
+    let entry = serde_json::from_slice(&text).map_err(|e| ChannelError::BadAnswer {
+        url: shown,
+        detail: e.to_string(),
+    })?;
+    Ok(Published {
+        entry,
+        unchanged: false,
+    })
+}
+
+/// The bytes that are signed and published: the template as pretty JSON, checked first (a
+/// template with unread fields, or invalid, is not published).
+pub fn signed_bytes(campaign: &Campaign) -> Result<Vec<u8>, ChannelError> {
+    let text = serde_json::to_string_pretty(campaign)
+        .map_err(|e| ChannelError::Template(e.to_string()))?;
+    // The very bytes go through the same check every clerk's app will make.
+    Campaign::from_json_str(&text, "待发布的模板").map_err(|e| match e {
+        crate::error::CoreError::TemplateInvalid { problem, .. } => ChannelError::Template(problem),
+        other => ChannelError::Template(other.user_message()),
+    })?;
+    if text.len() as u64 > MAX_TEMPLATE {
+        return Err(ChannelError::Template("模板超过 2 MB".into()));
+    }
+    Ok(format!("{text}\n").into_bytes())
+}
+
+/// A template from the intake that verified, on this PC's shelf.
+#[derive(Debug, Clone)]
+pub struct Offered {
+    pub campaign: Campaign,
+    pub path: PathBuf,
+    /// Published after this PC last looked (shown as new on the start screen).
+    pub new: bool,
+}
+
+/// What one look at the intake found.
+#[derive(Debug, Default)]
+pub struct Fetched {
+    /// Taken now (verified and kept).
+    pub taken: Vec<IndexEntry>,
+    pub refused: Vec<Refusal>,
+    /// The index had not changed since the last look (304).
+    pub unchanged: bool,
+}
+
+/// The campaigns this PC has taken from the intake: `<data>/campaigns/`, each template with its
+/// signature, and what was seen (the newest version of each id, so an older one is refused).
+pub struct Shelf {
+    dir: PathBuf,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Seen {
+    #[serde(default)]
+    etag: Option<String>,
+    /// id → newest version taken.
+    #[serde(default)]
+    versions: BTreeMap<String, u32>,
+    /// id → version the clerk has been shown (for 新).
+    #[serde(default)]
+    shown: BTreeMap<String, u32>,
+}
+
+const SEEN_FILE: &str = "seen.json";
+
+impl Shelf {
+    pub fn in_data_dir(root: &Path) -> Self {
+        Self {
+            dir: root.join("campaigns"),
+        }
+    }
+
+    fn seen(&self) -> Seen {
+        std::fs::read(self.dir.join(SEEN_FILE))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    fn save_seen(&self, seen: &Seen) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.dir)?;
+        let text = serde_json::to_vec_pretty(seen).map_err(std::io::Error::other)?;
+        write_atomic(&self.dir.join(SEEN_FILE), &text)
+    }
+
+    /// The newest verified version of each campaign on the shelf, checked again against the key
+    /// (a file changed on disk is refused like one changed on the way).
+    pub fn offered(&self, key: &PublicKey) -> (Vec<Offered>, Vec<Refusal>) {
+        let seen = self.seen();
+        let mut out = Vec::new();
+        let mut refused = Vec::new();
+        for (id, version) in &seen.versions {
+            let path = self.dir.join(format!("{id}-v{version}.json"));
+            match verify_file(&path, key) {
+                Ok(campaign) if campaign.id == *id && campaign.version == *version => {
+                    out.push(Offered {
+                        new: seen.shown.get(id).is_none_or(|v| v < version),
+                        campaign,
+                        path,
+                    });
+                }
+                Ok(_) => refused.push(Refusal {
+                    id: id.clone(),
+                    message: "文件中的活动编号或版本与记录不符".into(),
+                }),
+                Err(message) => refused.push(Refusal {
+                    id: id.clone(),
+                    message,
+                }),
+            }
+        }
+        (out, refused)
+    }
+
+    /// Remember that the clerk has seen these versions (no longer 新).
+    pub fn mark_shown(&self, offered: &[Offered]) -> std::io::Result<()> {
+        let mut seen = self.seen();
+        for o in offered {
+            seen.shown.insert(o.campaign.id.clone(), o.campaign.version);
+        }
+        self.save_seen(&seen)
+    }
+}
+
+/// Read a template file and its `.sig` beside it, verified against `key`.
+pub fn verify_file(path: &Path, key: &PublicKey) -> Result<Campaign, String> {
+    let bytes = read_capped(path)?;
+    let sig_path = PathBuf::from(format!("{}.sig", path.display()));
+    let signature = std::fs::read_to_string(&sig_path).unwrap_or_default();
+    key.verify(&bytes, &signature)
+        .map_err(|p| p.user_message().to_string())?;
+    parse_template(&bytes, &path.display().to_string())
+}
+
+fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("无法读取：{e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_TEMPLATE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("无法读取：{e}"))?;
+    if bytes.len() as u64 > MAX_TEMPLATE {
+        return Err("模板超过 2 MB，不像是一份活动模板".into());
+    }
+    Ok(bytes)
+}
+
+fn parse_template(bytes: &[u8], origin: &str) -> Result<Campaign, String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "模板不是 UTF-8 文本".to_string())?;
+    Campaign::from_json_str(text.trim_start_matches('\u{feff}'), origin).map_err(|e| match e {
+        crate::error::CoreError::TemplateInvalid { problem, .. } => problem,
+        other => other.user_message(),
+    })
+}
+
+/// Look at the intake's campaigns: what is new and verifies is taken onto the shelf, what does
+/// not is refused with the reason (and logged). Offline is an error the caller treats as normal.
+pub fn fetch(intake: &Intake, key: &PublicKey, shelf: &Shelf) -> Result<Fetched, ChannelError> {
+    let http = client(intake)?;
+    let mut seen = shelf.seen();
+    let index_url = url_of(intake, "index.json")?.to_string();
+    let (bytes, etag) = match get(&http, intake, "index.json", MAX_INDEX, seen.etag.as_deref()) {
+        Ok(Some(got)) => got,
+        Ok(None) => {
+            return Ok(Fetched {
+                unchanged: true,
+                ..Fetched::default()
+            });
+        }
+        Err(ChannelError::Intake(IntakeError::NotFound { .. })) => {
+            return Ok(Fetched::default());
+        }
+        Err(e) => return Err(e),
+    };
+    let index = read_index(&index_url, &bytes)?;
+    let mut fetched = Fetched::default();
+    let mut all_settled = true;
+    for entry in index.campaigns {
+        let refuse = |message: String| {
+            tracing::warn!(id = %entry.id, version = entry.version, %message, "campaign refused");
+            Refusal {
+                id: entry.id.clone(),
+                message,
+            }
+        };
+        let known = seen.versions.get(&entry.id).copied().unwrap_or(0);
+        if entry.version == known {
+            continue;
+        }
+        if entry.version < known {
+            fetched.refused.push(refuse(format!(
+                "服务器提供的是第{}版，本机已有更新的第{known}版（旧版本不会替换新版本）",
+                entry.version
+            )));
+            continue;
+        }
+        let expected_file = format!("{}-v{}.json", entry.id, entry.version);
+        if entry.file != expected_file || entry.signature != format!("{expected_file}.sig") {
+            fetched
+                .refused
+                .push(refuse("活动清单中的文件名不符合规定".into()));
+            continue;
+        }
+        let got = get(&http, intake, &entry.file, MAX_TEMPLATE, None).and_then(|t| {
+            let sig = get(&http, intake, &entry.signature, 1024, None)?;
+            Ok((t, sig))
+        });
+        let (template, signature) = match got {
+            Ok((Some((t, _)), Some((s, _)))) => (t, s),
+            Ok(_) => continue,
+            Err(ChannelError::BadAnswer { .. }) => {
+                fetched
+                    .refused
+                    .push(refuse("模板超过 2 MB，不像是一份活动模板".into()));
+                continue;
+            }
+            Err(e) => {
+                // A line that dropped half-way: looked at again next time.
+                all_settled = false;
+                tracing::info!(error = %e, id = %entry.id, "campaign not fetched");
+                continue;
+            }
+        };
+        let signature = String::from_utf8_lossy(&signature).trim().to_string();
+        if let Err(p) = key.verify(&template, &signature) {
+            fetched.refused.push(refuse(p.user_message().to_string()));
+            continue;
+        }
+        let campaign = match parse_template(&template, &entry.file) {
+            Ok(c) => c,
+            Err(m) => {
+                fetched.refused.push(refuse(m));
+                continue;
+            }
+        };
+        if campaign.id != entry.id || campaign.version != entry.version {
+            fetched
+                .refused
+                .push(refuse("模板中的活动编号或版本与活动清单不符".into()));
+            continue;
+        }
+        let stored = std::fs::create_dir_all(&shelf.dir)
+            .and_then(|()| write_atomic(&shelf.dir.join(&entry.file), &template))
+            .and_then(|()| {
+                write_atomic(
+                    &shelf.dir.join(&entry.signature),
+                    format!("{signature}\n").as_bytes(),
+                )
+            });
+        if let Err(e) = stored {
+            tracing::error!(error = %e, "cannot keep a fetched campaign");
+            all_settled = false;
+            continue;
+        }
+        tracing::info!(id = %entry.id, version = entry.version, sha256 = %sha256_hex(&template), "campaign taken");
+        seen.versions.insert(entry.id.clone(), entry.version);
+        fetched.taken.push(entry);
+    }
+    // The index's tag is kept only when everything in it was settled and taken, so a campaign
+    // that could not be fetched, or was refused, is looked at again next time instead of hidden
+    // behind a 304 (a server mended in place is believed as soon as it verifies).
+    seen.etag = if all_settled && fetched.refused.is_empty() {
+        etag
+    } else {
+        None
+    };
+    shelf
+        .save_seen(&seen)
+        .map_err(|e| ChannelError::BadAnswer {
+            url: shelf.dir.display().to_string(),
+            detail: e.to_string(),
+        })?;
+    Ok(fetched)
+}

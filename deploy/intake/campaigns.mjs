@@ -1,0 +1,204 @@
+// 活动发布 / campaigns published by the city federation's department, served to every unit.
+//
+//   GET  <INTAKE_PATH>/campaigns/index.json        any valid token: the index (ETag, 304)
+//   GET  <INTAKE_PATH>/campaigns/<id>-v<N>.json     the template, exactly as signed
+//   GET  <INTAKE_PATH>/campaigns/<id>-v<N>.json.sig its Ed25519 signature (128 hex digits)
+//   PUT  <INTAKE_PATH>/campaigns/<id>              the desk token only (`<token> @desk` in the
+//        tokens file): {"template": "<the file's text>", "signature": "<hex>"}
+//
+// The intake checks a publication as the clerks' apps will: the signature against the
+// department's public key (INTAKE_CAMPAIGN_KEY, 64 hex digits — the same one IT pins in
+// baosong.toml), the id as named in the path, a version newer than the one it holds (an older,
+// validly signed template cannot be put back). Files are written whole (temp, fsync, rename) and
+// never changed: a new version is a new file. No unit token can write here.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const CONTEXT = Buffer.from('baosong-campaign-v1\n');
+const MAX_TEMPLATE = 2 * 1024 * 1024;
+const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const FILE = /^([a-z0-9][a-z0-9-]{0,63})-v([1-9][0-9]{0,8})\.json(\.sig)?$/;
+// An Ed25519 public key as DER (SubjectPublicKeyInfo): this prefix, then the 32 raw bytes.
+const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+export function campaigns({ dir, keyHex, audit }) {
+  fs.mkdirSync(dir, { recursive: true });
+  let key = null;
+  if (keyHex) {
+    if (!/^[0-9a-f]{64}$/i.test(keyHex)) throw new Error('INTAKE_CAMPAIGN_KEY must be 64 hex digits');
+    key = crypto.createPublicKey({
+      key: Buffer.concat([SPKI_PREFIX, Buffer.from(keyHex, 'hex')]),
+      format: 'der',
+      type: 'spki',
+    });
+  }
+  const indexFile = path.join(dir, 'index.json');
+  const readIndex = () => {
+    try {
+      return JSON.parse(fs.readFileSync(indexFile, 'utf8'));
+    } catch {
+      return { campaigns: [] };
+    }
+  };
+  // One publication at a time: the index is read, checked and replaced in one step.
+  let publishing = Promise.resolve();
+
+  function writeWhole(file, data) {
+    const temp = `${file}.${crypto.randomBytes(6).toString('hex')}.tmp`;
+    const fd = fs.openSync(temp, 'wx');
+    try {
+      fs.writeSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temp, file);
+  }
+  function syncDir() {
+    const fd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  function send(req, res, status, body, headers = {}) {
+    res.writeHead(status, { 'Cache-Control': 'no-cache', ...headers });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+  function plain(req, res, status, text, headers = {}) {
+    send(req, res, status, `${text}\n`, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
+  }
+  function serveFile(req, res, name, type) {
+    let data;
+    try {
+      data = fs.readFileSync(path.join(dir, name));
+    } catch {
+      plain(req, res, 404, 'Not found');
+      return;
+    }
+    const etag = `"${crypto.createHash('sha256').update(data).digest('hex')}"`;
+    if (req.headers['if-none-match'] === etag) {
+      send(req, res, 304, undefined, { ETag: etag });
+      return;
+    }
+    send(req, res, 200, data, { 'Content-Type': type, ETag: etag, 'Content-Length': data.length });
+  }
+
+  async function publish(req, res, id, token) {
+    if (!key) {
+      plain(req, res, 503, 'campaign publishing is not configured here (INTAKE_CAMPAIGN_KEY)');
+      return;
+    }
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += chunk.length;
+      if (size > MAX_TEMPLATE + 4096) {
+        plain(req, res, 413, 'a campaign template is at most 2 MiB', { Connection: 'close' });
+        req.socket.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    }
+    let body;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      plain(req, res, 400, 'the body is not JSON {"template": …, "signature": …}');
+      return;
+    }
+    if (typeof body?.template !== 'string' || typeof body?.signature !== 'string') {
+      plain(req, res, 400, 'the body needs "template" (text) and "signature" (hex)');
+      return;
+    }
+    const bytes = Buffer.from(body.template, 'utf8');
+    if (bytes.length > MAX_TEMPLATE) {
+      plain(req, res, 413, 'a campaign template is at most 2 MiB');
+      return;
+    }
+    const signature = body.signature.trim();
+    const good =
+      /^[0-9a-f]{128}$/i.test(signature) &&
+      crypto.verify(null, Buffer.concat([CONTEXT, bytes]), key, Buffer.from(signature, 'hex'));
+    if (!good) {
+      audit('campaign refused', { id, token: token?.fingerprint ?? null, reason: 'bad signature' }, true);
+      plain(req, res, 422, 'the signature does not verify against the department key');
+      return;
+    }
+    let template;
+    try {
+      template = JSON.parse(body.template);
+    } catch {
+      plain(req, res, 400, 'the template is not JSON');
+      return;
+    }
+    const version = template?.version;
+    if (template?.id !== id || !Number.isInteger(version) || version < 1 || version > 999_999_999) {
+      plain(req, res, 400, 'the template\'s id must be the one in the address, with a version of 1 or more');
+      return;
+    }
+    const step = publishing.then(() => {
+      const index = readIndex();
+      const current = index.campaigns.find((c) => c.id === id);
+      if (current && current.version >= version) {
+        return [409, `version ${version} is not newer than the published ${current.version}`];
+      }
+      const file = `${id}-v${version}.json`;
+      writeWhole(path.join(dir, file), bytes);
+      writeWhole(path.join(dir, `${file}.sig`), `${signature.toLowerCase()}\n`);
+      const entry = {
+        id,
+        version,
+        title: String(template.title ?? ''),
+        deadline: String(template.deadline ?? ''),
+        file,
+        signature: `${file}.sig`,
+        sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+        published_at: new Date().toISOString(),
+      };
+      index.campaigns = [...index.campaigns.filter((c) => c.id !== id), entry];
+      writeWhole(indexFile, `${JSON.stringify(index, null, 2)}\n`);
+      syncDir();
+      audit('campaign published', { id, version, sha256: entry.sha256, token: token?.fingerprint ?? null }, true);
+      return [201, JSON.stringify(entry)];
+    });
+    publishing = step.catch(() => {});
+    try {
+      const [status, text] = await step;
+      if (status === 201) send(req, res, 201, `${text}\n`, { 'Content-Type': 'application/json' });
+      else plain(req, res, status, text);
+    } catch (e) {
+      console.error(`publish ${id}: ${e?.stack ?? e}`);
+      plain(req, res, 500, 'internal error');
+    }
+  }
+
+  // Returns true when the request was one of ours (answered or being answered).
+  return function handle(req, res, rest, token) {
+    if (!rest.startsWith('campaigns/')) return false;
+    const name = rest.slice('campaigns/'.length);
+    const desk = token === null || token?.unit === '@desk';
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      if (name === 'index.json') serveFile(req, res, 'index.json', 'application/json');
+      else if (FILE.test(name)) serveFile(req, res, name, name.endsWith('.sig') ? 'text/plain' : 'application/json');
+      else plain(req, res, 404, 'Not found');
+      return true;
+    }
+    if (req.method === 'PUT' && ID.test(name)) {
+      if (!desk) {
+        audit('campaign refused', { id: name, unit: token?.unit, reason: 'not the desk token' }, true);
+        plain(req, res, 403, 'only the department\'s desk token publishes campaigns', { Connection: 'close' });
+        return true;
+      }
+      publish(req, res, name, token).catch((e) => {
+        console.error(`publish: ${e?.stack ?? e}`);
+        if (!res.headersSent) plain(req, res, 500, 'internal error');
+      });
+      return true;
+    }
+    plain(req, res, 405, 'method not allowed', { Allow: 'GET, HEAD, PUT' });
+    return true;
+  };
+}

@@ -1,0 +1,440 @@
+//! Campaigns published by the department through the real intake (`deploy/intake/server.mjs` +
+//! `campaigns.mjs` on loopback) and taken by a clerk's app in another data folder: the notice
+//! read, signed, published with the desk token, fetched, verified against the pinned key and
+//! kept — and everything that must be refused, refused: a unit token publishing, a stranger's
+//! key, a template changed on the server or on the PC, a replayed older version, 10 MB of items,
+//! a newer schema.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use baosong::core::campaign::Campaign;
+use baosong::core::campaign::Intake;
+use baosong::core::campaign::channel::{ChannelError, Shelf, fetch, publish};
+use baosong::core::campaign::notice::read_notice;
+use baosong::core::campaign::signing::{DeskKey, PublicKey};
+use common::peers::*;
+
+const TOKENS: &str = "desk-token @desk\nyz-token 渝中区妇联\n";
+
+fn notice(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/notices")
+            .join(name),
+    )
+    .unwrap()
+}
+
+fn liuyi() -> Campaign {
+    read_notice(&notice("2025-六一.txt")).unwrap().campaign
+}
+
+struct World {
+    peer: Peer,
+    key: DeskKey,
+    _desk: tempfile::TempDir,
+}
+
+impl World {
+    fn new() -> Self {
+        let desk = tempfile::tempdir().unwrap();
+        let (key, _) = DeskKey::load_or_create(desk.path()).unwrap();
+        let hex = key.public().to_hex();
+        let peer = intake(Some(TOKENS), &[("INTAKE_CAMPAIGN_KEY", hex.as_str())]);
+        Self {
+            peer,
+            key,
+            _desk: desk,
+        }
+    }
+
+    fn endpoint(&self, token: Option<&str>) -> Intake {
+        Intake::new(
+            format!("http://127.0.0.1:{}/files/", self.peer.port),
+            token.map(str::to_string),
+        )
+    }
+
+    fn shelf_dir(&self) -> std::path::PathBuf {
+        self.peer.store.join("campaigns")
+    }
+}
+
+#[test]
+fn a_published_campaign_reaches_a_clerks_pc_verified_and_a_correction_replaces_it() {
+    let w = World::new();
+    let desk = w.endpoint(Some("desk-token"));
+    let campaign = liuyi();
+    let published = publish(&desk, &w.key, &campaign).unwrap();
+    assert!(!published.unchanged);
+    assert_eq!(published.entry.id, "cq-liuyi-2025");
+    assert_eq!(published.entry.version, 1);
+    // The same template again: nothing new.
+    let again = publish(&desk, &w.key, &campaign).unwrap();
+    assert!(again.unchanged);
+    assert_eq!(again.entry.version, 1);
+
+    // A clerk's PC: another data folder, the unit's token, the key IT pinned.
+    let pc = tempfile::tempdir().unwrap();
+    let shelf = Shelf::in_data_dir(pc.path());
+    let unit = w.endpoint(Some("yz-token"));
+    let pinned = PublicKey::from_hex(&w.key.public().to_hex()).unwrap();
+    let got = fetch(&unit, &pinned, &shelf).unwrap();
+    assert_eq!(got.taken.len(), 1, "{got:?}");
+    assert!(got.refused.is_empty(), "{got:?}");
+    let (offered, broken) = shelf.offered(&pinned);
+    assert!(broken.is_empty());
+    assert_eq!(offered.len(), 1);
+    assert!(offered[0].new);
+    let mut expected = campaign.clone();
+    expected.version = 1;
+    assert_eq!(offered[0].campaign, expected);
+    // Looked at again: the index has not changed (304), nothing taken twice.
+    let got = fetch(&unit, &pinned, &shelf).unwrap();
+    assert!(got.unchanged && got.taken.is_empty());
+    shelf.mark_shown(&offered).unwrap();
+    assert!(!shelf.offered(&pinned).0[0].new);
+
+    // The department corrects an item's name: version 2, taken, offered as new, replacing 1.
+    let mut corrected = campaign.clone();
+    corrected.pillars[0].items[0].title = "举办“红领巾心向党”主题故事会".into();
+    let published = publish(&desk, &w.key, &corrected).unwrap();
+    assert_eq!(published.entry.version, 2);
+    let got = fetch(&unit, &pinned, &shelf).unwrap();
+    assert_eq!(got.taken.len(), 1);
+    let (offered, _) = shelf.offered(&pinned);
+    assert_eq!(offered.len(), 1);
+    assert_eq!(offered[0].campaign.version, 2);
+    assert!(offered[0].new);
+    assert_eq!(
+        offered[0].campaign.pillars[0].items[0].title,
+        "举办“红领巾心向党”主题故事会"
+    );
+}
+
+#[test]
+fn only_the_desk_token_with_the_departments_key_publishes() {
+    let w = World::new();
+    let campaign = liuyi();
+    // A unit's token: 403, and the intake holds nothing.
+    let e = publish(&w.endpoint(Some("yz-token")), &w.key, &campaign).unwrap_err();
+    assert!(
+        matches!(e, ChannelError::Refused { status: 403, .. }),
+        "{e:?}"
+    );
+    assert!(e.user_message().contains("不是市妇联宣传部的收件台令牌"));
+    // No token, a wrong one: 401.
+    for token in [None, Some("guess")] {
+        let e = publish(&w.endpoint(token), &w.key, &campaign).unwrap_err();
+        assert!(e.user_message().contains("令牌"), "{e:?}");
+    }
+    // The desk token with a key that is not the department's: the intake checks the signature.
+    let stranger_dir = tempfile::tempdir().unwrap();
+    let (stranger, _) = DeskKey::load_or_create(stranger_dir.path()).unwrap();
+    let e = publish(&w.endpoint(Some("desk-token")), &stranger, &campaign).unwrap_err();
+    assert!(
+        matches!(e, ChannelError::Refused { status: 422, .. }),
+        "{e:?}"
+    );
+    assert!(!w.shelf_dir().join("index.json").exists());
+    // A template with something unread is not published at all.
+    let unread = read_notice(&notice("缺截止时间.txt")).unwrap().campaign;
+    let e = publish(&w.endpoint(Some("desk-token")), &w.key, &unread).unwrap_err();
+    assert!(
+        e.user_message().contains("截止时间"),
+        "{}",
+        e.user_message()
+    );
+    // The desk token sends no bundles.
+    let r = reqwest::blocking::Client::new()
+        .post(format!("http://127.0.0.1:{}/files/", w.peer.port))
+        .bearer_auth("desk-token")
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", "10")
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    // Published by the desk: 201; an older version put back directly: 409.
+    publish(&w.endpoint(Some("desk-token")), &w.key, &campaign).unwrap();
+    let mut v1 = campaign.clone();
+    v1.version = 1;
+    v1.title.push('！');
+    let bytes = serde_json::to_string_pretty(&v1).unwrap();
+    let r = reqwest::blocking::Client::new()
+        .put(format!(
+            "http://127.0.0.1:{}/files/campaigns/cq-liuyi-2025",
+            w.peer.port
+        ))
+        .bearer_auth("desk-token")
+        .body(
+            serde_json::json!({"template": bytes, "signature": w.key.sign(bytes.as_bytes())})
+                .to_string(),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 409);
+}
+
+/// Put a template straight into the intake's folder and index, as a broken or hostile server
+/// would serve it.
+fn serve(w: &World, id: &str, version: u32, bytes: &[u8], signature: &str) {
+    let dir = w.shelf_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = format!("{id}-v{version}.json");
+    std::fs::write(dir.join(&file), bytes).unwrap();
+    std::fs::write(dir.join(format!("{file}.sig")), signature).unwrap();
+    let index_path = dir.join("index.json");
+    let mut index: serde_json::Value = std::fs::read(&index_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or(serde_json::json!({"campaigns": []}));
+    let list = index["campaigns"].as_array_mut().unwrap();
+    list.retain(|c| c["id"] != id);
+    list.push(serde_json::json!({
+        "id": id, "version": version, "file": file, "signature": format!("{file}.sig"),
+    }));
+    std::fs::write(&index_path, index.to_string()).unwrap();
+}
+
+#[test]
+fn tampered_stranger_replayed_huge_and_newer_templates_are_refused_whole() {
+    let w = World::new();
+    let pinned = w.key.public();
+    let unit = w.endpoint(Some("yz-token"));
+    let pc = tempfile::tempdir().unwrap();
+    let shelf = Shelf::in_data_dir(pc.path());
+    let refused_for = |shelf: &Shelf, key: &PublicKey| -> Vec<String> {
+        let got = fetch(&unit, key, shelf).unwrap();
+        eprintln!("{got:?}");
+        got.refused.into_iter().map(|r| r.message).collect()
+    };
+
+    // Changed on the server after signing: one character of an item's name.
+    let mut c = liuyi();
+    c.version = 1;
+    let bytes = format!("{}\n", serde_json::to_string_pretty(&c).unwrap()).into_bytes();
+    let sig = w.key.sign(&bytes);
+    let tampered = String::from_utf8(bytes.clone())
+        .unwrap()
+        .replace("走访慰问留守儿童", "走访慰问留守儿量");
+    serve(&w, "cq-liuyi-2025", 1, tampered.as_bytes(), &sig);
+    let m = refused_for(&shelf, &pinned);
+    assert!(m.iter().any(|m| m.contains("签名与模板内容")), "{m:?}");
+    assert!(shelf.offered(&pinned).0.is_empty());
+
+    // Signed, but the PC pins another key.
+    serve(&w, "cq-liuyi-2025", 1, &bytes, &sig);
+    let other_dir = tempfile::tempdir().unwrap();
+    let (other, _) = DeskKey::load_or_create(other_dir.path()).unwrap();
+    let other_pc = tempfile::tempdir().unwrap();
+    let m = refused_for(&Shelf::in_data_dir(other_pc.path()), &other.public());
+    assert!(m.iter().any(|m| m.contains("签名与模板内容")), "{m:?}");
+
+    // No signature at all.
+    serve(&w, "cq-liuyi-2025", 1, &bytes, "");
+    let m = refused_for(&shelf, &pinned);
+    assert!(m.iter().any(|m| m.contains("没有市妇联的签名")), "{m:?}");
+
+    // The genuine one is taken.
+    serve(&w, "cq-liuyi-2025", 1, &bytes, &sig);
+    let got = fetch(&unit, &pinned, &shelf).unwrap();
+    assert_eq!(got.taken.len(), 1, "{got:?}");
+
+    // Version 2 is taken; then the server offers version 1 again (validly signed): refused, and
+    // the PC keeps version 2.
+    let mut c2 = c.clone();
+    c2.version = 2;
+    c2.title = "更正后的活动".into();
+    let bytes2 = format!("{}\n", serde_json::to_string_pretty(&c2).unwrap()).into_bytes();
+    serve(&w, "cq-liuyi-2025", 2, &bytes2, &w.key.sign(&bytes2));
+    assert_eq!(fetch(&unit, &pinned, &shelf).unwrap().taken.len(), 1);
+    serve(&w, "cq-liuyi-2025", 1, &bytes, &sig);
+    let m = refused_for(&shelf, &pinned);
+    assert!(
+        m.iter().any(|m| m.contains("旧版本不会替换新版本")),
+        "{m:?}"
+    );
+    assert_eq!(shelf.offered(&pinned).0[0].campaign.version, 2);
+
+    // 10 MB of items, signed: refused for its size, never read whole.
+    let mut big = c.clone();
+    big.id = "cq-big-2025".into();
+    let item = big.pillars[0].items[0].clone();
+    for i in 0..60_000 {
+        let mut it = item.clone();
+        it.id = format!("x{i}").as_str().into();
+        big.pillars[0].items.push(it);
+    }
+    let big_bytes = serde_json::to_vec(&big).unwrap();
+    assert!(big_bytes.len() > 10_000_000, "{}", big_bytes.len());
+    serve(&w, "cq-big-2025", 1, &big_bytes, &w.key.sign(&big_bytes));
+    let m = refused_for(&shelf, &pinned);
+    assert!(m.iter().any(|m| m.contains("超过 2 MB")), "{m:?}");
+
+    // A newer schema, signed by the department: refused with the reason, not half-loaded.
+    let mut newer: serde_json::Value = serde_json::to_value(&c).unwrap();
+    newer["id"] = "cq-newer-2025".into();
+    newer["schema"] = 9.into();
+    let newer_bytes = newer.to_string().into_bytes();
+    serve(
+        &w,
+        "cq-newer-2025",
+        1,
+        &newer_bytes,
+        &w.key.sign(&newer_bytes),
+    );
+    let m = refused_for(&shelf, &pinned);
+    assert!(m.iter().any(|m| m.contains("请升级报送程序")), "{m:?}");
+
+    // The index says another id than the file: refused.
+    let mut liar = c.clone();
+    liar.id = "cq-other-2025".into();
+    let liar_bytes = serde_json::to_vec(&liar).unwrap();
+    serve(&w, "cq-liar-2025", 1, &liar_bytes, &w.key.sign(&liar_bytes));
+    let m = refused_for(&shelf, &pinned);
+    assert!(m.iter().any(|m| m.contains("与活动清单不符")), "{m:?}");
+
+    // Only version 2 of 六一 is on the shelf; changed on the PC's disk, it is refused there too.
+    let (offered, _) = shelf.offered(&pinned);
+    assert_eq!(offered.len(), 1);
+    let on_disk = std::fs::read_to_string(&offered[0].path).unwrap();
+    std::fs::write(
+        &offered[0].path,
+        on_disk.replace("更正后的活动", "改过的活动"),
+    )
+    .unwrap();
+    let (offered, broken) = shelf.offered(&pinned);
+    assert!(offered.is_empty());
+    assert!(broken[0].message.contains("签名与模板内容"), "{broken:?}");
+}
+
+#[test]
+fn offline_is_an_answer_not_a_hang() {
+    let pc = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) = DeskKey::load_or_create(dir.path()).unwrap();
+    let port = free_port();
+    let e = fetch(
+        &Intake::new(format!("http://127.0.0.1:{port}/files/"), None),
+        &key.public(),
+        &Shelf::in_data_dir(pc.path()),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, ChannelError::Intake(ref i) if i.is_transient()),
+        "{e:?}"
+    );
+}
+
+fn baosong(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_baosong"))
+        .args(args)
+        .env("BAOSONG_DATA_DIR", data)
+        .env_remove("BAOSONG_LOG")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_cli_parses_publishes_and_lists() {
+    let desk = tempfile::tempdir().unwrap();
+    let o = baosong(desk.path(), &["campaign", "key"]);
+    assert_eq!(o.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(said.contains("已在本机生成市妇联的签名私钥"), "{said}");
+    let hex = said
+        .lines()
+        .find_map(|l| l.strip_prefix("签名公钥"))
+        .and_then(|l| l.rsplit('：').next())
+        .unwrap()
+        .to_string();
+    assert_eq!(hex.len(), 64);
+    let peer = intake(Some(TOKENS), &[("INTAKE_CAMPAIGN_KEY", hex.as_str())]);
+    let url = format!("http://127.0.0.1:{}/files/", peer.port);
+    let template = desk.path().join("六一 模板.json");
+    let notice = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/notices/2025-六一.txt");
+    let o = baosong(
+        desk.path(),
+        &[
+            "campaign",
+            "parse",
+            notice.to_str().unwrap(),
+            "-o",
+            template.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let o = baosong(
+        desk.path(),
+        &[
+            "campaign",
+            "publish",
+            template.to_str().unwrap(),
+            "--endpoint",
+            &url,
+            "--token",
+            "desk-token",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .contains("已发布：2025年“六一”国际儿童节主题宣传活动情况报送（cq-liuyi-2025 第1版）")
+    );
+    // A unit's token: exit 1 and the reason.
+    let o = baosong(
+        desk.path(),
+        &[
+            "campaign",
+            "publish",
+            template.to_str().unwrap(),
+            "--endpoint",
+            &url,
+            "--token",
+            "yz-token",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    // The clerk's PC lists it, verified.
+    let pc = tempfile::tempdir().unwrap();
+    let o = baosong(
+        pc.path(),
+        &[
+            "campaigns",
+            "--key",
+            &hex,
+            "--endpoint",
+            &url,
+            "--token",
+            "yz-token",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let said = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        said.contains("2025年“六一”国际儿童节主题宣传活动情况报送  第1版  截止 2025年6月6日 17:00"),
+        "{said}"
+    );
+    // No key pinned: nothing taken, and said why.
+    let o = baosong(
+        pc.path(),
+        &["campaigns", "--endpoint", &url, "--token", "yz-token"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("campaign_key"));
+}
