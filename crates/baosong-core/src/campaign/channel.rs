@@ -165,13 +165,16 @@ fn body_capped(
     Ok(bytes)
 }
 
+/// A body and its ETag; `None` from [`get`] is 304 Not Modified.
+type Got = (Vec<u8>, Option<String>);
+
 fn get(
     http: &reqwest::blocking::Client,
     intake: &Intake,
     name: &str,
     limit: u64,
     etag: Option<&str>,
-) -> Result<Option<(Vec<u8>, Option<String>)>, ChannelError> {
+) -> Result<Option<Got>, ChannelError> {
     let url = url_of(intake, name)?;
     let shown = url.to_string();
     let mut request = authorised(http.get(url), intake);
