@@ -314,6 +314,7 @@ impl Bench {
             portable: Some(baosong::core::portable::PortableConfig {
                 template: None,
                 intake: Some(Intake::new(server.url(), None)),
+                ..Default::default()
             }),
             probe_exe: None,
             preview_workers: 0,

@@ -42,6 +42,7 @@ fn intake_endpoint_and_diagnostics_export() {
                     "https://intake.example.cn/files/",
                     Some("from-it".into()),
                 )),
+                ..PortableConfig::default()
             }),
             ..Setup::default()
         },

@@ -31,6 +31,7 @@ fn portable(url: &str, token: Option<&str>) -> Option<PortableConfig> {
     Some(PortableConfig {
         template: None,
         intake: Some(Intake::new(url.to_string(), token.map(str::to_string))),
+        ..PortableConfig::default()
     })
 }
 
