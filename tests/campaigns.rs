@@ -60,8 +60,9 @@ impl World {
         )
     }
 
+    /// Where the intake keeps what was published: beside its bundles, not among them.
     fn shelf_dir(&self) -> std::path::PathBuf {
-        self.peer.store.join("campaigns")
+        self.peer.store.parent().unwrap().join("campaigns")
     }
 }
 
@@ -97,7 +98,7 @@ fn a_published_campaign_reaches_a_clerks_pc_verified_and_a_correction_replaces_i
     // Looked at again: the index has not changed (304), nothing taken twice.
     let got = fetch(&unit, &pinned, &shelf).unwrap();
     assert!(got.unchanged && got.taken.is_empty());
-    shelf.mark_shown(&offered).unwrap();
+    shelf.mark_shown(&offered[0].campaign.id, 1).unwrap();
     assert!(!shelf.offered(&pinned).0[0].new);
 
     // The department corrects an item's name: version 2, taken, offered as new, replacing 1.
@@ -137,6 +138,7 @@ fn only_the_desk_token_with_the_departments_key_publishes() {
     let stranger_dir = tempfile::tempdir().unwrap();
     let (stranger, _) = DeskKey::load_or_create(stranger_dir.path()).unwrap();
     let e = publish(&w.endpoint(Some("desk-token")), &stranger, &campaign).unwrap_err();
+    assert!(!w.peer.store.join("campaigns").exists(), "not among the bundles");
     assert!(
         matches!(e, ChannelError::Refused { status: 422, .. }),
         "{e:?}"
@@ -437,4 +439,144 @@ fn the_cli_parses_publishes_and_lists() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("campaign_key"));
+}
+
+mod window {
+    use super::*;
+    use std::sync::Arc;
+
+    use baosong::core::clock::{FixedClock, SystemTicker};
+    use baosong::core::draft::UnitProfile;
+    use baosong::core::portable::PortableConfig;
+    use baosong::core::store::DataDir;
+    use baosong::gui::{App, AppConfig};
+    use common::*;
+    use egui_kittest::kittest::Queryable;
+
+    /// A clerk's window on 20 May 2025, with IT's baosong.toml: the intake, the unit's token and
+    /// the department's key.
+    fn window(data: &Path, w: &World, now: &str) -> egui_kittest::Harness<'static, App> {
+        let portable = PortableConfig {
+            intake: Some(w.endpoint(Some("yz-token"))),
+            campaign_key: Some(w.key.public().to_hex()),
+            ..PortableConfig::default()
+        };
+        harness_with(App::new(AppConfig {
+            data_root: Some(data.to_path_buf()),
+            template: None,
+            clock: Arc::new(FixedClock::at(now).unwrap()),
+            ticker: Arc::new(SystemTicker),
+            picker: Box::new(TestPicker::default()),
+            portable: Some(portable),
+            probe_exe: Some(std::path::PathBuf::from(env!("CARGO_BIN_EXE_baosong"))),
+            preview_workers: 1,
+            upload: Default::default(),
+        }))
+    }
+
+    #[test]
+    fn the_start_screen_offers_it_and_keeps_last_years_drafts_apart() {
+        let w = World::new();
+        publish(&w.endpoint(Some("desk-token")), &w.key, &liuyi()).unwrap();
+        // Last year's report, on the built-in campaign.
+        let pc = tempfile::tempdir().unwrap();
+        {
+            let data = DataDir::open(pc.path(), common::clock()).unwrap();
+            let mut d = data
+                .create(&Campaign::builtin().unwrap(), UnitProfile::default())
+                .unwrap();
+            d.unit.unit = "渝中区妇联".into();
+            data.save(&d).unwrap();
+        }
+        let mut h = window(pc.path(), &w, "2025-05-20T10:00:00+08:00");
+        let offer = "市妇联发布了新的活动：2025年“六一”国际儿童节主题宣传活动情况报送（截止2025年6月6日 17:00）";
+        assert!(has_label(&h, offer), "the offer is shown");
+        assert!(has_label(&h, "新"));
+        h.snapshot("start_screen_campaign_offered");
+
+        click(&mut h, "开始填报");
+        settle(&mut h);
+        assert_eq!(h.state().campaign().id, "cq-liuyi-2025");
+        assert_eq!(h.state().campaign().version, 1);
+        let draft = h.state().open_draft().expect("a new draft is open");
+        assert_eq!(draft.campaign_id, "cq-liuyi-2025");
+        assert!(has_text_containing(&h, "已改用市妇联发布的活动"));
+        click(&mut h, "报送单位");
+        click(&mut h, "渝中区妇联");
+        type_into(&mut h, "联系人", "张丽");
+        settle(&mut h);
+        click(&mut h, "← 草稿列表");
+        settle(&mut h);
+
+        // Two campaigns side by side: this year's with its countdown, last year's under 往年活动.
+        assert!(
+            !has_label(&h, offer),
+            "no longer offered: it is the one in use"
+        );
+        assert!(has_text_containing(
+            &h,
+            "2025年“六一”国际儿童节主题宣传活动情况报送（截止2025年6月6日 17:00，距报送截止还有 17 天"
+        ));
+        assert!(has_label(&h, "往年活动（1 份草稿）"));
+        click(&mut h, "往年活动（1 份草稿）");
+        h.run_ok();
+        assert!(has_text_containing(
+            &h,
+            "2024年“三八”国际妇女节纪念活动情况报送（截止2024年3月12日 23:59，已超过报送截止时间"
+        ));
+        h.snapshot("start_screen_two_campaigns");
+        // Last year's draft opens with last year's template.
+        let buttons = h.query_all_by_label("继续填写").count();
+        assert_eq!(buttons, 2);
+        click_nth(&mut h, "继续填写", 1);
+        settle(&mut h);
+        assert_eq!(h.state().campaign().id, "cq-sanba-2024");
+        assert_eq!(h.state().open_draft().unwrap().campaign_id, "cq-sanba-2024");
+    }
+
+    #[test]
+    fn a_correction_is_offered_with_what_changed_and_a_bad_signature_is_not() {
+        let w = World::new();
+        let campaign = liuyi();
+        publish(&w.endpoint(Some("desk-token")), &w.key, &campaign).unwrap();
+        let pc = tempfile::tempdir().unwrap();
+        let mut h = window(pc.path(), &w, "2025-05-20T10:00:00+08:00");
+        click(&mut h, "开始填报");
+        settle(&mut h);
+        drop(h);
+
+        let mut corrected = campaign.clone();
+        corrected.version = 1;
+        corrected.pillars[1].items[0].title = "走访慰问留守儿童和困境儿童".into();
+        publish(&w.endpoint(Some("desk-token")), &w.key, &corrected).unwrap();
+        // And a template changed on the server after signing, under another id.
+        let mut other = campaign.clone();
+        other.id = "cq-tampered-2025".into();
+        other.version = 1;
+        let bytes = serde_json::to_vec_pretty(&other).unwrap();
+        let sig = w.key.sign(&bytes);
+        let bad = String::from_utf8(bytes).unwrap().replace("六一", "六二");
+        serve(&w, "cq-tampered-2025", 1, bad.as_bytes(), &sig);
+
+        let mut h = window(pc.path(), &w, "2025-05-21T10:00:00+08:00");
+        assert_eq!(
+            h.state().campaign().version,
+            1,
+            "the window opens on what it had"
+        );
+        assert!(has_label(&h, "市妇联更新了本活动的模板（第2版）"));
+        assert!(has_label(
+            &h,
+            "· 事项“走访慰问留守儿童”改为“走访慰问留守儿童和困境儿童”"
+        ));
+        assert!(has_text_containing(
+            &h,
+            "另有 1 个网上发布的活动模板没有通过市妇联签名核对"
+        ));
+        assert!(!has_text_containing(&h, "六二"));
+        click(&mut h, "改用新版");
+        settle(&mut h);
+        assert_eq!(h.state().campaign().version, 2);
+        assert!(!has_label(&h, "市妇联更新了本活动的模板（第2版）"));
+    }
 }

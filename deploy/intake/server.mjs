@@ -47,7 +47,8 @@
 //   INTAKE_S3_REGION     region (cn-chengdu, us-east-1 …)
 //   INTAKE_S3_PATH_STYLE 1 for MinIO and most non-AWS servers
 //   AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY   the storage's key pair
-//   INTAKE_CAMPAIGNS     where published campaigns are kept (INTAKE_DIR/campaigns; ./campaigns with S3)
+//   INTAKE_CAMPAIGNS     where published campaigns are kept (campaigns beside INTAKE_DIR; ./campaigns
+//                        with S3)
 //   INTAKE_CAMPAIGN_KEY  the department's public key (64 hex digits, as pinned in baosong.toml);
 //                        unset = publishing refused (503), what is published still served
 //
@@ -88,7 +89,10 @@ settings.maxConnections = num(env.INTAKE_MAX_CONNECTIONS, 1000);
 settings.maxRequestsPerUnit = num(env.INTAKE_MAX_REQUESTS_PER_UNIT, 8);
 settings.maxUnfinishedBytes = num(env.INTAKE_MAX_UNFINISHED_BYTES, 2 * settings.maxSize);
 const s3 = Boolean(env.INTAKE_S3_BUCKET);
-settings.campaigns = env.INTAKE_CAMPAIGNS ?? (s3 ? './campaigns' : path.join(settings.dir, 'campaigns'));
+// Beside the bundles' folder, not in it: the desk reads that folder, and an administrator clearing
+// unfinished uploads there must not take the published campaigns with them.
+settings.campaigns =
+  env.INTAKE_CAMPAIGNS ?? (s3 ? './campaigns' : path.join(path.dirname(path.resolve(settings.dir)), 'campaigns'));
 settings.audit =
   env.INTAKE_AUDIT ?? (s3 ? './intake-audit.jsonl' : path.join(settings.dir, 'intake-audit.jsonl'));
 

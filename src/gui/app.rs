@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 mod attachments;
+mod campaigns;
 mod desk;
 mod events;
 mod jobs;
@@ -105,6 +106,10 @@ pub struct App {
     resume_when_opened: Option<DraftId>,
     /// The store's thread was found gone (said once in the log, kept in the banner).
     store_stopped: bool,
+    /// 市妇联发布的活动: what the background look found.
+    campaigns: campaigns::CampaignsState,
+    /// The built-in template, read once.
+    builtin: Option<Arc<Campaign>>,
     /// This window's hold on the data folder (declared last: released after the worker stops).
     _lock: Option<DataDirLock>,
 }
@@ -197,6 +202,8 @@ impl App {
             drop_zones: Vec::new(),
             upload,
             actions: Vec::new(),
+            campaigns: Default::default(),
+            builtin: campaigns::builtin(),
             _lock: lock,
         };
         if let Some(path) = template_choice(
@@ -204,7 +211,8 @@ impl App {
             app.settings.template_path.clone(),
             app.portable.as_ref(),
         ) {
-            app.send(StoreCommand::LoadTemplate { path });
+            let key = app.pinned_key();
+            app.send(StoreCommand::LoadTemplate { path, key });
         }
         app.list();
         app
@@ -402,6 +410,7 @@ impl App {
             }
         });
         self.autosave(ui.ctx());
+        self.look_for_campaigns(ui.ctx());
     }
 
     /// The current screen; true when it edited the open draft.
@@ -434,11 +443,17 @@ impl App {
             }
             (Screen::Start, _) | (_, None) => {
                 let busy = self.busy_drafts();
+                let known = self.known_campaigns();
+                let offers = self.offers();
                 let view = StartView {
                     campaign: &campaign,
                     listing: &self.listing,
                     template_path: self.template_path.as_deref(),
                     busy: &busy,
+                    known: &known,
+                    offers: &offers,
+                    refused: self.campaigns.refused,
+                    now: self.now(),
                 };
                 start_screen::ui(ui, &view, &mut self.start, actions);
                 false

@@ -1,6 +1,8 @@
 //! 草稿列表: every draft with its name, status, completeness and times; new, continue,
 //! duplicate, delete (to the recycle area) and restore; the campaign's notice and its receiver;
-//! drafts that could not be read, with what happened.
+//! drafts that could not be read, with what happened. The campaigns the department published
+//! (开始填报, 改用新版); drafts grouped by campaign with each one's countdown when there are
+//! several, those whose deadline has passed under 往年活动.
 
 use std::path::Path;
 
@@ -8,7 +10,9 @@ use egui::{RichText, Ui};
 
 use super::state::{Action, Screen};
 use super::widgets;
-use crate::core::campaign::Campaign;
+use chrono::{DateTime, FixedOffset};
+
+use crate::core::campaign::{Campaign, Countdown};
 use crate::core::dates::chinese_date_time;
 use crate::core::draft::{DraftId, Status};
 use crate::core::store::{DraftSummary, Listing};
@@ -20,7 +24,49 @@ pub struct StartView<'a> {
     pub template_path: Option<&'a Path>,
     /// Drafts with long work running on them (an import): not to be duplicated or deleted.
     pub busy: &'a [DraftId],
+    /// Every campaign this PC has a template for (the one in use first).
+    pub known: &'a [KnownCampaign],
+    /// What the department published that is not in use yet.
+    pub offers: &'a [OfferView],
+    /// Published templates that did not verify (not used).
+    pub refused: usize,
+    pub now: DateTime<FixedOffset>,
 }
+
+/// A campaign the drafts can be grouped under.
+#[derive(Debug, Clone)]
+pub struct KnownCampaign {
+    pub id: String,
+    pub title: String,
+    pub deadline: DateTime<FixedOffset>,
+}
+
+impl KnownCampaign {
+    pub fn of(c: &Campaign) -> Self {
+        Self {
+            id: c.id.clone(),
+            title: c.title.clone(),
+            deadline: c.deadline,
+        }
+    }
+}
+
+/// One campaign offered on the start screen.
+#[derive(Debug, Clone)]
+pub struct OfferView {
+    pub id: String,
+    pub title: String,
+    pub deadline: DateTime<FixedOffset>,
+    pub version: u32,
+    /// Not shown to the clerk before.
+    pub new: bool,
+    /// A newer version of the campaign in use: what changed.
+    pub changes: Option<Vec<String>>,
+}
+
+/// A campaign whose deadline passed more than this long ago is 往年活动 even with unsent drafts
+/// (before that, a late unit still sees it among the current ones).
+const LATE_GRACE_DAYS: i64 = 30;
 
 /// What the start screen remembers between frames.
 #[derive(Debug, Default)]
@@ -35,6 +81,7 @@ pub fn ui(ui: &mut Ui, view: &StartView<'_>, state: &mut StartState, actions: &m
         .auto_shrink(false)
         .show(ui, |ui| {
             notice(ui, view, actions);
+            offers(ui, view, actions);
             ui.add_space(8.0);
             ui.horizontal(|ui| {
                 ui.heading("草稿列表");
@@ -68,7 +115,17 @@ fn notice(ui: &mut Ui, view: &StartView<'_>, actions: &mut Vec<Action>) {
             campaign.material_kinds_text, campaign.deadline_text
         ));
         ui.horizontal(|ui| {
+            let published = format!("{}-v{}.json", campaign.id, campaign.version);
             let source = match view.template_path {
+                Some(p)
+                    if p.file_name().is_some_and(|n| *n == *published)
+                        && p.parent().is_some_and(|d| d.ends_with("campaigns")) =>
+                {
+                    format!(
+                        "活动模板：市妇联网上发布（第{}版，签名已核对）",
+                        campaign.version
+                    )
+                }
                 Some(p) => format!("活动模板：{}", p.display()),
                 None => format!("活动模板：内置（{}）", campaign.short_name()),
             };
@@ -83,6 +140,101 @@ fn notice(ui: &mut Ui, view: &StartView<'_>, actions: &mut Vec<Action>) {
     });
 }
 
+fn offers(ui: &mut Ui, view: &StartView<'_>, actions: &mut Vec<Action>) {
+    if view.offers.is_empty() && view.refused == 0 {
+        return;
+    }
+    ui.add_space(6.0);
+    widgets::notice_box(ui, widgets::GREEN, |ui| {
+        for o in view.offers {
+            let deadline = chinese_date_time(o.deadline);
+            ui.horizontal_wrapped(|ui| match &o.changes {
+                Some(changes) => {
+                    ui.label(
+                        RichText::new(format!("市妇联更新了本活动的模板（第{}版）", o.version))
+                            .strong(),
+                    );
+                    if ui.button("改用新版").clicked() {
+                        actions.push(Action::UseOffered {
+                            id: o.id.clone(),
+                            start: false,
+                        });
+                    }
+                    if changes.is_empty() {
+                        ui.label("（内容未变）");
+                    }
+                }
+                None => {
+                    if o.new {
+                        ui.label(RichText::new("新").color(widgets::RED).strong());
+                    }
+                    ui.label(
+                        RichText::new(format!(
+                            "市妇联发布了新的活动：{}（截止{deadline}）",
+                            o.title
+                        ))
+                        .strong(),
+                    );
+                    if ui.button("开始填报").clicked() {
+                        actions.push(Action::UseOffered {
+                            id: o.id.clone(),
+                            start: true,
+                        });
+                    }
+                }
+            });
+            for change in o.changes.iter().flatten() {
+                ui.label(format!("· {change}"));
+            }
+        }
+        if view.refused > 0 {
+            ui.label(
+                RichText::new(format!(
+                    "另有 {} 个网上发布的活动模板没有通过市妇联签名核对，未采用（原因见日志，请告诉信息技术人员）。",
+                    view.refused
+                ))
+                .color(widgets::AMBER),
+            );
+        }
+    });
+}
+
+/// The drafts of one campaign.
+struct Group<'a> {
+    campaign: Option<&'a KnownCampaign>,
+    id: &'a str,
+    drafts: Vec<&'a DraftSummary>,
+}
+
+impl Group<'_> {
+    /// 往年活动: past its deadline, and either everything sent or past the grace period.
+    fn is_past(&self, now: DateTime<FixedOffset>) -> bool {
+        let Some(c) = self.campaign else {
+            return false;
+        };
+        if c.deadline >= now {
+            return false;
+        }
+        let all_sent = self
+            .drafts
+            .iter()
+            .all(|d| matches!(d.status, Status::Submitted { .. }));
+        all_sent || (now - c.deadline).num_days() > LATE_GRACE_DAYS
+    }
+
+    fn heading(&self, now: DateTime<FixedOffset>) -> String {
+        match self.campaign {
+            Some(c) => format!(
+                "{}（截止{}，{}）",
+                c.title,
+                chinese_date_time(c.deadline),
+                Countdown::until(c.deadline, now).label()
+            ),
+            None => format!("其他活动（编号 {}，本机没有它的活动模板）", self.id),
+        }
+    }
+}
+
 fn drafts_table(
     ui: &mut Ui,
     view: &StartView<'_>,
@@ -93,7 +245,56 @@ fn drafts_table(
         ui.label(RichText::new("还没有草稿。点“新建草稿”开始填报。").color(widgets::GREY));
         return;
     }
-    egui::Grid::new("drafts")
+    // Grouped by campaign, the one in use first, the others in the order their drafts come.
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    for d in &view.listing.drafts {
+        match groups.iter_mut().find(|g| g.id == d.campaign_id) {
+            Some(g) => g.drafts.push(d),
+            None => groups.push(Group {
+                campaign: view.known.iter().find(|k| k.id == d.campaign_id),
+                id: &d.campaign_id,
+                drafts: vec![d],
+            }),
+        }
+    }
+    groups.sort_by_key(|g| g.id != view.campaign.id);
+    // One campaign, as it always was: no headings.
+    if groups.len() == 1 && groups[0].id == view.campaign.id {
+        drafts_grid(ui, "drafts", &groups[0].drafts, view, state, actions);
+        return;
+    }
+    let (past, current): (Vec<_>, Vec<_>) = groups
+        .into_iter()
+        .partition(|g| g.is_past(view.now) && g.id != view.campaign.id);
+    for g in &current {
+        ui.add_space(6.0);
+        ui.label(RichText::new(g.heading(view.now)).strong());
+        drafts_grid(ui, g.id, &g.drafts, view, state, actions);
+    }
+    if !past.is_empty() {
+        ui.add_space(10.0);
+        let n: usize = past.iter().map(|g| g.drafts.len()).sum();
+        egui::CollapsingHeader::new(format!("往年活动（{n} 份草稿）"))
+            .id_salt("past-campaigns")
+            .show(ui, |ui| {
+                for g in &past {
+                    ui.label(RichText::new(g.heading(view.now)).strong());
+                    drafts_grid(ui, g.id, &g.drafts, view, state, actions);
+                    ui.add_space(6.0);
+                }
+            });
+    }
+}
+
+fn drafts_grid(
+    ui: &mut Ui,
+    salt: &str,
+    drafts: &[&DraftSummary],
+    view: &StartView<'_>,
+    state: &mut StartState,
+    actions: &mut Vec<Action>,
+) {
+    egui::Grid::new(("drafts", salt))
         .striped(true)
         .num_columns(7)
         .spacing([16.0, 8.0])
@@ -112,10 +313,10 @@ fn drafts_table(
             ui.end_row();
             // Two drafts of one unit read alike: a name shown twice says when each was made.
             let mut names: std::collections::HashMap<&str, usize> = Default::default();
-            for d in &view.listing.drafts {
+            for d in drafts {
                 *names.entry(d.name.as_str()).or_default() += 1;
             }
-            for d in &view.listing.drafts {
+            for d in drafts {
                 let shared = names.get(d.name.as_str()).is_some_and(|&n| n > 1);
                 draft_row(ui, view, d, shared, state, actions);
                 ui.end_row();
@@ -149,7 +350,8 @@ fn draft_row(
     ui.label(chinese_date_time(d.created_at));
     ui.label(chinese_date_time(d.updated_at));
     ui.horizontal(|ui| {
-        let other_campaign = d.campaign_id != view.campaign.id;
+        // A draft of a campaign this PC has no template for cannot be opened.
+        let other_campaign = !view.known.iter().any(|k| k.id == d.campaign_id);
         let busy = view.busy.contains(&d.id);
         // A draft left 报送中 (a closed window, a crash, a power cut) is never left locked.
         let open_label = match &d.status {
@@ -160,7 +362,7 @@ fn draft_row(
         };
         if ui
             .add_enabled(!other_campaign, egui::Button::new(open_label))
-            .on_disabled_hover_text("此草稿属于另一活动模板，请先打开对应模板")
+            .on_disabled_hover_text("本机没有此草稿所属活动的模板，请先打开对应的活动模板")
             .clicked()
         {
             actions.push(match &d.status {

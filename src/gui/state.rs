@@ -42,6 +42,11 @@ pub enum Action {
     Restore(RecycledName),
     OpenTemplate,
     UseBuiltinTemplate,
+    /// 开始填报 (`start`) or 改用新版 on a campaign the department published.
+    UseOffered {
+        id: String,
+        start: bool,
+    },
     GoTo(Screen),
     SelectItem(ItemId),
     /// 去修改 on the check page: to the field, remembering to offer 返回检查.

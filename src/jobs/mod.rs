@@ -12,10 +12,12 @@
 //!
 //! [`thumbnails::ThumbnailPool`] is a small pool of such workers for previews, one per core;
 //! [`import`] copies attachments; [`files`] checks them and opens them with the system;
-//! [`submission`] builds bundles and sends them; [`desk`] reads, checks and imports the bundles
+//! [`submission`] builds bundles and sends them; [`campaigns`] looks at the campaigns the
+//! department published; [`desk`] reads, checks and imports the bundles
 //! that arrived (the receiving desk).
 //!
 
+pub mod campaigns;
 pub mod connection;
 pub mod desk;
 pub mod files;

@@ -12,6 +12,8 @@ use std::thread::JoinHandle;
 
 use super::Wake;
 use crate::core::campaign::Campaign;
+use crate::core::campaign::channel::{Shelf, verify_file};
+use crate::core::campaign::signing::PublicKey;
 use crate::core::draft::{Attachment, Draft, DraftId, Place, UnitProfile};
 use crate::core::error::CoreError;
 use crate::core::ids::RecycledName;
@@ -61,6 +63,13 @@ pub enum StoreCommand {
     SaveSettings(Settings),
     LoadTemplate {
         path: PathBuf,
+        /// The department's key IT pinned: a `.sig` beside the file is checked against it.
+        key: Option<PublicKey>,
+    },
+    /// The clerk has seen this version of a published campaign (no longer 新).
+    MarkCampaignShown {
+        id: String,
+        version: u32,
     },
     ExportDiagnostics {
         to: PathBuf,
@@ -90,10 +99,22 @@ pub enum StoreEvent {
     TemplateLoaded {
         path: PathBuf,
         campaign: Box<Campaign>,
+        signed: Signed,
     },
     Failed {
         message: String,
     },
+}
+
+/// What is known of a template file's signature when it was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signed {
+    /// Its `.sig` verifies against the department's key.
+    Verified,
+    /// No `.sig` beside it: opened, with a warning; the clerk decides.
+    Unsigned,
+    /// No key pinned on this PC: nothing to check against.
+    NoKey,
 }
 
 /// The GUI's handle on the worker. Dropping it finishes every queued command first.
@@ -295,13 +316,48 @@ fn run(data: &DataDir, command: StoreCommand) -> Vec<StoreEvent> {
                 Err(e) => fail(e),
             }
         }
-        StoreCommand::LoadTemplate { path } => match Campaign::load(&path) {
-            Ok(c) => StoreEvent::TemplateLoaded {
-                path,
-                campaign: Box::new(c),
-            },
-            Err(e) => fail(e),
-        },
+        StoreCommand::LoadTemplate { path, key } => {
+            let sig = PathBuf::from(format!("{}.sig", path.display()));
+            match (key, sig.exists()) {
+                (Some(key), true) => match verify_file(&path, &key) {
+                    Ok(c) => StoreEvent::TemplateLoaded {
+                        path,
+                        campaign: Box::new(c),
+                        signed: Signed::Verified,
+                    },
+                    Err(problem) => {
+                        tracing::warn!(path = %path.display(), %problem, "template signature refused");
+                        StoreEvent::Failed {
+                            message: format!(
+                                "活动模板“{}”没有采用：{problem}。请向市妇联宣传部索取正确的模板文件。",
+                                path.display()
+                            ),
+                        }
+                    }
+                },
+                (key, _) => match Campaign::load(&path) {
+                    Ok(c) => StoreEvent::TemplateLoaded {
+                        path,
+                        campaign: Box::new(c),
+                        signed: if key.is_some() {
+                            Signed::Unsigned
+                        } else {
+                            Signed::NoKey
+                        },
+                    },
+                    Err(e) => fail(e),
+                },
+            }
+        }
+        StoreCommand::MarkCampaignShown { id, version } => {
+            match Shelf::in_data_dir(data.root()).mark_shown(&id, version) {
+                Ok(()) => StoreEvent::Done { message: None },
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot note a campaign as shown");
+                    StoreEvent::Done { message: None }
+                }
+            }
+        }
     };
     vec![one]
 }

@@ -10,7 +10,7 @@ use crate::gui::picker::Picked;
 use crate::gui::settings_screen::SettingsForm;
 use crate::gui::state::Action;
 use crate::jobs::connection::test_connection;
-use crate::jobs::store::{StoreCommand, StoreEvent, StoreWorker};
+use crate::jobs::store::{Signed, StoreCommand, StoreEvent, StoreWorker};
 
 /// Where 导出诊断信息 puts its zip when no dialog can ask (inside the data folder).
 const DIAGNOSTICS_FOLDER: &str = "诊断信息";
@@ -72,12 +72,19 @@ impl App {
             StoreEvent::Done {
                 message: Some(message),
             } => self.banner = Some(Banner::info(message)),
-            StoreEvent::TemplateLoaded { path, campaign } => {
-                self.banner = Some(Banner::info(format!(
-                    "已打开活动模板：{}（{}）",
-                    campaign.title,
-                    path.display()
-                )));
+            StoreEvent::TemplateLoaded {
+                path,
+                campaign,
+                signed,
+            } => {
+                let opened = format!("已打开活动模板：{}（{}）", campaign.title, path.display());
+                self.banner = Some(match signed {
+                    Signed::Verified => Banner::info(format!("{opened}，市妇联签名核对无误。")),
+                    Signed::NoKey => Banner::info(opened),
+                    Signed::Unsigned => Banner::warning(format!(
+                        "{opened}。此模板没有市妇联的签名，无法确认来源：如不是市妇联宣传部直接给的，请先核实再填报。"
+                    )),
+                });
                 self.set_campaign(*campaign, Some(path));
             }
             StoreEvent::Failed { message } => {
@@ -88,7 +95,9 @@ impl App {
     }
 
     fn opened(&mut self, draft: Draft) {
-        if draft.campaign_id != self.campaign.id {
+        // A draft of another campaign this PC knows opens with that campaign's template.
+        if draft.campaign_id != self.campaign.id && !self.switch_to_campaign_of(&draft.campaign_id)
+        {
             let e = CoreError::WrongCampaign {
                 id: draft.id.to_string(),
                 draft_campaign: draft.campaign_id,
@@ -160,7 +169,10 @@ impl App {
                 self.send(StoreCommand::Restore { name });
             }
             Action::OpenTemplate => match self.picker.pick_template() {
-                Picked::Chosen(path) => self.send(StoreCommand::LoadTemplate { path }),
+                Picked::Chosen(path) => {
+                    let key = self.pinned_key();
+                    self.send(StoreCommand::LoadTemplate { path, key });
+                }
                 Picked::Cancelled => {}
                 Picked::Unavailable(why) => {
                     tracing::warn!(why, "no file dialog");
@@ -169,6 +181,7 @@ impl App {
                     ));
                 }
             },
+            Action::UseOffered { id, start } => self.use_offered(&id, start),
             Action::UseBuiltinTemplate => match Campaign::builtin() {
                 Ok(c) => {
                     self.set_campaign(c, None);

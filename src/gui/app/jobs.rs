@@ -21,6 +21,7 @@ use crate::core::store::FilesChecked;
 use crate::core::submit::SubmitError;
 use crate::core::work::Cancelled;
 use crate::jobs::JobLost;
+use crate::jobs::campaigns::{CampaignsLook, CampaignsSeen};
 use crate::jobs::connection::ConnectionTest;
 use crate::jobs::desk::Scanned;
 use crate::jobs::files::{FileCheck, SystemJob, SystemOpenError};
@@ -46,6 +47,8 @@ pub(super) struct JobSet {
     pub cancelling: Option<Cancelling>,
     /// The receiving desk's one job.
     pub desk: Option<DeskJob>,
+    /// 市妇联发布的活动, looked at in the background.
+    pub campaigns: Option<CampaignsLook>,
 }
 
 /// One job that ended, with what it ended with.
@@ -58,6 +61,7 @@ pub(super) enum JobDone {
     Exported(Outcome<Result<Built, BundleError>>),
     CancelledOnServer(DraftId, Outcome<Result<(), IntakeError>>),
     Desk(DeskDone),
+    Campaigns(Outcome<CampaignsSeen>),
 }
 
 /// The desk's job that ended.
@@ -123,6 +127,10 @@ impl JobSet {
             self.desk = None;
             done.push(JobDone::Desk(r));
         }
+        if let Some(r) = self.campaigns.as_mut().and_then(|j| j.poll()) {
+            self.campaigns = None;
+            done.push(JobDone::Campaigns(r));
+        }
         done
     }
 
@@ -138,8 +146,10 @@ impl JobSet {
             exporting,
             cancelling,
             desk,
+            campaigns,
         } = self;
         connection.iter().for_each(|j| j.cancel());
+        campaigns.iter().for_each(|j| j.cancel());
         imports.iter().for_each(|(_, j)| j.cancel());
         file_check.iter().for_each(|j| j.cancel());
         system.iter().for_each(|j| j.cancel());
@@ -161,8 +171,10 @@ impl JobSet {
             exporting,
             cancelling,
             desk,
+            campaigns,
         } = self;
         connection.is_none()
+            && campaigns.is_none()
             && imports.is_empty()
             && file_check.is_none()
             && system.is_empty()
@@ -217,6 +229,7 @@ impl App {
             JobDone::Exported(r) => self.exported(r),
             JobDone::CancelledOnServer(id, r) => self.cancel_ended(&id, r),
             JobDone::Desk(d) => self.desk_done(d),
+            JobDone::Campaigns(r) => self.campaigns_seen(r),
         }
     }
 }

@@ -340,6 +340,8 @@ pub struct Shelf {
     dir: PathBuf,
 }
 
+/// What the looks at the intake have taken (written only by [`fetch`]; a version never goes
+/// down, which is what refuses a replayed older template).
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Seen {
     #[serde(default)]
@@ -347,12 +349,12 @@ struct Seen {
     /// id → newest version taken.
     #[serde(default)]
     versions: BTreeMap<String, u32>,
-    /// id → version the clerk has been shown (for 新).
-    #[serde(default)]
-    shown: BTreeMap<String, u32>,
 }
 
 const SEEN_FILE: &str = "seen.json";
+/// id → the version the clerk has been shown (for 新); a file of its own, written by the window,
+/// so it never races [`fetch`]'s `seen.json`.
+const SHOWN_FILE: &str = "shown.json";
 
 impl Shelf {
     pub fn in_data_dir(root: &Path) -> Self {
@@ -374,10 +376,18 @@ impl Shelf {
         write_atomic(&self.dir.join(SEEN_FILE), &text)
     }
 
+    fn shown(&self) -> BTreeMap<String, u32> {
+        std::fs::read(self.dir.join(SHOWN_FILE))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
     /// The newest verified version of each campaign on the shelf, checked again against the key
     /// (a file changed on disk is refused like one changed on the way).
     pub fn offered(&self, key: &PublicKey) -> (Vec<Offered>, Vec<Refusal>) {
         let seen = self.seen();
+        let shown = self.shown();
         let mut out = Vec::new();
         let mut refused = Vec::new();
         for (id, version) in &seen.versions {
@@ -385,7 +395,7 @@ impl Shelf {
             match verify_file(&path, key) {
                 Ok(campaign) if campaign.id == *id && campaign.version == *version => {
                     out.push(Offered {
-                        new: seen.shown.get(id).is_none_or(|v| v < version),
+                        new: shown.get(id).is_none_or(|v| v < version),
                         campaign,
                         path,
                     });
@@ -403,13 +413,14 @@ impl Shelf {
         (out, refused)
     }
 
-    /// Remember that the clerk has seen these versions (no longer 新).
-    pub fn mark_shown(&self, offered: &[Offered]) -> std::io::Result<()> {
-        let mut seen = self.seen();
-        for o in offered {
-            seen.shown.insert(o.campaign.id.clone(), o.campaign.version);
-        }
-        self.save_seen(&seen)
+    /// Remember that the clerk has seen this version (no longer 新).
+    pub fn mark_shown(&self, id: &str, version: u32) -> std::io::Result<()> {
+        let mut shown = self.shown();
+        let was = shown.entry(id.to_string()).or_default();
+        *was = (*was).max(version);
+        std::fs::create_dir_all(&self.dir)?;
+        let text = serde_json::to_vec_pretty(&shown).map_err(std::io::Error::other)?;
+        write_atomic(&self.dir.join(SHOWN_FILE), &text)
     }
 }
 

@@ -348,6 +348,37 @@ impl Campaign {
         all.get(there).copied()
     }
 
+    /// What changed from `old` to this version of the same campaign, in words for the clerk:
+    /// the deadline, items renamed, added or removed (a draft keeps what was written under an
+    /// item removed; it is no longer asked for).
+    pub fn changes_from(&self, old: &Campaign) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.deadline != old.deadline {
+            out.push(format!(
+                "截止时间改为{}",
+                crate::dates::chinese_date_time(self.deadline)
+            ));
+        }
+        for (_, item) in self.items() {
+            match old.item(item.id.as_str()) {
+                Some((_, was)) if was.title != item.title => {
+                    out.push(format!("事项“{}”改为“{}”", was.title, item.title));
+                }
+                Some(_) => {}
+                None => out.push(format!("新增事项“{}”", item.title)),
+            }
+        }
+        for (_, item) in old.items() {
+            if self.item(item.id.as_str()).is_none() {
+                out.push(format!(
+                    "删去事项“{}”（草稿中已填写的内容仍保留）",
+                    item.title
+                ));
+            }
+        }
+        out
+    }
+
     /// Every item, in the notice's order.
     pub fn items(&self) -> impl Iterator<Item = (&Pillar, &Item)> {
         self.pillars
@@ -461,6 +492,29 @@ mod tests {
         let mut v = builtin_value();
         v["activity_fields"]["colour"] = serde_json::json!({"label": "颜色"});
         assert!(message_for(&v.to_string()).contains("colour"));
+    }
+
+    #[test]
+    fn changes_between_versions_are_said_in_words() {
+        let old = Campaign::builtin().unwrap();
+        let mut new = old.clone();
+        assert!(new.changes_from(&old).is_empty());
+        new.pillars[0].items[0].title = "加强理论学习".into();
+        new.pillars[2].items.pop();
+        let mut added = new.pillars[1].items[0].clone();
+        added.id = ItemId::from("p2-9");
+        added.title = "开展家风宣传".into();
+        new.pillars[1].items.push(added);
+        new.deadline = DateTime::parse_from_rfc3339("2024-03-15T23:59:59+08:00").unwrap();
+        assert_eq!(
+            new.changes_from(&old),
+            [
+                "截止时间改为2024年3月15日 23:59",
+                "事项“加强理论武装”改为“加强理论学习”",
+                "新增事项“开展家风宣传”",
+                "删去事项“切实维护妇女儿童合法权益”（草稿中已填写的内容仍保留）",
+            ]
+        );
     }
 
     #[test]

@@ -1,0 +1,175 @@
+//! 市妇联发布的活动 in the window: looked at in the background on start and every
+//! [`LOOK_EVERY`] while open (only where IT pinned the department's key in baosong.toml);
+//! offered on the start screen (开始填报, or 改用新版 for the campaign in use, with what
+//! changed); a draft of another known campaign opens with its own template.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::jobs::Outcome;
+use super::{App, Banner, repaint_waker};
+use crate::core::campaign::Campaign;
+use crate::core::campaign::channel::Offered;
+use crate::core::campaign::signing::PublicKey;
+use crate::gui::start_screen::{KnownCampaign, OfferView};
+use crate::jobs::campaigns::{CampaignsSeen, look};
+use crate::jobs::store::StoreCommand;
+
+/// How often an open window looks again.
+pub(super) const LOOK_EVERY: Duration = Duration::from_secs(4 * 3600);
+
+#[derive(Default)]
+pub(super) struct CampaignsState {
+    pub offered: Vec<Offered>,
+    /// Templates from the intake that did not verify (the start screen says how many).
+    pub refused: usize,
+    pub looked_at: Option<std::time::Instant>,
+}
+
+impl App {
+    pub(super) fn pinned_key(&self) -> Option<PublicKey> {
+        let hex = self.portable.as_ref()?.campaign_key.as_deref()?;
+        PublicKey::from_hex(hex).ok()
+    }
+
+    /// Start a look when one is due (never while one runs; never without a pinned key).
+    pub(super) fn look_for_campaigns(&mut self, ctx: &egui::Context) {
+        if self.fatal.is_some() || self.jobs.campaigns.is_some() || self.data.is_none() {
+            return;
+        }
+        let Some(key) = self.pinned_key() else {
+            return;
+        };
+        let now = self.ticker.now();
+        if let Some(at) = self.campaigns.looked_at {
+            let next = at + LOOK_EVERY;
+            if now < next {
+                ctx.request_repaint_after(next - now);
+                return;
+            }
+        }
+        self.campaigns.looked_at = Some(now);
+        let intake = self.intake().map(|(i, _)| i);
+        self.jobs.campaigns = Some(look(
+            intake,
+            key,
+            self.data_root.clone(),
+            repaint_waker(&self.context),
+        ));
+    }
+
+    pub(super) fn campaigns_seen(&mut self, seen: Outcome<CampaignsSeen>) {
+        match seen {
+            Ok(seen) => {
+                for r in &seen.refused {
+                    tracing::warn!(id = %r.id, message = %r.message, "published campaign refused");
+                }
+                self.campaigns.refused = seen.refused.len();
+                self.campaigns.offered = seen.offered;
+            }
+            Err(lost) => tracing::error!(?lost, "the look at published campaigns was lost"),
+        }
+    }
+
+    /// Every campaign this PC knows: the one in use, the offered ones, the built-in one.
+    pub(super) fn known_campaigns(&self) -> Vec<KnownCampaign> {
+        let mut out = vec![KnownCampaign::of(&self.campaign)];
+        for o in &self.campaigns.offered {
+            if !out.iter().any(|k| k.id == o.campaign.id) {
+                out.push(KnownCampaign::of(&o.campaign));
+            }
+        }
+        if let Some(b) = &self.builtin
+            && !out.iter().any(|k| k.id == b.id)
+        {
+            out.push(KnownCampaign::of(b));
+        }
+        out
+    }
+
+    /// What the start screen offers: campaigns other than the one in use, and a newer version
+    /// of the one in use with what changed.
+    pub(super) fn offers(&self) -> Vec<OfferView> {
+        let now = self.now();
+        self.campaigns
+            .offered
+            .iter()
+            .filter_map(|o| {
+                let c = &o.campaign;
+                let update = c.id == self.campaign.id;
+                if update && c.version <= self.campaign.version {
+                    return None;
+                }
+                // A campaign past its deadline is not offered for a new report.
+                if !update && c.deadline < now {
+                    return None;
+                }
+                Some(OfferView {
+                    id: c.id.clone(),
+                    title: c.title.clone(),
+                    deadline: c.deadline,
+                    version: c.version,
+                    new: o.new,
+                    changes: update.then(|| c.changes_from(&self.campaign)),
+                })
+            })
+            .collect()
+    }
+
+    /// The template of a known campaign other than the one in use, and its file.
+    fn known_template(&self, id: &str) -> Option<(Campaign, Option<PathBuf>)> {
+        if let Some(o) = self.campaigns.offered.iter().find(|o| o.campaign.id == id) {
+            return Some((o.campaign.clone(), Some(o.path.clone())));
+        }
+        self.builtin
+            .as_ref()
+            .filter(|b| b.id == id)
+            .map(|b| (Campaign::clone(b), None))
+    }
+
+    /// A draft of another campaign is being opened: switch to its template when this PC has
+    /// it. False when it has not.
+    pub(super) fn switch_to_campaign_of(&mut self, id: &str) -> bool {
+        match self.known_template(id) {
+            Some((campaign, path)) => {
+                self.set_campaign(campaign, path);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// 开始填报 (`start`: a new draft too) or 改用新版 on an offered campaign.
+    pub(super) fn use_offered(&mut self, id: &str, start: bool) {
+        let Some(o) = self.campaigns.offered.iter().find(|o| o.campaign.id == id) else {
+            return;
+        };
+        let (campaign, path, version) = (o.campaign.clone(), o.path.clone(), o.campaign.version);
+        let title = campaign.title.clone();
+        self.set_campaign(campaign, Some(path));
+        self.send(StoreCommand::MarkCampaignShown {
+            id: id.to_string(),
+            version,
+        });
+        if let Some(o) = self
+            .campaigns
+            .offered
+            .iter_mut()
+            .find(|o| o.campaign.id == id)
+        {
+            o.new = false;
+        }
+        self.banner = Some(Banner::info(format!(
+            "已改用市妇联发布的活动：{title}（第{version}版）。"
+        )));
+        if start {
+            self.apply(crate::gui::state::Action::NewDraft);
+        }
+    }
+}
+
+/// The built-in template, read once for the window's life.
+pub(super) fn builtin() -> Option<Arc<Campaign>> {
+    Campaign::builtin().ok().map(Arc::new)
+}
