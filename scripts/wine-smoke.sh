@@ -207,6 +207,46 @@ done
 grep -q "三要切实维护妇女儿童合法权益" "$NOTICES/2024-三八.wine.txt" || fail "campaign parse under Wine: items"
 echo "campaign parse under Wine: same template as Linux from a Chinese path"
 
+# campaign key / publish / campaigns: the department's key made under Wine in a Chinese path, the
+# 六一 template published with the desk token to the real intake, then listed and verified by the
+# Windows build and by the Linux one in their own data folders: the same lines.
+if [ -d deploy/intake/node_modules/@tus/server ]; then
+    DESK_DATA="$OUT/收件台 数据"; rm -rf "$DESK_DATA"; mkdir -p "$DESK_DATA"
+    BAOSONG_DATA_DIR="$(winpath "$DESK_DATA")" "$WINE" "$EXE" campaign key | tr -d '\r' > "$OUT/key-wine.txt" \
+        || fail "campaign key under Wine"
+    [ -s "$DESK_DATA/desk/campaign-signing-key" ] || fail "campaign key under Wine: no key file"
+    KEY=$(sed -n 's/^签名公钥.*：\([0-9a-f]\{64\}\)$/\1/p' "$OUT/key-wine.txt")
+    [ -n "$KEY" ] || { cat "$OUT/key-wine.txt"; fail "campaign key under Wine printed no public key"; }
+    printf 'desk-tok-77 @desk\nunit-tok-88 渝中区妇联\n' > "$OUT/campaign-tokens.txt"
+    INTAKE_TOKENS="$OUT/campaign-tokens.txt" INTAKE_CAMPAIGN_KEY="$KEY" TZ=Asia/Shanghai \
+        node deploy/intake/server.mjs 0 "$OUT/campaign-intake/uploads" > "$OUT/campaign-intake.out" &
+    TUS=$!
+    for i in $(seq 1 50); do grep -q listening "$OUT/campaign-intake.out" && break; sleep 0.1; done
+    URL="http://127.0.0.1:$(sed -n 's/^listening //p' "$OUT/campaign-intake.out")/files/"
+    ./target/debug/baosong campaign parse tests/fixtures/notices/2025-六一.txt -o "$NOTICES/六一 模板.json" > /dev/null \
+        || fail "campaign parse 六一"
+    win_rc=0; BAOSONG_DATA_DIR="$(winpath "$DESK_DATA")" "$WINE" "$EXE" campaign publish \
+        "$(winpath "$NOTICES/六一 模板.json")" --endpoint "$URL" --token desk-tok-77 | tr -d '\r' \
+        > "$OUT/publish-wine.txt" 2>"$OUT/publish-wine.err" || win_rc=$?
+    [ "$win_rc" = 0 ] || { kill $TUS; cat "$OUT/publish-wine.err"; fail "campaign publish under Wine exited $win_rc"; }
+    grep -q "已发布：2025年“六一”国际儿童节主题宣传活动情况报送（cq-liuyi-2025 第1版）" "$OUT/publish-wine.txt" \
+        || { kill $TUS; cat "$OUT/publish-wine.txt"; fail "campaign publish under Wine: not published"; }
+    CLERK_WINE="$OUT/单位 数据 wine"; CLERK_LINUX="$OUT/单位 数据 linux"; rm -rf "$CLERK_WINE" "$CLERK_LINUX"
+    mkdir -p "$CLERK_WINE" "$CLERK_LINUX"
+    BAOSONG_DATA_DIR="$(winpath "$CLERK_WINE")" "$WINE" "$EXE" campaigns --key "$KEY" --endpoint "$URL" \
+        --token unit-tok-88 | tr -d '\r' > "$OUT/campaigns-wine.txt" || { kill $TUS; fail "campaigns under Wine"; }
+    BAOSONG_DATA_DIR="$CLERK_LINUX" ./target/debug/baosong campaigns --key "$KEY" --endpoint "$URL" \
+        --token unit-tok-88 > "$OUT/campaigns-linux.txt" || { kill $TUS; fail "campaigns on Linux"; }
+    kill $TUS 2>/dev/null || true
+    diff "$OUT/campaigns-linux.txt" "$OUT/campaigns-wine.txt" || fail "campaigns output differs"
+    grep -q "第1版  截止 2025年6月6日 17:00" "$OUT/campaigns-wine.txt" || fail "campaigns under Wine: not listed"
+    cmp "$CLERK_LINUX/campaigns/cq-liuyi-2025-v1.json" "$CLERK_WINE/campaigns/cq-liuyi-2025-v1.json" \
+        || fail "campaigns: the kept template differs"
+    echo "campaign key, publish and campaigns under Wine: published, listed and verified as on Linux"
+else
+    echo "SKIP campaign publish under Wine: npm ci in deploy/intake first"
+fi
+
 echo "== window under Xvfb + Wine"
 DISPLAY_NUM=$(( (RANDOM % 20000) + 30000 ))
 Xvfb ":$DISPLAY_NUM" -screen 0 1280x860x24 -nolisten tcp >/dev/null 2>&1 &

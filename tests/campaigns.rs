@@ -37,19 +37,24 @@ fn liuyi() -> Campaign {
 struct World {
     peer: Peer,
     key: DeskKey,
-    _desk: tempfile::TempDir,
+    desk_dir: tempfile::TempDir,
 }
 
 impl World {
     fn new() -> Self {
-        let desk = tempfile::tempdir().unwrap();
-        let (key, _) = DeskKey::load_or_create(desk.path()).unwrap();
+        Self::with_key_in(tempfile::tempdir().unwrap(), "")
+    }
+
+    /// The department's key kept in `desk/<sub>` (a data folder's `desk`), the intake given its
+    /// public half.
+    fn with_key_in(desk: tempfile::TempDir, sub: &str) -> Self {
+        let (key, _) = DeskKey::load_or_create(&desk.path().join(sub)).unwrap();
         let hex = key.public().to_hex();
         let peer = intake(Some(TOKENS), &[("INTAKE_CAMPAIGN_KEY", hex.as_str())]);
         Self {
             peer,
             key,
-            _desk: desk,
+            desk_dir: desk,
         }
     }
 
@@ -138,7 +143,10 @@ fn only_the_desk_token_with_the_departments_key_publishes() {
     let stranger_dir = tempfile::tempdir().unwrap();
     let (stranger, _) = DeskKey::load_or_create(stranger_dir.path()).unwrap();
     let e = publish(&w.endpoint(Some("desk-token")), &stranger, &campaign).unwrap_err();
-    assert!(!w.peer.store.join("campaigns").exists(), "not among the bundles");
+    assert!(
+        !w.peer.store.join("campaigns").exists(),
+        "not among the bundles"
+    );
     assert!(
         matches!(e, ChannelError::Refused { status: 422, .. }),
         "{e:?}"
@@ -451,7 +459,7 @@ mod window {
     use baosong::core::store::DataDir;
     use baosong::gui::{App, AppConfig};
     use common::*;
-    use egui_kittest::kittest::Queryable;
+    use egui_kittest::kittest::{NodeT, Queryable};
 
     /// A clerk's window on 20 May 2025, with IT's baosong.toml: the intake, the unit's token and
     /// the department's key.
@@ -578,5 +586,142 @@ mod window {
         settle(&mut h);
         assert_eq!(h.state().campaign().version, 2);
         assert!(!has_label(&h, "市妇联更新了本活动的模板（第2版）"));
+    }
+
+    /// The department's PC: the intake with the desk token in IT's baosong.toml.
+    fn desk_window(
+        data: &Path,
+        w: &World,
+        picker: TestPicker,
+    ) -> egui_kittest::Harness<'static, App> {
+        harness_with(app_with(
+            data,
+            Setup {
+                picker,
+                portable: Some(PortableConfig {
+                    intake: Some(w.endpoint(Some("desk-token"))),
+                    ..PortableConfig::default()
+                }),
+                ..Setup::default()
+            },
+        ))
+    }
+
+    #[test]
+    fn the_department_makes_a_campaign_from_the_notice_edits_previews_saves_and_publishes() {
+        // The desk PC's data folder holds the department's key; the intake knows its public half.
+        let w = World::with_key_in(tempfile::tempdir().unwrap(), "desk");
+        let data = w.desk_dir.path().to_path_buf();
+        let picker = TestPicker::default();
+        let mut h = desk_window(&data, &w, picker.clone());
+        click(&mut h, "设置与帮助");
+        click(&mut h, "收件台");
+        click(&mut h, "新建活动");
+        assert_eq!(
+            h.state().screen(),
+            baosong::gui::state::Screen::CampaignEditor
+        );
+        // A new template is not publishable as it stands: it says what is missing.
+        assert!(has_text_containing(&h, "发布前还需修改"));
+        assert!(has_label(&h, "请填写活动名称"));
+
+        // 从通知生成…: the 六一 notice.
+        let notice =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/notices/2025-六一.txt");
+        picker.choose_one(&notice);
+        click(&mut h, "从通知生成…");
+        settle(&mut h);
+        assert!(has_text_containing(&h, "已从通知生成活动模板"));
+        assert!(has_label(&h, "一、开展主题教育活动"));
+        assert!(has_label(&h, "四、推进家庭教育指导"));
+        assert!(has_text_containing(&h, "“五、工作要求”是工作要求"));
+        assert!(has_label(&h, "√ 模板可以保存和发布"));
+
+        // Rename an item.
+        click(&mut h, "（一）举办“红领巾心向党”故事会");
+        replace_text(&mut h, "事项名称", "举办主题故事会");
+        h.run_ok();
+        assert!(has_label(&h, "（一）举办主题故事会"));
+        // Move it down: it becomes （二）, the other （一）.
+        click(&mut h, "下移“（一）举办主题故事会”");
+        h.run_ok();
+        assert!(has_label(&h, "（二）举办主题故事会"));
+        assert!(has_label(&h, "（一）开展家庭亲子阅读活动"));
+        // Add an item to the fourth pillar, name it, ask for a video.
+        click(&mut h, "在“四、推进家庭教育指导”中添加事项");
+        h.run_ok();
+        replace_text(&mut h, "事项名称", "开展家风故事短视频征集");
+        click(&mut h, "视频");
+        h.run_ok();
+        assert!(has_label(&h, "（三）开展家风故事短视频征集"));
+        // Empty a name: flagged, publishing refused until it is mended.
+        replace_text(&mut h, "事项名称", "x");
+        h.key_press(egui::Key::Backspace);
+        h.run_ok();
+        assert!(has_text_containing(&h, "的第3个事项没有名称"));
+        assert!(
+            h.get_by_label("发布到报送服务器")
+                .accesskit_node()
+                .is_disabled()
+        );
+        replace_text(&mut h, "事项名称", "开展家风故事短视频征集");
+        h.run_ok();
+        h.snapshot("campaign_editor");
+
+        // 预览: the clerk's task list on this template.
+        click(&mut h, "预览");
+        h.run_ok();
+        assert!(has_text_containing(&h, "预览：文员看到的填报任务"));
+        // The clerk's task list: the item where it was put, its page opened by a click.
+        assert!(has_label(&h, "四、推进家庭教育指导"));
+        click(&mut h, "开展家风故事短视频征集");
+        h.run_ok();
+        assert!(has_text_containing(&h, "开展家风故事短视频征集"));
+        h.snapshot("campaign_editor_preview");
+        click(&mut h, "返回编辑");
+        h.run_ok();
+
+        // 保存模板…: the file loads as a template, with the edits.
+        let saved = data.join("六一 模板.json");
+        picker.choose_one(&saved);
+        click(&mut h, "保存模板…");
+        settle(&mut h);
+        assert!(has_text_containing(&h, "模板已保存"));
+        let c = Campaign::load(&saved).unwrap();
+        let titles: Vec<String> = c.pillars[0]
+            .items
+            .iter()
+            .map(|it| format!("{}{}", it.number, it.title))
+            .collect();
+        assert_eq!(
+            titles,
+            ["（一）开展家庭亲子阅读活动", "（二）举办主题故事会"]
+        );
+        // The moved item kept its id (a draft keeps what was written under it).
+        assert_eq!(c.pillars[0].items[1].id, "p1-1");
+        let added = c.pillars[3].items.last().unwrap();
+        assert_eq!(added.title, "开展家风故事短视频征集");
+        assert_eq!(added.expects, [baosong::core::campaign::Expected::Video]);
+
+        // 发布到报送服务器: signed with the desk's key, on the real intake.
+        click(&mut h, "发布到报送服务器");
+        settle(&mut h);
+        assert!(
+            has_text_containing(&h, "已发布：cq-liuyi-2025（第1版）"),
+            "the banner says it was published"
+        );
+        // A clerk's PC takes it, with the edits.
+        let pc = tempfile::tempdir().unwrap();
+        let shelf = Shelf::in_data_dir(pc.path());
+        let got = fetch(&w.endpoint(Some("yz-token")), &w.key.public(), &shelf).unwrap();
+        assert_eq!(got.taken.len(), 1, "{got:?}");
+        let (offered, _) = shelf.offered(&w.key.public());
+        let mut published = offered[0].campaign.clone();
+        published.version = 0;
+        assert_eq!(published, c);
+        // Published again unchanged: nothing new.
+        click(&mut h, "发布到报送服务器");
+        settle(&mut h);
+        assert!(has_text_containing(&h, "与已发布的第1版相同，未重新发布"));
     }
 }

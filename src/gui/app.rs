@@ -9,6 +9,7 @@ use std::sync::{Arc, OnceLock};
 mod attachments;
 mod campaigns;
 mod desk;
+mod editor;
 mod events;
 mod jobs;
 mod panels;
@@ -110,6 +111,8 @@ pub struct App {
     campaigns: campaigns::CampaignsState,
     /// The built-in template, read once.
     builtin: Option<Arc<Campaign>>,
+    /// 活动编辑: the template the department is editing (kept while it looks at the desk).
+    editor: Option<super::campaign_editor::EditorState>,
     /// This window's hold on the data folder (declared last: released after the worker stops).
     _lock: Option<DataDirLock>,
 }
@@ -204,6 +207,7 @@ impl App {
             actions: Vec::new(),
             campaigns: Default::default(),
             builtin: campaigns::builtin(),
+            editor: None,
             _lock: lock,
         };
         if let Some(path) = template_choice(
@@ -439,6 +443,10 @@ impl App {
             }
             (Screen::Desk | Screen::DeskBundle, _) => {
                 self.desk_ui(ui, actions);
+                false
+            }
+            (Screen::CampaignEditor, _) => {
+                self.editor_ui(ui, actions);
                 false
             }
             (Screen::Start, _) | (_, None) => {

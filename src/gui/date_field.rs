@@ -75,7 +75,12 @@ pub fn date_field(
 }
 
 /// A month of days; the month shown is kept per field. Returns the day clicked.
-fn calendar(ui: &mut Ui, id: egui::Id, selected: NaiveDate, window: Window) -> Option<NaiveDate> {
+pub(crate) fn calendar(
+    ui: &mut Ui,
+    id: egui::Id,
+    selected: NaiveDate,
+    window: Window,
+) -> Option<NaiveDate> {
     let month_id = id.with("calendar-month");
     let first_of = |d: NaiveDate| d.with_day(1).unwrap_or(d);
     let mut month: NaiveDate = ui

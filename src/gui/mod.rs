@@ -22,6 +22,7 @@
 
 pub mod activity_form;
 pub mod app;
+pub mod campaign_editor;
 pub mod check_screen;
 pub mod date_field;
 pub mod desk_screen;

@@ -28,6 +28,9 @@ pub trait FilePicker {
     fn pick_folder(&mut self) -> Picked<PathBuf>;
     /// 收件台: where to save the Excel table or a summary document (`extension`: xlsx, html).
     fn save_document(&mut self, default_name: &str, extension: &str) -> Picked<PathBuf>;
+
+    /// 从通知生成…: a notice, .txt or .docx.
+    fn pick_notice(&mut self) -> Picked<PathBuf>;
 }
 
 /// The system's file dialog.
@@ -46,6 +49,15 @@ impl NativePicker {
 }
 
 impl FilePicker for NativePicker {
+    fn pick_notice(&mut self) -> Picked<PathBuf> {
+        self.ask(|| {
+            rfd::FileDialog::new()
+                .set_title("选择通知文件")
+                .add_filter("通知（Word 文档或文本）", &["docx", "txt"])
+                .pick_file()
+        })
+    }
+
     fn pick_template(&mut self) -> Picked<PathBuf> {
         self.ask(|| {
             rfd::FileDialog::new()
@@ -86,6 +98,7 @@ impl FilePicker for NativePicker {
     fn save_document(&mut self, default_name: &str, extension: &str) -> Picked<PathBuf> {
         let (title, filter) = match extension {
             "xlsx" => ("导出 Excel", "Excel 表格（xlsx）"),
+            "json" => ("保存活动模板", "活动模板（JSON）"),
             _ => ("导出汇总文档", "网页文档（html，可用浏览器打印）"),
         };
         self.ask(|| {

@@ -212,14 +212,11 @@ impl Group<'_> {
         let Some(c) = self.campaign else {
             return false;
         };
-        if c.deadline >= now {
-            return false;
-        }
         let all_sent = self
             .drafts
             .iter()
             .all(|d| matches!(d.status, Status::Submitted { .. }));
-        all_sent || (now - c.deadline).num_days() > LATE_GRACE_DAYS
+        is_past(c.deadline, now, all_sent)
     }
 
     fn heading(&self, now: DateTime<FixedOffset>) -> String {
@@ -233,6 +230,12 @@ impl Group<'_> {
             None => format!("其他活动（编号 {}，本机没有它的活动模板）", self.id),
         }
     }
+}
+
+/// A campaign is 往年活动 once its deadline has passed and all its drafts are sent, or
+/// [`LATE_GRACE_DAYS`] after the deadline whatever they are.
+fn is_past(deadline: DateTime<FixedOffset>, now: DateTime<FixedOffset>, all_sent: bool) -> bool {
+    deadline < now && (all_sent || (now - deadline).num_days() > LATE_GRACE_DAYS)
 }
 
 fn drafts_table(
@@ -456,4 +459,26 @@ fn recycle_area(ui: &mut Ui, listing: &Listing, state: &mut StartState, actions:
                 ui.end_row();
             }
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    #[test]
+    fn a_campaign_moves_to_past_years_when_sent_or_a_month_late() {
+        let deadline = t("2025-06-06T17:00:00+08:00");
+        // Before the deadline: never, sent or not.
+        assert!(!is_past(deadline, t("2025-06-01T10:00:00+08:00"), true));
+        // Just past it: only when everything was sent (a late unit still sees its draft).
+        assert!(is_past(deadline, t("2025-06-07T10:00:00+08:00"), true));
+        assert!(!is_past(deadline, t("2025-06-07T10:00:00+08:00"), false));
+        assert!(!is_past(deadline, t("2025-07-06T10:00:00+08:00"), false));
+        // More than 30 days past: whatever is left.
+        assert!(is_past(deadline, t("2025-07-08T10:00:00+08:00"), false));
+    }
 }

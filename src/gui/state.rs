@@ -28,6 +28,8 @@ pub enum Screen {
     Desk,
     /// One bundle opened read-only from the desk.
     DeskBundle,
+    /// 活动编辑: the department's campaign editor (from the desk).
+    CampaignEditor,
 }
 
 /// What a screen asks for; applied after the frame is drawn.
@@ -69,6 +71,8 @@ pub enum Action {
     Desk(DeskAction),
     /// 一键报送 and 导出材料包.
     Send(SendAction),
+    /// The department's campaign editor.
+    Editor(crate::gui::campaign_editor::EditorAction),
 }
 
 /// What the clerk does with the materials of the open draft (and the viewer, also the desk's).

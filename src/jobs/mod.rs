@@ -17,6 +17,7 @@
 //! that arrived (the receiving desk).
 //!
 
+pub mod campaign_edit;
 pub mod campaigns;
 pub mod connection;
 pub mod desk;

@@ -145,6 +145,7 @@ impl App {
             Action::Materials(a) => self.apply_material(a),
             Action::Send(a) => self.apply_send(a),
             Action::Desk(a) => self.apply_desk(a),
+            Action::Editor(a) => self.apply_editor(a),
             Action::NewDraft => {
                 let unit = self.settings.default_unit.clone();
                 self.send(StoreCommand::Create {

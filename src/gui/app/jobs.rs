@@ -21,6 +21,7 @@ use crate::core::store::FilesChecked;
 use crate::core::submit::SubmitError;
 use crate::core::work::Cancelled;
 use crate::jobs::JobLost;
+use crate::jobs::campaign_edit::{EditorDone, EditorJob};
 use crate::jobs::campaigns::{CampaignsLook, CampaignsSeen};
 use crate::jobs::connection::ConnectionTest;
 use crate::jobs::desk::Scanned;
@@ -49,6 +50,8 @@ pub(super) struct JobSet {
     pub desk: Option<DeskJob>,
     /// 市妇联发布的活动, looked at in the background.
     pub campaigns: Option<CampaignsLook>,
+    /// 活动编辑's one job (a notice read, a template opened or saved, a publication).
+    pub editor: Option<EditorJob>,
 }
 
 /// One job that ended, with what it ended with.
@@ -62,6 +65,7 @@ pub(super) enum JobDone {
     CancelledOnServer(DraftId, Outcome<Result<(), IntakeError>>),
     Desk(DeskDone),
     Campaigns(Outcome<CampaignsSeen>),
+    Editor(Outcome<Box<EditorDone>>),
 }
 
 /// The desk's job that ended.
@@ -131,6 +135,10 @@ impl JobSet {
             self.campaigns = None;
             done.push(JobDone::Campaigns(r));
         }
+        if let Some(r) = self.editor.as_mut().and_then(|j| j.poll()) {
+            self.editor = None;
+            done.push(JobDone::Editor(r.map(Box::new)));
+        }
         done
     }
 
@@ -147,9 +155,12 @@ impl JobSet {
             cancelling,
             desk,
             campaigns,
+            editor,
         } = self;
         connection.iter().for_each(|j| j.cancel());
         campaigns.iter().for_each(|j| j.cancel());
+        // A save or a publication under way is let finish (a file written whole, a request).
+        let _ = editor;
         imports.iter().for_each(|(_, j)| j.cancel());
         file_check.iter().for_each(|j| j.cancel());
         system.iter().for_each(|j| j.cancel());
@@ -172,9 +183,11 @@ impl JobSet {
             cancelling,
             desk,
             campaigns,
+            editor,
         } = self;
         connection.is_none()
             && campaigns.is_none()
+            && editor.is_none()
             && imports.is_empty()
             && file_check.is_none()
             && system.is_empty()
@@ -230,6 +243,7 @@ impl App {
             JobDone::CancelledOnServer(id, r) => self.cancel_ended(&id, r),
             JobDone::Desk(d) => self.desk_done(d),
             JobDone::Campaigns(r) => self.campaigns_seen(r),
+            JobDone::Editor(r) => self.editor_done(r),
         }
     }
 }

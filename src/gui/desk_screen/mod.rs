@@ -122,6 +122,16 @@ pub fn desk_ui(ui: &mut Ui, view: &DeskView<'_>, form: &mut DeskForm, actions: &
         if ui.button("← 返回设置与帮助").clicked() {
             actions.push(Action::GoTo(Screen::Settings));
         }
+        ui.separator();
+        if ui
+            .button("新建活动")
+            .on_hover_text("从通知生成活动模板，编辑后签名发布给各单位")
+            .clicked()
+        {
+            actions.push(Action::Editor(
+                crate::gui::campaign_editor::EditorAction::Open,
+            ));
+        }
     });
     ui.heading("收件台");
     ui.label(

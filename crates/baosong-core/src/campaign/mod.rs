@@ -17,6 +17,7 @@ use super::ids::ItemId;
 
 pub mod channel;
 mod docx;
+pub mod edit;
 pub mod notice;
 pub mod signing;
 
@@ -216,6 +217,33 @@ pub struct Item {
     /// At least this many photos per activity (checked on 检查并提交).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_photos: Option<u32>,
+    /// The materials the department expects for each activity of this item (a video for the
+    /// 短视频 item …): a missing one is a reminder on the clerk's check page, never a refusal.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expects: Vec<Expected>,
+}
+
+/// A kind of material an item expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expected {
+    Photo,
+    Video,
+    Document,
+    Link,
+}
+
+impl Expected {
+    pub const ALL: [Self; 4] = [Self::Photo, Self::Video, Self::Document, Self::Link];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Photo => "图片",
+            Self::Video => "视频",
+            Self::Document => "活动稿件",
+            Self::Link => "新媒体链接",
+        }
+    }
 }
 
 impl Campaign {

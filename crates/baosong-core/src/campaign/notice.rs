@@ -442,6 +442,7 @@ impl Reader {
                     title: "（未识别）".into(),
                     hint: String::new(),
                     min_photos: None,
+                    expects: Vec::new(),
                 }],
             }];
         } else {
@@ -765,6 +766,7 @@ impl Reader {
                 title: title.to_string(),
                 hint: one_line(body),
                 min_photos: None,
+                expects: Vec::new(),
             };
             return (String::new(), vec![item]);
         };
@@ -801,6 +803,7 @@ impl Reader {
                 title: item_title,
                 hint: one_line(&rest),
                 min_photos: None,
+                expects: Vec::new(),
             });
         }
         (intro, items)

@@ -226,6 +226,31 @@ mod tests {
     }
 
     #[test]
+    fn an_item_expecting_a_video_reminds_and_never_refuses() {
+        let mut c = campaign();
+        c.pillars[0].items[0].expects = vec![
+            crate::campaign::Expected::Photo,
+            crate::campaign::Expected::Video,
+        ];
+        let d = filled_draft(&c);
+        let r = validate(&c, &d);
+        assert!(r.is_ready(), "{:?}", r.problems);
+        let m: Vec<&str> = r.reminders.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            m,
+            ["市妇联要求本项的活动报送图片、视频，本活动还没有视频，建议添加"]
+        );
+        // With a video it is satisfied.
+        let mut d = d;
+        let mut video = photo("v", 1000);
+        if let Material::File(f) = &mut video.material {
+            f.kind = Some(FileKind::Video);
+        }
+        d.answer_mut("p1-1").activities[0].attachments.push(video);
+        assert!(validate(&c, &d).reminders.is_empty());
+    }
+
+    #[test]
     fn a_complete_draft_is_ready() {
         let c = campaign();
         let d = filled_draft(&c);

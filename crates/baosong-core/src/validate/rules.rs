@@ -3,7 +3,7 @@
 
 use super::input::{check_field, check_phone, check_reason};
 use super::{FileProblem, FileProblems, Problem, Section, Target};
-use crate::campaign::Campaign;
+use crate::campaign::{Campaign, Expected};
 use crate::draft::{
     Activity, ActivityField, Attachment, Draft, FileKind, ItemAnswer, ItemId, Place,
 };
@@ -23,6 +23,7 @@ pub(super) fn check_draft(campaign: &Campaign, draft: &Draft, files: &FileProble
                 item_id: &item.id,
                 place: format!("{} {}", item.number, item.title).trim().to_string(),
                 min_photos: item.min_photos.unwrap_or(0),
+                expects: &item.expects,
                 files,
             };
             check_item(&ctx, answer, &mut out);
@@ -95,6 +96,7 @@ struct ItemContext<'a> {
     item_id: &'a ItemId,
     place: String,
     min_photos: u32,
+    expects: &'a [Expected],
     files: &'a FileProblems,
 }
 
@@ -184,9 +186,40 @@ fn check_activity(ctx: &ItemContext<'_>, activity: &Activity, where_: &str, out:
         };
         out.reminder(
             ctx.section,
-            materials,
+            materials.clone(),
             where_,
             format!("本活动还没有图片、视频或新媒体链接。通知要求报送{asked}，建议添加"),
+        );
+    }
+    // What the department said this item needs, and the activity lacks: a reminder.
+    let has = |e: Expected| {
+        activity.attachments.iter().any(|a| match e {
+            Expected::Photo => a.kind() == Some(FileKind::Photo),
+            Expected::Video => a.kind() == Some(FileKind::Video),
+            Expected::Document => a.kind() == Some(FileKind::Document),
+            Expected::Link => a.file().is_none(),
+        })
+    };
+    let lacking: Vec<&str> = ctx
+        .expects
+        .iter()
+        .filter(|e| !has(**e))
+        .map(|e| e.label())
+        .collect();
+    if !lacking.is_empty() {
+        out.reminder(
+            ctx.section,
+            materials,
+            where_,
+            format!(
+                "市妇联要求本项的活动报送{}，本活动还没有{}，建议添加",
+                ctx.expects
+                    .iter()
+                    .map(|e| e.label())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                lacking.join("、")
+            ),
         );
     }
     let place = Place::Activity {

@@ -1,0 +1,84 @@
+//! The campaign editor's file and network work, as [`Job`]s: a notice read, a template opened,
+//! saved (atomically), or signed and published through the intake.
+
+use std::path::PathBuf;
+
+use super::{Job, Wake};
+use crate::core::campaign::channel::{Published, publish};
+use crate::core::campaign::notice::{NoticeReading, notice_text, read_notice};
+use crate::core::campaign::signing::DeskKey;
+use crate::core::campaign::{Campaign, Intake};
+use crate::core::store::atomic::write_atomic;
+
+/// What one of the editor's jobs came to; the error is the Chinese sentence to show.
+#[derive(Debug)]
+pub enum EditorDone {
+    Read(Result<NoticeReading, String>),
+    Opened(PathBuf, Result<Campaign, String>),
+    Saved(Result<PathBuf, String>),
+    /// Published: what the intake holds now, and whether the key was made for it.
+    Published(Result<(Published, bool, String), String>),
+}
+
+pub type EditorJob = Job<EditorDone>;
+
+pub fn read(path: PathBuf, wake: Wake) -> EditorJob {
+    Job::spawn("正在读取通知…", None, wake, move |_| {
+        EditorDone::Read(
+            notice_text(&path)
+                .and_then(|t| read_notice(&t))
+                .map_err(|e| e.user_message()),
+        )
+    })
+}
+
+pub fn open(path: PathBuf, wake: Wake) -> EditorJob {
+    Job::spawn("正在打开模板…", None, wake, move |_| {
+        // A template with unread fields is a draft of the editor's own: opened as it is.
+        let campaign = std::fs::read_to_string(&path)
+            .map_err(|e| format!("无法读取“{}”：{e}", path.display()))
+            .and_then(|text| {
+                Campaign::from_json_str(
+                    text.trim_start_matches('\u{feff}'),
+                    &path.display().to_string(),
+                )
+                .or_else(|e| {
+                    serde_json::from_str::<Campaign>(text.trim_start_matches('\u{feff}'))
+                        .ok()
+                        .filter(|c| !c.unread.is_empty())
+                        .ok_or_else(|| e.user_message())
+                })
+            });
+        EditorDone::Opened(path, campaign)
+    })
+}
+
+pub fn save(campaign: Campaign, to: PathBuf, wake: Wake) -> EditorJob {
+    Job::spawn("正在保存模板…", None, wake, move |_| {
+        let result = serde_json::to_string_pretty(&campaign)
+            .map_err(|e| e.to_string())
+            .and_then(|json| {
+                write_atomic(&to, format!("{json}\n").as_bytes())
+                    .map_err(|e| format!("无法保存到“{}”：{e}", to.display()))
+            })
+            .map(|()| to);
+        EditorDone::Saved(result)
+    })
+}
+
+pub fn publish_it(campaign: Campaign, intake: Intake, key_dir: PathBuf, wake: Wake) -> EditorJob {
+    Job::spawn("正在签名并发布…", None, wake, move |_| {
+        let result = DeskKey::load_or_create(&key_dir)
+            .map_err(|e| e.user_message())
+            .and_then(|(key, made)| {
+                let public = key.public().to_hex();
+                publish(&intake, &key, &campaign)
+                    .map(|p| (p, made, public))
+                    .map_err(|e| {
+                        tracing::warn!(error = %e, "publish from the editor failed");
+                        e.user_message()
+                    })
+            });
+        EditorDone::Published(result)
+    })
+}
