@@ -681,6 +681,27 @@ mod window {
         click(&mut h, "返回编辑");
         h.run_ok();
 
+        // The unit list from an Excel column.
+        let list = data.join("单位名单.xlsx");
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, name) in ["单位名称", "渝中区妇联", "江北区妇联", "市妇联机关"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string(r as u32, 0, *name).unwrap();
+        }
+        book.save(&list).unwrap();
+        click(&mut h, "报送单位（41）");
+        picker.choose_one(&list);
+        click(&mut h, "从 Excel 导入…");
+        settle(&mut h);
+        assert!(has_text_containing(&h, "已导入3个单位"));
+        assert!(has_label(&h, "报送单位（3）"));
+        click(&mut h, "删除市妇联机关");
+        h.run_ok();
+        assert!(has_label(&h, "报送单位（2）"));
+
         // 保存模板…: the file loads as a template, with the edits.
         let saved = data.join("六一 模板.json");
         picker.choose_one(&saved);
@@ -699,6 +720,7 @@ mod window {
         );
         // The moved item kept its id (a draft keeps what was written under it).
         assert_eq!(c.pillars[0].items[1].id, "p1-1");
+        assert_eq!(c.units, ["渝中区妇联", "江北区妇联"]);
         let added = c.pillars[3].items.last().unwrap();
         assert_eq!(added.title, "开展家风故事短视频征集");
         assert_eq!(added.expects, [baosong::core::campaign::Expected::Video]);
@@ -723,5 +745,46 @@ mod window {
         click(&mut h, "发布到报送服务器");
         settle(&mut h);
         assert!(has_text_containing(&h, "与已发布的第1版相同，未重新发布"));
+    }
+
+    #[test]
+    fn unsaved_editing_survives_closing_the_window() {
+        let w = World::new();
+        let data = tempfile::tempdir().unwrap();
+        let picker = TestPicker::default();
+        let mut h = desk_window(data.path(), &w, picker.clone());
+        click(&mut h, "设置与帮助");
+        click(&mut h, "收件台");
+        click(&mut h, "新建活动");
+        settle(&mut h);
+        picker.choose_one(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/notices/2025-六一.txt"),
+        );
+        click(&mut h, "从通知生成…");
+        settle(&mut h);
+        click(&mut h, "（二）开展家庭亲子阅读活动");
+        replace_text(&mut h, "事项名称", "开展亲子共读活动");
+        h.run_ok();
+        h.state_mut().shutdown();
+        drop(h);
+
+        let mut h = desk_window(data.path(), &w, picker);
+        click(&mut h, "设置与帮助");
+        click(&mut h, "收件台");
+        click(&mut h, "新建活动");
+        settle(&mut h);
+        assert!(has_text_containing(
+            &h,
+            "已恢复上次关闭程序时没有保存的活动编辑内容"
+        ));
+        assert!(has_label(&h, "（二）开展亲子共读活动"));
+        // Taken back: not restored a second time.
+        assert!(
+            !data
+                .path()
+                .join("desk")
+                .join("活动编辑-未保存.json")
+                .exists()
+        );
     }
 }

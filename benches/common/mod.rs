@@ -67,6 +67,9 @@ pub fn frame_stats(v: &[Duration]) -> String {
 pub struct SaveTo(pub PathBuf);
 
 impl FilePicker for SaveTo {
+    fn pick_units(&mut self) -> Picked<PathBuf> {
+        Picked::Cancelled
+    }
     fn pick_notice(&mut self) -> Picked<PathBuf> {
         Picked::Cancelled
     }

@@ -317,6 +317,7 @@ impl App {
             }
         }
         self.desk_shutdown(left_until(deadline));
+        self.editor_shutdown();
         self.flush();
         if let Some(w) = &mut self.worker {
             w.finish();

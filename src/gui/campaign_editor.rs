@@ -126,6 +126,8 @@ pub enum EditorAction {
     MoveItem(usize, usize, bool),
     AddUnit,
     RemoveUnit(usize),
+    /// 从 Excel 导入…: the list replaced by a file's first column.
+    ImportUnits,
     DefaultUnits,
     /// 预览 on, or back to editing.
     Preview(bool),
@@ -559,7 +561,10 @@ fn item_form(ui: &mut Ui, state: &mut EditorState, pi: usize, j: usize) {
 
 fn units_form(ui: &mut Ui, state: &mut EditorState, actions: &mut Vec<Action>) {
     let act = |a: EditorAction| Action::Editor(a);
-    ui.heading(format!("报送单位（{}）", state.campaign.units.len()));
+    ui.heading(format!(
+        "报送单位名单（共{}个）",
+        state.campaign.units.len()
+    ));
     ui.horizontal(|ui| {
         let l = ui.label("添加单位");
         let r = ui
@@ -571,6 +576,13 @@ fn units_form(ui: &mut Ui, state: &mut EditorState, actions: &mut Vec<Action>) {
         }
         if ui.button("恢复默认名单（41个区县妇联）").clicked() {
             actions.push(act(EditorAction::DefaultUnits));
+        }
+        if ui
+            .button("从 Excel 导入…")
+            .on_hover_text("用表格第一列的单位名称替换现有名单（也可以是每行一个名称的文本文件）")
+            .clicked()
+        {
+            actions.push(act(EditorAction::ImportUnits));
         }
     });
     egui::Grid::new("editor_units")

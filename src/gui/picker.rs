@@ -31,6 +31,9 @@ pub trait FilePicker {
 
     /// 从通知生成…: a notice, .txt or .docx.
     fn pick_notice(&mut self) -> Picked<PathBuf>;
+
+    /// 从 Excel 导入…: a unit list, .xlsx (or .csv, .txt).
+    fn pick_units(&mut self) -> Picked<PathBuf>;
 }
 
 /// The system's file dialog.
@@ -49,6 +52,15 @@ impl NativePicker {
 }
 
 impl FilePicker for NativePicker {
+    fn pick_units(&mut self) -> Picked<PathBuf> {
+        self.ask(|| {
+            rfd::FileDialog::new()
+                .set_title("选择单位名单")
+                .add_filter("Excel 表格或文本", &["xlsx", "csv", "txt"])
+                .pick_file()
+        })
+    }
+
     fn pick_notice(&mut self) -> Picked<PathBuf> {
         self.ask(|| {
             rfd::FileDialog::new()

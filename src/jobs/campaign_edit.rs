@@ -16,6 +16,9 @@ pub enum EditorDone {
     Read(Result<NoticeReading, String>),
     Opened(PathBuf, Result<Campaign, String>),
     Saved(Result<PathBuf, String>),
+    Units(Result<Vec<String>, String>),
+    /// What the editor held when the window last closed unsaved, if anything.
+    Restored(Option<Campaign>),
     /// Published: what the intake holds now, and whether the key was made for it.
     Published(Result<(Published, bool, String), String>),
 }
@@ -29,6 +32,43 @@ pub fn read(path: PathBuf, wake: Wake) -> EditorJob {
                 .and_then(|t| read_notice(&t))
                 .map_err(|e| e.user_message()),
         )
+    })
+}
+
+/// Where the editor's unsaved template is kept when the window closes.
+pub const UNSAVED: &str = "活动编辑-未保存.json";
+
+/// The template left unsaved when the window last closed (then removed: the editor holds it).
+pub fn restore(desk_dir: PathBuf, wake: Wake) -> EditorJob {
+    Job::spawn(
+        "正在恢复未保存的活动编辑…",
+        None,
+        wake,
+        move |_| {
+            let path = desk_dir.join(UNSAVED);
+            let found = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|text| serde_json::from_str::<Campaign>(&text).ok());
+            if found.is_some()
+                && let Err(e) = std::fs::remove_file(&path)
+            {
+                tracing::warn!(error = %e, "cannot remove the restored editor file");
+            }
+            EditorDone::Restored(found)
+        },
+    )
+}
+
+/// Keep the editor's unsaved template for the next start (closing the window: waited for).
+pub fn keep_unsaved(desk_dir: &std::path::Path, campaign: &Campaign) -> std::io::Result<()> {
+    std::fs::create_dir_all(desk_dir)?;
+    let json = serde_json::to_vec_pretty(campaign).map_err(std::io::Error::other)?;
+    write_atomic(&desk_dir.join(UNSAVED), &json)
+}
+
+pub fn units(path: PathBuf, wake: Wake) -> EditorJob {
+    Job::spawn("正在读取单位名单…", None, wake, move |_| {
+        EditorDone::Units(crate::core::campaign::units_file::read_units(&path))
     })
 }
 

@@ -61,6 +61,10 @@ impl TestPicker {
 }
 
 impl FilePicker for TestPicker {
+    fn pick_units(&mut self) -> Picked<PathBuf> {
+        self.next_one()
+    }
+
     fn pick_notice(&mut self) -> Picked<PathBuf> {
         self.next_one()
     }

@@ -38,6 +38,18 @@ fn blank(now: chrono::DateTime<chrono::FixedOffset>, base: Option<&Campaign>) ->
 }
 
 impl App {
+    /// Closing the window: an editor with unsaved work keeps it for the next start.
+    pub(super) fn editor_shutdown(&mut self) {
+        if let Some(state) = &self.editor
+            && state.dirty
+        {
+            match campaign_edit::keep_unsaved(&self.data_root.join("desk"), &state.campaign) {
+                Ok(()) => tracing::info!("unsaved campaign editing kept for the next start"),
+                Err(e) => tracing::error!(error = %e, "cannot keep the unsaved campaign editing"),
+            }
+        }
+    }
+
     pub(super) fn editor_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         let busy = self.jobs.editor.as_ref().map(|j| j.label().to_string());
         let Some(state) = &mut self.editor else {
@@ -87,6 +99,13 @@ impl App {
                         return;
                     }
                 }
+                // What was left unsaved when the window last closed comes back.
+                if self.jobs.editor.is_none() {
+                    self.jobs.editor = Some(campaign_edit::restore(
+                        self.data_root.join("desk"),
+                        repaint_waker(&self.context),
+                    ));
+                }
             }
             self.screen = Screen::CampaignEditor;
             return;
@@ -108,6 +127,13 @@ impl App {
             },
             EditorAction::OpenTemplate => match self.picker.pick_template() {
                 Picked::Chosen(path) => self.jobs.editor = Some(campaign_edit::open(path, wake)),
+                Picked::Cancelled => {}
+                Picked::Unavailable(_) => {
+                    self.banner = Some(Banner::error("无法显示选择文件的窗口。"));
+                }
+            },
+            EditorAction::ImportUnits => match self.picker.pick_units() {
+                Picked::Chosen(path) => self.jobs.editor = Some(campaign_edit::units(path, wake)),
                 Picked::Cancelled => {}
                 Picked::Unavailable(_) => {
                     self.banner = Some(Banner::error("无法显示选择文件的窗口。"));
@@ -232,6 +258,7 @@ impl App {
             EditorAction::Open
             | EditorAction::FromNotice
             | EditorAction::OpenTemplate
+            | EditorAction::ImportUnits
             | EditorAction::Save
             | EditorAction::Publish
             | EditorAction::Close => changed = false,
@@ -275,6 +302,26 @@ impl App {
                 self.banner = Some(Banner::info(format!("模板已保存：{}", path.display())));
             }
             EditorDone::Saved(Err(m)) => self.banner = Some(Banner::error(m)),
+            EditorDone::Units(Ok(units)) => {
+                if let Some(state) = &mut self.editor {
+                    let n = units.len();
+                    state.campaign.units = units;
+                    state.dirty = true;
+                    self.banner = Some(Banner::info(format!(
+                        "已导入{n}个单位，替换了原名单（可点“恢复默认名单”还原）。"
+                    )));
+                }
+            }
+            EditorDone::Units(Err(m)) => self.banner = Some(Banner::error(m)),
+            EditorDone::Restored(None) => {}
+            EditorDone::Restored(Some(c)) => {
+                let mut state = EditorState::new(c, Vec::new(), None);
+                state.dirty = true;
+                self.editor = Some(state);
+                self.banner = Some(Banner::info(
+                    "已恢复上次关闭程序时没有保存的活动编辑内容，请及时点“保存模板…”。",
+                ));
+            }
             EditorDone::Published(Ok((published, made, public))) => {
                 let e = &published.entry;
                 let mut said = if published.unchanged {

@@ -13,6 +13,18 @@ use quick_xml::events::Event;
 /// The body's largest size read (a notice is a few pages; a 100 MB "document.xml" is not one).
 const MAX_XML: u64 = 16 * 1024 * 1024;
 
+/// `&amp;` `&lt;` … and `&#x4E00;` inside text, which quick-xml hands over apart from the text.
+pub(super) fn entity(r: &quick_xml::events::BytesRef<'_>) -> Option<char> {
+    match r.decode().ok()?.as_ref() {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        _ => r.resolve_char_ref().ok().flatten(),
+    }
+}
+
 pub(super) fn document_text(bytes: &[u8]) -> Result<String, String> {
     let not_docx =
         || "文件不是有效的 Word 文档（.docx），请用 Word 打开后另存为 .docx 或 .txt".to_string();
@@ -49,21 +61,7 @@ pub(super) fn document_text(bytes: &[u8]) -> Result<String, String> {
                 let text = quick_xml::escape::unescape(&text).map_err(|_| not_docx())?;
                 out.push_str(&text);
             }
-            Ok(Event::GeneralRef(r)) if in_text => {
-                // &amp; &lt; … and &#x4E00; inside a text run.
-                let name = r.decode().map_err(|_| not_docx())?;
-                let ch = match name.as_ref() {
-                    "amp" => Some('&'),
-                    "lt" => Some('<'),
-                    "gt" => Some('>'),
-                    "quot" => Some('"'),
-                    "apos" => Some('\''),
-                    _ => r.resolve_char_ref().ok().flatten(),
-                };
-                if let Some(c) = ch {
-                    out.push(c);
-                }
-            }
+            Ok(Event::GeneralRef(r)) if in_text => out.extend(entity(&r)),
             Ok(Event::Eof) => break,
             Ok(_) => {}
             Err(_) => return Err(not_docx()),

@@ -20,6 +20,7 @@ mod docx;
 pub mod edit;
 pub mod notice;
 pub mod signing;
+pub mod units_file;
 
 /// The newest template schema this program reads.
 pub const TEMPLATE_SCHEMA: u32 = 1;
