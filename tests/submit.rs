@@ -194,6 +194,25 @@ fn twenty_cuts_in_one_upload_and_it_still_arrives_byte_identical() {
 }
 
 #[test]
+fn a_busy_front_door_is_waited_for_not_taken_as_a_failure() {
+    // The first two connections — the probe's OPTIONS among them — get 503 from the front (an
+    // nginx limit_conn): the sending waits and tries again, and the bundle arrives.
+    let data = tempfile::tempdir().unwrap();
+    let pc = tempfile::tempdir().unwrap();
+    let id = ready(data.path(), pc.path(), "大渡口区妇联", 1);
+    let tus = tus_server(None);
+    let front = busy_front(tus.port, 2);
+    let url = format!("http://127.0.0.1:{}/files/", front.port);
+    let o = submit(data.path(), &id, &url, &["--retry-ms", "50"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(front.cuts.load(Ordering::SeqCst), 2, "two turned away");
+    let Status::Submitted { receipt } = status(data.path(), &id) else {
+        panic!("not 已报送");
+    };
+    assert_eq!(sha256(&tus.stored()[0]), receipt.bundle_sha256);
+}
+
+#[test]
 fn killed_mid_upload_it_resumes_from_the_servers_offset() {
     let data = tempfile::tempdir().unwrap();
     let pc = tempfile::tempdir().unwrap();

@@ -267,3 +267,47 @@ fn proxy(
     });
     Cutter { port, sent, cuts }
 }
+
+/// A front door that answers the first `busy_for` connections itself with `503 Service
+/// Unavailable` (Retry-After: 1) — an nginx `limit_conn`, a restarting backend — and passes
+/// every later one through to the server. Counts the connections it turned away.
+pub fn busy_front(upstream: u16, busy_for: usize) -> Cutter {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let sent = Arc::new(AtomicU64::new(0));
+    let turned_away = Arc::new(AtomicUsize::new(0));
+    let t = turned_away.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut client) = conn else { continue };
+            if t.load(Ordering::SeqCst) < busy_for {
+                t.fetch_add(1, Ordering::SeqCst);
+                // Read the request's head, then say busy and close.
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && client.read(&mut byte).unwrap_or(0) == 1 {
+                    head.push(byte[0]);
+                }
+                let _ = client.write_all(
+                    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+                let _ = client.shutdown(Shutdown::Both);
+                continue;
+            }
+            let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                continue;
+            };
+            answers_back(&server, &client);
+            std::thread::spawn(move || {
+                let (mut client, mut server) = (client, server);
+                let _ = std::io::copy(&mut client, &mut server);
+                let _ = server.shutdown(Shutdown::Write);
+            });
+        }
+    });
+    Cutter {
+        port,
+        sent,
+        cuts: turned_away,
+    }
+}

@@ -353,6 +353,11 @@ impl IntakeClient {
                 status: status.as_u16(),
             });
         }
+        // A front that is busy or restarting (502, 503, 504: an nginx limit_conn, a backend
+        // coming back) is waited for like any other unavailable server, not taken as a failure.
+        if matches!(status.as_u16(), 502..=504) {
+            return Err(status_error(&url, status, response.headers(), 0));
+        }
         if status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED {
             return Err(IntakeError::Server {
                 url,
