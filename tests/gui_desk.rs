@@ -173,9 +173,17 @@ fn the_desk_tallies_checks_opens_exports_and_imports() {
     assert_eq!(h.get_all_by_label("未报送").count(), 38);
     // The latest arrivals first: 万州区 (13 March) above 江北区 (11 March).
     click(&mut h, "最新收到的在前");
-    let y = |label: &str| h.get_by_label(label).rect().top();
-    assert!(y("打开万州区妇联的材料包") < y("打开江北区妇联的材料包"));
+    let y = |h: &H, label: &str| h.get_by_label(label).rect().top();
+    assert!(y(&h, "打开万州区妇联的材料包") < y(&h, "打开江北区妇联的材料包"));
     click(&mut h, "最新收到的在前");
+    // A click on a heading sorts by it; again, the other way. The headings stay above the rows.
+    click(&mut h, "按收到时间排序");
+    assert!(y(&h, "打开渝中区妇联的材料包") < y(&h, "打开江北区妇联的材料包"));
+    assert!(y(&h, "打开江北区妇联的材料包") < y(&h, "打开万州区妇联的材料包"));
+    click(&mut h, "按收到时间排序");
+    assert!(y(&h, "打开万州区妇联的材料包") < y(&h, "打开渝中区妇联的材料包"));
+    assert!(y(&h, "按收到时间排序") < y(&h, "打开万州区妇联的材料包"));
+    click(&mut h, "按序号排序");
 
     // 导出 Excel, where the department chooses.
     let xlsx = out.path().join("汇总.xlsx");

@@ -23,8 +23,47 @@ use crate::jobs::JobProgress;
 pub struct DeskForm {
     pub folder: String,
     pub filter: RowFilter,
-    /// The latest arrivals first (else the campaign's order of units, those not reported first).
-    pub newest_first: bool,
+    /// The column the table is sorted by (a click on its heading; again: the other way).
+    pub sort: SortBy,
+    pub descending: bool,
+}
+
+/// What the table can be sorted by.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    /// The campaign's order of units (those not reported first): 序号.
+    #[default]
+    Number,
+    Received,
+    Activities,
+    Bytes,
+}
+
+impl SortBy {
+    /// The lines in this order (`descending`: the other way); ties keep the campaign's order.
+    fn arrange(
+        self,
+        lines: &mut [(usize, (&crate::core::desk::tally::Row, bool))],
+        descending: bool,
+    ) {
+        use std::cmp::Ordering;
+        // (Units are not sorted by name: Chinese by code point means nothing to a reader; 序号 is
+        // the federation's own order.)
+        let key = |r: &crate::core::desk::tally::Row| -> Option<i64> {
+            let l = r.latest.as_ref();
+            match self {
+                Self::Number => None,
+                Self::Received => l.and_then(|l| l.received).map(|t| t.timestamp()),
+                Self::Activities => l.map(|l| l.activities as i64),
+                Self::Bytes => l.map(|l| l.bytes as i64),
+            }
+        };
+        lines.sort_by(|(na, (a, _)), (nb, (b, _))| {
+            let o = key(a).cmp(&key(b));
+            let o = if descending { o.reverse() } else { o };
+            if o == Ordering::Equal { na.cmp(nb) } else { o }
+        });
+    }
 }
 
 /// Which units the table shows.
@@ -190,9 +229,17 @@ pub fn desk_ui(ui: &mut Ui, view: &DeskView<'_>, form: &mut DeskForm, actions: &
             ui.selectable_value(&mut form.filter, f, format!("{}（{n}）", f.label()));
         }
         ui.separator();
-        ui.checkbox(&mut form.newest_first, "最新收到的在前");
+        // The shortcut the department asked for; the same as a click on 收到时间 twice.
+        let mut newest_first = form.sort == SortBy::Received && form.descending;
+        if ui.checkbox(&mut newest_first, "最新收到的在前").changed() {
+            (form.sort, form.descending) = if newest_first {
+                (SortBy::Received, true)
+            } else {
+                (SortBy::Number, false)
+            };
+        }
     });
-    table(ui, t, view.verdicts, form, actions);
+    ui.scope(|ui| table(ui, t, view.verdicts, form, actions));
     for (path, why) in &t.unreadable {
         ui.colored_label(
             widgets::RED,
@@ -269,120 +316,171 @@ fn folder_row(ui: &mut Ui, form: &mut DeskForm, busy: bool, actions: &mut Vec<Ac
 }
 
 /// The window's table: the Excel file's columns, the four kinds of material in one and the
-/// pillars' activities in another (so it fits a laptop's screen), and 核对 and 打开.
+/// pillars' activities in another (so it fits a laptop's screen), and 核对 and 打开. Its headings
+/// stay while the rows scroll; a click on 序号, 收到时间, 活动 or 材料包大小 sorts by it.
 fn table(
     ui: &mut Ui,
     t: &Tally,
     verdicts: &HashMap<PathBuf, Verdict>,
-    form: &DeskForm,
+    form: &mut DeskForm,
     actions: &mut Vec<Action>,
 ) {
+    use egui_extras::{Column, TableBuilder};
     let numbers = t.pillar_numbers.join("/");
-    let headers = [
-        "序号".to_string(),
-        "单位".into(),
-        "报送情况".into(),
-        "收到时间".into(),
-        "是否按时".into(),
-        format!("活动（板块{numbers}）"),
-        "材料".into(),
-        "材料包大小".into(),
-        "联系人".into(),
-        "联系电话".into(),
-        "核对".into(),
-        String::new(),
+    let headers: [(String, Option<SortBy>); 12] = [
+        ("序号".into(), Some(SortBy::Number)),
+        ("单位".into(), None),
+        ("报送情况".into(), None),
+        ("收到时间".into(), Some(SortBy::Received)),
+        ("是否按时".into(), None),
+        (format!("活动（板块{numbers}）"), Some(SortBy::Activities)),
+        ("材料".into(), None),
+        ("材料包大小".into(), Some(SortBy::Bytes)),
+        ("联系人".into(), None),
+        ("联系电话".into(), None),
+        ("核对".into(), None),
+        (String::new(), None),
     ];
-    egui::ScrollArea::both()
+    // 序号 stays each unit's number in the full table.
+    let mut lines: Vec<(usize, (&crate::core::desk::tally::Row, bool))> = t
+        .lines()
+        .enumerate()
+        .filter(|(_, (r, _))| form.filter.keeps(r, verdicts))
+        .collect();
+    form.sort.arrange(&mut lines, form.descending);
+    let mut clicked = None;
+    // One line per cell: the columns take their content's width, the rows stay even.
+    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+    // Room below for the lists after the table (unreadable bundles, the intake's log).
+    let height = (ui.available_height() - 80.0).max(120.0);
+    TableBuilder::new(ui)
         .id_salt("desk-table")
-        .auto_shrink([false, true])
-        .max_height(ui.available_height() - 40.0)
-        .show(ui, |ui| {
-            egui::Grid::new("desk-table")
-                .striped(true)
-                .spacing([10.0, 6.0])
-                .show(ui, |ui| {
-                    for h in &headers {
-                        ui.label(RichText::new(h).strong());
-                    }
-                    ui.end_row();
-                    // 序号 stays each unit's number in the full table.
-                    let mut lines: Vec<(usize, (&crate::core::desk::tally::Row, bool))> = t
-                        .lines()
-                        .enumerate()
-                        .filter(|(_, (r, _))| form.filter.keeps(r, verdicts))
-                        .collect();
-                    if form.newest_first {
-                        lines.sort_by(|(_, (a, _)), (_, (b, _))| {
-                            let at = |r: &crate::core::desk::tally::Row| {
-                                r.latest.as_ref().and_then(|l| l.received)
-                            };
-                            at(b).cmp(&at(a))
+        .striped(true)
+        .columns(Column::auto().at_least(28.0).resizable(true), 11)
+        .column(Column::remainder())
+        .max_scroll_height(height)
+        .header(26.0, |mut header| {
+            for (title, sort) in &headers {
+                header.col(|ui| match sort {
+                    Some(by) => {
+                        let arrow = match (form.sort == *by, form.descending) {
+                            (true, false) => " ▲",
+                            (true, true) => " ▼",
+                            (false, _) => "",
+                        };
+                        let b = ui.add(
+                            egui::Button::new(RichText::new(format!("{title}{arrow}")).strong())
+                                .frame(false),
+                        );
+                        let name = format!("按{title}排序");
+                        b.widget_info(|| {
+                            egui::WidgetInfo::labeled(egui::Role::Button, true, name.as_str())
                         });
+                        if b.clicked() {
+                            clicked = Some(*by);
+                        }
                     }
-                    for (n, (row, typed)) in lines {
-                        table_row(ui, n, row, typed, verdicts, actions);
-                        ui.end_row();
+                    None => {
+                        ui.label(RichText::new(title).strong());
                     }
                 });
+            }
+        })
+        .body(|mut body| {
+            for (n, (row, typed)) in lines {
+                body.row(30.0, |mut cells| {
+                    table_row(&mut cells, n, row, typed, verdicts, actions);
+                });
+            }
         });
+    if let Some(by) = clicked {
+        form.descending = form.sort == by && !form.descending;
+        form.sort = by;
+    }
 }
 
 /// One unit's line: who, whether and when, how much, the check, 打开.
 fn table_row(
-    ui: &mut Ui,
+    cells: &mut egui_extras::TableRow<'_, '_>,
     n: usize,
     row: &crate::core::desk::tally::Row,
     typed: bool,
     verdicts: &HashMap<PathBuf, Verdict>,
     actions: &mut Vec<Action>,
 ) {
-    ui.label((n + 1).to_string());
-    ui.label(crate::core::desk::tally::unit_label(row, typed));
+    cells.col(|ui| {
+        ui.label((n + 1).to_string());
+    });
+    cells.col(|ui| {
+        ui.label(crate::core::desk::tally::unit_label(row, typed));
+    });
     let Some(r) = &row.latest else {
-        ui.colored_label(widgets::RED, "未报送");
+        cells.col(|ui| {
+            ui.colored_label(widgets::RED, "未报送");
+        });
         for _ in 0..9 {
-            ui.label("");
+            cells.col(|_| {});
         }
         return;
     };
-    ui.colored_label(widgets::GREEN, "已报送");
-    ui.label(crate::core::desk::tally::when(&r.received));
-    match crate::core::desk::tally::timeliness(row) {
-        "逾期" => ui.colored_label(widgets::RED, "逾期"),
-        "按时" => ui.colored_label(widgets::GREEN, "按时"),
-        other => ui.label(other),
-    };
-    let per: Vec<String> = r.per_pillar.iter().map(|p| p.to_string()).collect();
-    ui.label(format!("{}（{}）", r.activities, per.join("/")));
-    ui.label(format!(
-        "图{} 视{} 文{} 链{}",
-        r.photos, r.videos, r.documents, r.links
-    ))
-    .on_hover_text(format!(
-        "图片 {}，视频 {}，文件 {}，链接 {}",
-        r.photos, r.videos, r.documents, r.links
-    ));
-    ui.label(human_bytes(r.bytes));
-    ui.label(r.contact_person.as_str());
-    ui.label(r.phone.as_str());
-    match verdicts.get(&r.path) {
-        Some(v) if v.intact() => ui.colored_label(widgets::GREEN, "✓ 完好"),
-        Some(v) => ui.colored_label(widgets::RED, format!("× {} 个文件有问题", v.damaged())),
-        None => ui.colored_label(widgets::GREY, "未核对"),
-    };
-    let open = ui.button("打开");
-    let name = format!("打开{}的材料包", row.unit);
-    open.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name.as_str()));
-    if open.clicked() {
-        actions.push(Action::Desk(DeskAction::Open(r.path.clone())));
-    }
-    if row.copies > 1 {
-        ui.label(
-            RichText::new(format!("共收到{}份，按最后一份", row.copies))
-                .small()
-                .color(widgets::GREY),
-        );
-    }
+    cells.col(|ui| {
+        ui.colored_label(widgets::GREEN, "已报送");
+    });
+    cells.col(|ui| {
+        ui.label(crate::core::desk::tally::when(&r.received));
+    });
+    cells.col(|ui| {
+        match crate::core::desk::tally::timeliness(row) {
+            "逾期" => ui.colored_label(widgets::RED, "逾期"),
+            "按时" => ui.colored_label(widgets::GREEN, "按时"),
+            other => ui.label(other),
+        };
+    });
+    cells.col(|ui| {
+        let per: Vec<String> = r.per_pillar.iter().map(|p| p.to_string()).collect();
+        ui.label(format!("{}（{}）", r.activities, per.join("/")));
+    });
+    cells.col(|ui| {
+        ui.label(format!(
+            "图{} 视{} 文{} 链{}",
+            r.photos, r.videos, r.documents, r.links
+        ))
+        .on_hover_text(format!(
+            "图片 {}，视频 {}，文件 {}，链接 {}",
+            r.photos, r.videos, r.documents, r.links
+        ));
+    });
+    cells.col(|ui| {
+        ui.label(human_bytes(r.bytes));
+    });
+    cells.col(|ui| {
+        ui.label(r.contact_person.as_str());
+    });
+    cells.col(|ui| {
+        ui.label(r.phone.as_str());
+    });
+    cells.col(|ui| {
+        match verdicts.get(&r.path) {
+            Some(v) if v.intact() => ui.colored_label(widgets::GREEN, "✓ 完好"),
+            Some(v) => ui.colored_label(widgets::RED, format!("× {} 个文件有问题", v.damaged())),
+            None => ui.colored_label(widgets::GREY, "未核对"),
+        };
+    });
+    cells.col(|ui| {
+        let open = ui.button("打开");
+        let name = format!("打开{}的材料包", row.unit);
+        open.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name.as_str()));
+        if open.clicked() {
+            actions.push(Action::Desk(DeskAction::Open(r.path.clone())));
+        }
+        if row.copies > 1 {
+            ui.label(
+                RichText::new(format!("共收到{}份，按最后一份", row.copies))
+                    .small()
+                    .color(widgets::GREY),
+            );
+        }
+    });
 }
 
 mod bundle;
