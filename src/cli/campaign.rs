@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use super::{open_data_dir, resolve_template};
 use crate::core::campaign::channel::{ChannelError, Shelf, fetch, publish as publish_campaign};
-use crate::core::campaign::notice::{notice_text, read_notice};
+use crate::core::campaign::notice::read_notice_file;
 use crate::core::campaign::signing::{DeskKey, PublicKey};
 use crate::core::campaign::{Campaign, Intake};
 use crate::core::clock::Clock;
@@ -28,8 +28,7 @@ use crate::core::store::DataDir;
 use crate::core::store::atomic::write_atomic;
 
 pub(super) fn parse(notice: &Path, output: &Path, out: &mut dyn Write) -> Result<u8, CoreError> {
-    let text = notice_text(notice)?;
-    let reading = read_notice(&text)?;
+    let reading = read_notice_file(notice)?;
     let c = &reading.campaign;
     let json = serde_json::to_string_pretty(c).map_err(|e| CoreError::Encode {
         path: output.to_path_buf(),

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::{Job, Wake};
 use crate::core::campaign::channel::{Published, publish};
-use crate::core::campaign::notice::{NoticeReading, notice_text, read_notice};
+use crate::core::campaign::notice::{NoticeReading, read_notice_file};
 use crate::core::campaign::signing::DeskKey;
 use crate::core::campaign::{Campaign, Intake};
 use crate::core::store::atomic::write_atomic;
@@ -27,11 +27,7 @@ pub type EditorJob = Job<EditorDone>;
 
 pub fn read(path: PathBuf, wake: Wake) -> EditorJob {
     Job::spawn("正在读取通知…", None, wake, move |_| {
-        EditorDone::Read(
-            notice_text(&path)
-                .and_then(|t| read_notice(&t))
-                .map_err(|e| e.user_message()),
-        )
+        EditorDone::Read(read_notice_file(&path).map_err(|e| e.user_message()))
     })
 }
 

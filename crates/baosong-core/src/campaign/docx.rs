@@ -25,7 +25,9 @@ pub(super) fn entity(r: &quick_xml::events::BytesRef<'_>) -> Option<char> {
     }
 }
 
-pub(super) fn document_text(bytes: &[u8]) -> Result<String, String> {
+/// The text, and how many paragraphs Word numbers by itself (a list style: their numbers are not
+/// in the text).
+pub(super) fn document_text(bytes: &[u8]) -> Result<(String, usize), String> {
     let not_docx =
         || "文件不是有效的 Word 文档（.docx），请用 Word 打开后另存为 .docx 或 .txt".to_string();
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| not_docx())?;
@@ -41,6 +43,7 @@ pub(super) fn document_text(bytes: &[u8]) -> Result<String, String> {
     let mut reader = Reader::from_reader(xml.as_slice());
     let mut out = String::new();
     let mut in_text = false;
+    let mut auto_numbered = 0;
     let mut buf = Vec::new();
     loop {
         match reader.read_event_into(&mut buf) {
@@ -50,6 +53,7 @@ pub(super) fn document_text(bytes: &[u8]) -> Result<String, String> {
                 b"w:p" => out.push('\n'),
                 _ => {}
             },
+            Ok(Event::Start(e)) if e.name().as_ref() == b"w:numPr" => auto_numbered += 1,
             Ok(Event::Empty(e)) => match e.name().as_ref() {
                 b"w:tab" => out.push(' '),
                 b"w:br" | b"w:cr" => out.push('\n'),
@@ -71,5 +75,5 @@ pub(super) fn document_text(bytes: &[u8]) -> Result<String, String> {
     if out.trim().is_empty() {
         return Err("Word 文档里没有文字".into());
     }
-    Ok(out)
+    Ok((out, auto_numbered))
 }

@@ -50,6 +50,29 @@ impl NoticeReading {
 
 /// A notice's text from a file: `.txt` (UTF-8, with or without BOM) or `.docx`.
 pub fn notice_text(path: &Path) -> Result<String, CoreError> {
+    notice_source(path).map(|(text, _)| text)
+}
+
+/// A notice file read into a template: [`notice_text`], then [`read_notice`]; when no pillars
+/// were found in a Word document that numbers its paragraphs by itself, the note says so and
+/// what to do.
+pub fn read_notice_file(path: &Path) -> Result<NoticeReading, CoreError> {
+    let (text, auto_numbered) = notice_source(path)?;
+    let mut reading = read_notice(&text)?;
+    if auto_numbered > 0
+        && let Some(note) = reading
+            .notes
+            .iter_mut()
+            .find(|n| n.field == "板块" && n.blocking)
+    {
+        note.message = format!(
+            "没有找到“一、……”这样的板块标题：这份 Word 文档有{auto_numbered}段用的是自动编号，编号不在文字里。请在 Word 中全选、复制，新建文档后“选择性粘贴—只保留文本”（编号会变成文字），保存后再打开；或在编辑器中添加板块"
+        );
+    }
+    Ok(reading)
+}
+
+fn notice_source(path: &Path) -> Result<(String, usize), CoreError> {
     let origin = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| CoreError::TemplateRead {
         path: path.to_path_buf(),
@@ -84,7 +107,7 @@ pub fn notice_text(path: &Path) -> Result<String, CoreError> {
     if text.trim().is_empty() {
         return Err(invalid("文件是空的"));
     }
-    Ok(text)
+    Ok((text, 0))
 }
 
 /// Read a notice's text into a template. The built-in template supplies what a notice does not
@@ -337,9 +360,7 @@ impl Reader {
             .cloned()
             .unwrap_or_default();
         let title_para = paras.iter().find(|p| is_title(p));
-        let notice_title: String = title_para
-            .map(|t| t.chars().filter(|c| !c.is_whitespace()).collect())
-            .unwrap_or_default();
+        let notice_title: String = title_para.map(|t| title_text(t)).unwrap_or_default();
         let issuer = self.issuer(&paras, notice_date.is_some());
 
         let year = notice_date.map(|d| d.year()).or_else(|| {
@@ -368,18 +389,24 @@ impl Reader {
             );
         }
 
-        let theme =
-            Regex::new(r"主题为[“\x22]([^”\x22]+)[”\x22]|以[“\x22]([^”\x22]+)[”\x22]为主题")
-                .ok()
-                .and_then(|re| {
-                    paras.iter().find_map(|p| {
-                        let c = re.captures(p)?;
-                        c.get(1)
-                            .or_else(|| c.get(2))
-                            .map(|m| m.as_str().to_string())
-                    })
-                })
-                .unwrap_or_default();
+        // 主题为“…”, 以“…”为主题, or the title's own “…”主题活动 (the first two preferred).
+        let theme = Regex::new(
+            r"主题为[“\x22]([^”\x22]+)[”\x22]|以[“\x22]([^”\x22]+)[”\x22]为主题|[“\x22]([^”\x22]{4,})[”\x22]主题",
+        )
+        .ok()
+        .and_then(|re| {
+            let explicit = paras.iter().find_map(|p| {
+                re.captures_iter(p)
+                    .find_map(|c| c.get(1).or_else(|| c.get(2)))
+                    .map(|m| m.as_str().to_string())
+            });
+            explicit.or_else(|| {
+                paras
+                    .iter()
+                    .find_map(|p| re.captures(p)?.get(3).map(|m| m.as_str().to_string()))
+            })
+        })
+        .unwrap_or_default();
         if theme.is_empty() {
             self.note("主题", "没有找到活动主题（主题为“……”）".into());
         }
@@ -455,40 +482,68 @@ impl Reader {
         }
     }
 
-    /// The issuing body: the first line when it is a body's name, else the signature above the
-    /// date at the end.
+    /// The issuing body: the first line when it is a body's name (the first of two when the
+    /// notice is issued jointly), else the signature above the date at the end (the topmost of
+    /// the bodies signed there).
     fn issuer(&mut self, paras: &[String], has_date: bool) -> String {
         let is_body = |p: &str| {
             p.chars().count() <= 24
-                && !p.contains(['，', '。', '：', '、'])
+                && !p.contains(['，', '。', '：', '、', ' '])
                 && (p.ends_with('会')
                     || p.ends_with("妇联")
                     || p.ends_with('部')
                     || p.ends_with("委员会")
                     || p.ends_with("办公室"))
         };
-        if let Some(first) = paras.first().filter(|p| is_body(p)) {
-            return first.clone();
+        let mut bodies: Vec<String> = Vec::new();
+        if let Some(first) = paras.first() {
+            let pieces: Vec<&str> = first.split(' ').filter(|s| !s.is_empty()).collect();
+            if !pieces.is_empty() && pieces.iter().all(|p| is_body(p)) {
+                bodies = pieces.iter().map(|p| p.to_string()).collect();
+            }
         }
-        if has_date
+        if bodies.is_empty()
+            && has_date
             && let Some(i) = paras.iter().rposition(|p| date_of(p).is_some())
-            && let Some(sig) = i.checked_sub(1).and_then(|j| paras.get(j))
-            && is_body(sig)
         {
-            return sig.clone();
+            let mut j = i;
+            while j > 0 && paras.get(j - 1).is_some_and(|p| is_body(p)) {
+                j -= 1;
+            }
+            bodies = paras[j..i].to_vec();
         }
-        self.note("发文单位", "没有找到发文单位".into());
-        String::new()
+        match bodies.as_slice() {
+            [] => {
+                self.note("发文单位", "没有找到发文单位".into());
+                String::new()
+            }
+            [one] => one.clone(),
+            [first, ..] => {
+                self.note(
+                    "发文单位",
+                    format!(
+                        "联合发文（{}），发文单位取第一个“{first}”",
+                        bodies.join("、")
+                    ),
+                );
+                first.clone()
+            }
+        }
     }
 
     fn deadline(&mut self, paras: &[String], notice_date: Option<NaiveDate>) -> Option<Deadline> {
+        // 于/在 [2025年]6月6日 | 4月底 [（星期五）] [下午][5点 | 17:30 | 12时 | 下班 | 中午] 前
         let re = Regex::new(
-            r"(?:于|在)\s*(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*[（(][^）)]{1,6}[）)])?\s*(?:(\d{1,2})\s*[:：]\s*(\d{2})|(\d{1,2})\s*(?:时|点))?\s*(?:前|之前|以前)",
+            r"(?:于|在)?\s*(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(?:(\d{1,2})\s*[日号]|(底))\s*(?:[（(]\s*(?:星期|周)([一二三四五六日天])\s*[）)])?\s*(上午|下午|中午|晚上|晚)?\s*(?:(\d{1,2})\s*[:：∶]\s*(\d{2})|(\d{1,2})\s*[时点](?:\s*(\d{1,2})\s*分)?|(下班|中午|当天|当日))?\s*(?:前|之前|以前)",
         )
         .ok()?;
         let materials_re =
             Regex::new(r"[（(]([^（）()]*(?:图片|照片|视频|稿件|新媒体|文字材料)[^（）()]*)[）)]")
                 .ok()?;
+        let email_re = Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+").ok()?;
+        let list_number_re = Regex::new(r"^\s*(?:\d{1,2}[.．、]|（\d{1,2}）)\s*").ok()?;
+        let mut found: Option<Deadline> = None;
+        let mut others: Vec<String> = Vec::new();
         for p in paras {
             for sentence in p.split_inclusive(['。', '；']) {
                 for c in re.captures_iter(sentence) {
@@ -499,22 +554,44 @@ impl Reader {
                     if !["报", "送", "交", "发"].iter().any(|k| rest.contains(k)) {
                         continue;
                     }
+                    let said = whole
+                        .as_str()
+                        .trim_start_matches(['于', '在'])
+                        .trim()
+                        .to_string();
+                    if found.is_some() {
+                        others.push(said);
+                        continue;
+                    }
                     let clause_start = sentence[..whole.start()]
                         .rfind(['，', '。', '；', '）', ')'])
                         .map(|i| i + sentence[i..].chars().next().map_or(1, char::len_utf8))
                         .unwrap_or(0);
-                    let text = format!("{}{}", &sentence[clause_start..whole.end()], rest)
-                        .trim()
-                        .to_string();
-                    let (Ok(month), Ok(day)) = (c[2].parse::<u32>(), c[3].parse::<u32>()) else {
+                    let text = format!("{}{}", &sentence[clause_start..whole.end()], rest);
+                    // A list's number before the clause (2.请于…) is not the notice's words.
+                    let text = list_number_re.replace(text.trim(), "").into_owned();
+                    let Ok(month) = c[2].parse::<u32>() else {
                         continue;
                     };
                     let explicit: Option<i32> = c.get(1).and_then(|y| y.as_str().parse().ok());
+                    let day_of = |year: i32| -> Option<NaiveDate> {
+                        match c.get(3) {
+                            Some(d) => {
+                                NaiveDate::from_ymd_opt(year, month, d.as_str().parse().ok()?)
+                            }
+                            // 月底: the month's last day.
+                            None => NaiveDate::from_ymd_opt(year, month + 1, 1)
+                                .or_else(|| NaiveDate::from_ymd_opt(year + 1, 1, 1))
+                                .and_then(|d| d.pred_opt()),
+                        }
+                    };
+                    let day_number: u32 =
+                        c.get(3).and_then(|d| d.as_str().parse().ok()).unwrap_or(31);
                     let year = match (explicit, notice_date) {
                         (Some(y), _) => y,
                         (None, Some(n)) => {
                             // A deadline in January of a notice from December: next year.
-                            if (month, day) < (n.month(), n.day()) {
+                            if (month, day_number) < (n.month(), n.day()) {
                                 n.year() + 1
                             } else {
                                 n.year()
@@ -523,29 +600,70 @@ impl Reader {
                         (None, None) => {
                             self.missing(
                                 "截止时间",
-                                format!("截止日期“{month}月{day}日”的年份无法确定（没有发文日期）"),
+                                format!("截止日期“{said}”的年份无法确定（没有发文日期）"),
                             );
                             return None;
                         }
                     };
-                    let Some(date) = NaiveDate::from_ymd_opt(year, month, day) else {
-                        self.missing(
-                            "截止时间",
-                            format!("截止日期“{year}年{month}月{day}日”不是有效日期"),
-                        );
+                    let Some(date) = day_of(year) else {
+                        self.missing("截止时间", format!("截止日期“{year}年{said}”不是有效日期"));
                         return None;
                     };
-                    let hour_minute = |h: Option<regex::Match>, m: Option<regex::Match>| {
-                        let h = h?.as_str().parse().ok()?;
-                        let m = m.map_or(Some(0), |m| m.as_str().parse().ok())?;
-                        NaiveTime::from_hms_opt(h, m, 0)
+                    if let Some(w) = c.get(5) {
+                        let names = ["一", "二", "三", "四", "五", "六", "日"];
+                        let actual = names[date.weekday().num_days_from_monday() as usize];
+                        let written = if w.as_str() == "天" {
+                            "日"
+                        } else {
+                            w.as_str()
+                        };
+                        if written != actual {
+                            self.note(
+                                "截止时间",
+                                format!(
+                                    "通知写的是星期{written}，但{}是星期{actual}，请核对截止日期",
+                                    crate::dates::chinese_date(date)
+                                ),
+                            );
+                        }
+                    }
+                    let part_of_day = c.get(6).map(|m| m.as_str());
+                    let afternoon = |h: u32| match part_of_day {
+                        Some("下午" | "晚上" | "晚") if h < 12 => h + 12,
+                        _ => h,
                     };
-                    let time =
-                        hour_minute(c.get(4), c.get(5)).or_else(|| hour_minute(c.get(6), None));
+                    let numbered = |h: Option<regex::Match>, m: Option<regex::Match>| {
+                        let h: u32 = h?.as_str().parse().ok()?;
+                        let m: u32 = m.map_or(Some(0), |m| m.as_str().parse().ok())?;
+                        // 24时: the day's end.
+                        if h == 24 && m == 0 {
+                            return NaiveTime::from_hms_opt(23, 59, 59);
+                        }
+                        NaiveTime::from_hms_opt(afternoon(h), m, 0)
+                    };
+                    let mut time =
+                        numbered(c.get(7), c.get(8)).or_else(|| numbered(c.get(9), c.get(10)));
+                    let word = c
+                        .get(11)
+                        .map(|m| m.as_str())
+                        .or(part_of_day.filter(|_| time.is_none()));
+                    match word {
+                        Some("中午") if time.is_none() => {
+                            time = NaiveTime::from_hms_opt(12, 0, 0)
+                        }
+                        Some(w) if time.is_none() => self.note(
+                            "截止时间",
+                            format!(
+                                "截止时间“{w}前”没有具体钟点，暂按当天23:59计，请在编辑器中核对"
+                            ),
+                        ),
+                        _ => {}
+                    }
                     let Some(at) = end_of_day(date, time) else {
                         continue;
                     };
                     let receiver = receiver_in(rest);
+                    let email = email_re.find(sentence).map(|m| m.as_str().to_string());
                     let before = &p[..p.find(sentence).unwrap_or(0) + clause_start];
                     let materials = materials_re
                         .captures_iter(before)
@@ -554,27 +672,41 @@ impl Reader {
                         .and_then(|m| m.get(1))
                         .map(|m| m.as_str().to_string())
                         .unwrap_or_default();
-                    if materials.is_empty() {
-                        self.note(
-                            "报送材料",
-                            "没有找到要报送的材料种类（如“图片、视频、活动稿件、新媒体产品”）"
-                                .into(),
-                        );
-                    }
-                    return Some(Deadline {
+                    found = Some(Deadline {
                         at,
                         text,
                         receiver,
                         materials,
+                        email,
+                        said,
                     });
                 }
             }
         }
-        self.missing(
-            "截止时间",
-            "没有找到报送截止时间（如“请于3月12日前……报送……”），请在编辑器中填写".into(),
-        );
-        None
+        let Some(d) = found else {
+            self.missing(
+                "截止时间",
+                "没有找到报送截止时间（如“请于3月12日前……报送……”），请在编辑器中填写".into(),
+            );
+            return None;
+        };
+        if d.materials.is_empty() {
+            self.note(
+                "报送材料",
+                "没有找到要报送的材料种类（如“图片、视频、活动稿件、新媒体产品”）".into(),
+            );
+        }
+        if !others.is_empty() {
+            self.note(
+                "截止时间",
+                format!(
+                    "通知中有多个截止时间（{}、{}），已取第一个，请核对",
+                    d.said,
+                    others.join("、")
+                ),
+            );
+        }
+        Some(d)
     }
 
     /// (receiver, contact person, phone, e-mail).
@@ -583,45 +715,125 @@ impl Reader {
         paras: &[String],
         deadline: Option<&Deadline>,
     ) -> (String, String, String, String) {
-        let mut person = String::new();
-        let mut phone = String::new();
-        let mut email = String::new();
-        let field = |s: &str, keys: &[&str]| -> Option<String> {
-            let s = s.trim();
-            keys.iter().find_map(|k| {
-                let rest = s.strip_prefix(k)?;
-                let rest = rest.trim_start().strip_prefix(['：', ':'])?;
-                Some(rest.trim().trim_end_matches(['。', '；', '，']).to_string())
-            })
+        let mut people: Vec<String> = Vec::new();
+        let mut phones: Vec<String> = Vec::new();
+        let mut emails: Vec<String> = Vec::new();
+        let labels = Regex::new(
+            r"\s*(联系人及电话|联系人及联系方式|联系人|联系电话|电话|联系方式|电子邮箱|电子信箱|邮箱|E-?mail|Email|EMAIL)\s*[:：]",
+        )
+        .ok();
+        let spaced = Regex::new(r"联\s+系\s+人|邮\s+箱|电\s+话").ok();
+        let phone_re = Regex::new(r"(?:\d{3,4}-)?\d{7,11}(?:[、/]\s*(?:\d{3,4}-)?\d{7,11})*").ok();
+        let email_re = Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+").ok();
+        let push = |list: &mut Vec<String>, v: &str| {
+            let v = v
+                .trim()
+                .trim_matches(['（', '）', '(', ')', '，', '、', '。'])
+                .trim();
+            if !v.is_empty() && !list.iter().any(|x| x == v) {
+                list.push(v.to_string());
+            }
         };
         for p in paras {
-            for part in p.split(['；', '，', ';']) {
-                let part = part.trim();
-                if person.is_empty()
-                    && let Some(v) = field(part, &["联系人"])
-                {
-                    person = v;
-                } else if phone.is_empty()
-                    && let Some(v) = field(part, &["联系电话", "电话", "联系方式"])
-                {
-                    phone = v;
-                } else if email.is_empty()
-                    && let Some(v) = field(
-                        part,
-                        &[
-                            "电子邮箱",
-                            "电子信箱",
-                            "邮箱",
-                            "E-mail",
-                            "Email",
-                            "email",
-                            "E-MAIL",
-                        ],
-                    )
-                {
-                    email = v;
+            let Some(labels) = &labels else { break };
+            // `联 系 人：` typed with spaces to line up.
+            let p = match &spaced {
+                Some(re) => re
+                    .replace_all(p, |c: &regex::Captures| {
+                        c[0].split_whitespace().collect::<String>()
+                    })
+                    .into_owned(),
+                None => p.clone(),
+            };
+            if !labels.is_match(&p) {
+                continue;
+            }
+            // Each label starts a field, wherever it is on the line.
+            let marks: Vec<(usize, usize, String)> = labels
+                .captures_iter(&p)
+                .filter_map(|c| {
+                    let m = c.get(0)?;
+                    Some((m.start(), m.end(), c[1].to_string()))
+                })
+                .collect();
+            for (k, (_, end, label)) in marks.iter().enumerate() {
+                let stop = marks.get(k + 1).map_or(p.len(), |n| n.0);
+                let value = p[*end..stop]
+                    .trim()
+                    .trim_end_matches(['。', '；', '，', ';', ',']);
+                let phones_in = |v: &str| -> Vec<String> {
+                    phone_re
+                        .as_ref()
+                        .map(|r| r.find_iter(v).map(|m| m.as_str().to_string()).collect())
+                        .unwrap_or_default()
+                };
+                match label.as_str() {
+                    "联系人" | "联系人及电话" | "联系人及联系方式" | "联系方式" =>
+                    {
+                        // Names, numbers and addresses, in whatever order: each where it belongs.
+                        for piece in
+                            value.split(['，', '、', ',', '；', ';', ' ', '（', '）', '(', ')'])
+                        {
+                            let piece = piece.trim();
+                            if piece.is_empty() {
+                                continue;
+                            }
+                            if let Some(e) = email_re.as_ref().and_then(|r| r.find(piece)) {
+                                push(&mut emails, e.as_str());
+                                continue;
+                            }
+                            let numbers = phones_in(piece);
+                            let name: String = piece
+                                .chars()
+                                .filter(|c| !c.is_ascii_digit() && *c != '-')
+                                .collect();
+                            for n in &numbers {
+                                push(&mut phones, n);
+                            }
+                            let name = ["电话", "手机", "座机"]
+                                .iter()
+                                .fold(name.as_str(), |n, w| n.trim_start_matches(w))
+                                .trim_matches([':', '：']);
+                            // 宣传部 王芳: the office is not the person.
+                            let office = ['部', '处', '科', '室', '会', '联', '组']
+                                .iter()
+                                .any(|c| name.ends_with(*c));
+                            if !name.is_empty() && name.chars().count() <= 8 && !office {
+                                push(&mut people, name);
+                            }
+                        }
+                    }
+                    "联系电话" | "电话" => {
+                        let numbers = phones_in(value);
+                        if numbers.is_empty() {
+                            push(&mut phones, value);
+                        }
+                        for n in numbers {
+                            push(&mut phones, &n);
+                        }
+                        // 陈静，电话：63890023 — a second person named before her number.
+                    }
+                    _ => match email_re.as_ref().and_then(|r| r.find(value)) {
+                        Some(e) => push(&mut emails, e.as_str()),
+                        None => push(&mut emails, value),
+                    },
                 }
             }
+            // A name with no label before a 电话 (…；陈静，电话：…): another contact.
+            for piece in p.split(['；', ';']).skip(1) {
+                let first = piece.split(['，', ',']).next().unwrap_or_default().trim();
+                if !first.is_empty()
+                    && first.chars().count() <= 4
+                    && !labels.is_match(first)
+                    && first.chars().all(|c| (c as u32) >= 0x4E00)
+                    && piece.contains("电话")
+                {
+                    push(&mut people, first);
+                }
+            }
+        }
+        if let Some(e) = deadline.and_then(|d| d.email.as_deref()) {
+            push(&mut emails, e);
         }
         let receiver = deadline
             .and_then(|d| d.receiver.clone())
@@ -632,16 +844,25 @@ impl Reader {
                 "没有读出材料报送给哪个部门（如“报送市妇联宣传部”），请在编辑器中填写".into(),
             );
         }
-        if person.is_empty() {
-            self.note("联系人", "没有找到联系人".into());
+        for (field, list) in [
+            ("联系人", &people),
+            ("联系电话", &phones),
+            ("邮箱", &emails),
+        ] {
+            match list.len() {
+                0 => self.note(field, format!("没有找到{field}")),
+                1 => {}
+                _ => self.note(
+                    field,
+                    format!(
+                        "通知中有多个{field}（{}），已取第一个，请核对",
+                        list.join("、")
+                    ),
+                ),
+            }
         }
-        if phone.is_empty() {
-            self.note("联系电话", "没有找到联系电话".into());
-        }
-        if email.is_empty() {
-            self.note("邮箱", "没有找到邮箱".into());
-        }
-        (receiver, person, phone, email)
+        let first = |l: &Vec<String>| l.first().cloned().unwrap_or_default();
+        (receiver, first(&people), first(&phones), first(&emails))
     }
 
     fn pillars(&mut self, paras: &[String]) -> Vec<Pillar> {
@@ -743,7 +964,9 @@ impl Reader {
         heading: &str,
         title: &str,
     ) -> (String, Vec<Item>) {
-        let best = [
+        // Of the numberings found (at least two in order), the one that begins first is the
+        // items' level: in （一）…一是…二是…（二）… the 一是 are inside the first item.
+        let mut found: Vec<(ItemStyle, Vec<Marker>)> = [
             ItemStyle::Inline,
             ItemStyle::Paren,
             ItemStyle::Digit,
@@ -752,7 +975,22 @@ impl Reader {
         .into_iter()
         .map(|style| (style, markers(body, style)))
         .filter(|(_, m)| m.len() >= 2)
-        .max_by_key(|(_, m)| m.len());
+        .collect();
+        found.sort_by_key(|(_, m)| m.first().map_or(usize::MAX, |m| m.start));
+        if found.len() > 1 {
+            let lower: Vec<String> = found[1..]
+                .iter()
+                .filter_map(|(_, m)| m.first().map(|m| m.label.clone()))
+                .collect();
+            self.note(
+                "事项",
+                format!(
+                    "“{heading}”中还有下一级编号（{}……），已并入各事项的说明，请核对事项是否分对",
+                    lower.join("、")
+                ),
+            );
+        }
+        let best = found.into_iter().next();
         let Some((style, marks)) = best else {
             self.note(
                 "事项",
@@ -815,6 +1053,10 @@ struct Deadline {
     text: String,
     receiver: Option<String>,
     materials: String,
+    /// An address in the same sentence (报送至…邮箱 x@y).
+    email: Option<String>,
+    /// The deadline as written (6月6日17:00前).
+    said: String,
 }
 
 fn has_deadline_clause(p: &str) -> bool {
@@ -829,7 +1071,7 @@ fn end_of_day(date: NaiveDate, time: Option<NaiveTime>) -> Option<DateTime<Fixed
         .single()
 }
 
-/// After the deadline: `及时报送市妇联宣传部` → 市妇联宣传部.
+/// After the deadline: `及时报送市妇联宣传部` → 市妇联宣传部; `报送至市妇联宣传部邮箱x@y` → 市妇联宣传部.
 fn receiver_in(rest: &str) -> Option<String> {
     let keys = [
         "报送至",
@@ -852,14 +1094,16 @@ fn receiver_in(rest: &str) -> Option<String> {
         .max_by_key(|(i, k)| (*i + k.len(), k.len()))?;
     let name = rest[at + key.len()..]
         .trim()
-        .trim_start_matches(['至', '到', '给'])
-        .trim_end_matches(['。', '，', '；'])
+        .trim_start_matches(['至', '到', '给']);
+    // The department, not its mailbox: cut at 邮箱, a parenthesis or an address.
+    let cut = name
+        .find(|c: char| c.is_ascii_alphanumeric() || matches!(c, '（' | '(' | '@'))
+        .unwrap_or(name.len());
+    let cut = name.find("邮箱").map_or(cut, |i| i.min(cut));
+    let name = name[..cut]
+        .trim_end_matches(['。', '，', '；', '的'])
         .trim();
-    if name.is_empty()
-        || name.contains('@')
-        || name.starts_with("邮箱")
-        || name.chars().count() > 24
-    {
+    if name.is_empty() || name.chars().count() > 24 {
         return None;
     }
     Some(name.to_string())
@@ -912,6 +1156,25 @@ fn campaign_id(notice_title: &str, issuer: &str, year: i32) -> String {
             format!("hd{}", &hex[..8])
         });
     format!("{place}-{what}-{year}")
+}
+
+/// A title without the spaces a PDF or a line break put in it, except inside quotes (a theme's
+/// two halves: “巾帼心向党 建功新时代”).
+fn title_text(t: &str) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    for c in t.chars() {
+        match c {
+            '“' => quoted = true,
+            '”' => quoted = false,
+            _ => {}
+        }
+        if c.is_whitespace() && !quoted {
+            continue;
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Line breaks inside a hint removed (a hint shows as one paragraph).
@@ -970,6 +1233,18 @@ mod tests {
         include_str!("../../../../tests/fixtures/notices/2025-家庭教育宣传周.txt");
     const WINTER: &str = include_str!("../../../../tests/fixtures/notices/2026-冬季关爱.txt");
     const NO_DEADLINE: &str = include_str!("../../../../tests/fixtures/notices/缺截止时间.txt");
+    // Three written by a first-time user from the department, to find what the reader gets wrong.
+    const XUANJIANG: &str = include_str!("../../../../tests/fixtures/notices/2026-主题宣讲.txt");
+    const MUQIN: &str = include_str!("../../../../tests/fixtures/notices/2026-母亲节.txt");
+    const FANJIABAO: &str = include_str!("../../../../tests/fixtures/notices/2026-反家暴.txt");
+
+    fn said(r: &NoticeReading, field: &str) -> Vec<String> {
+        r.notes
+            .iter()
+            .filter(|n| n.field == field)
+            .map(|n| n.message.clone())
+            .collect()
+    }
 
     fn read(text: &str) -> NoticeReading {
         read_notice(text).unwrap()
@@ -1200,6 +1475,223 @@ mod tests {
     }
 
     #[test]
+    fn a_notice_with_a_theme_in_its_title_office_hours_and_a_mailbox() {
+        let r = read(XUANJIANG);
+        let c = &r.campaign;
+        assert_eq!(
+            outline(c),
+            [
+                "一、组建宣讲队伍",
+                "  （一）建好市级宣讲团",
+                "  （二）壮大基层宣讲队",
+                "  （三）加强宣讲骨干培训",
+                "二、丰富宣讲形式",
+                "  （一）开展“六进”宣讲",
+                "  （二）创新互动式宣讲",
+                "  （三）用好网络平台",
+                "三、强化宣传推广",
+                "  强化宣传推广",
+            ]
+        );
+        // The space inside the quoted theme is the notice's, kept in the title.
+        assert_eq!(c.title, "2026年“巾帼心向党 建功新时代”主题宣讲活动情况报送");
+        assert_eq!(c.theme, "巾帼心向党 建功新时代");
+        // 4月30日（星期四）下班前: the date, the day's end, and a note that 下班 has no hour.
+        assert_eq!(c.deadline, at("2026-04-30T23:59:59+08:00"));
+        assert!(
+            said(&r, "截止时间")
+                .iter()
+                .any(|m| m.contains("“下班前”没有具体钟点"))
+        );
+        // 报送至市妇联宣传部邮箱cqflxcb@163.com: the department, and its address as the e-mail.
+        assert_eq!(c.receiver.name, "市妇联宣传部");
+        assert_eq!(c.receiver.email, "cqflxcb@163.com");
+        // 联系人及电话：王芳 63891111
+        assert_eq!(c.receiver.contact_person, "王芳");
+        assert_eq!(c.receiver.phone, "63891111");
+        assert!(c.unread.is_empty());
+    }
+
+    #[test]
+    fn a_notice_with_digit_items_a_time_and_two_numbers() {
+        let r = read(MUQIN);
+        let c = &r.campaign;
+        assert_eq!(c.issuer, "重庆市妇联宣传部");
+        assert_eq!(c.document_number, "渝妇宣〔2026〕3号");
+        assert_eq!(c.notice_date, NaiveDate::from_ymd_opt(2026, 4, 20));
+        assert_eq!(c.pillars.len(), 3, "四、有关要求 is the closing");
+        assert_eq!(c.pillars[2].items[0].title, "开展“为妈妈送祝福”网络互动");
+        assert_eq!(c.deadline, at("2026-05-15T17:30:00+08:00"));
+        // The list's “2.” is not part of the notice's words for the deadline.
+        assert_eq!(
+            c.deadline_text,
+            "请于5月15日（星期五）17:30前将活动总结、图片及视频报送市妇联宣传部"
+        );
+        // 联系人：张丽  联系电话：023-63891234、13908361234 — two fields on one line.
+        assert_eq!(c.receiver.contact_person, "张丽");
+        assert_eq!(c.receiver.phone, "023-63891234、13908361234");
+        assert!(said(&r, "截止时间").is_empty(), "15 May 2026 is a Friday");
+    }
+
+    #[test]
+    fn a_joint_notice_with_two_contacts_says_what_it_chose() {
+        let r = read(FANJIABAO);
+        let c = &r.campaign;
+        assert_eq!(c.issuer, "重庆市妇女联合会");
+        assert!(said(&r, "发文单位")[0].contains("联合发文"));
+        assert_eq!(c.deadline, at("2026-12-04T12:00:00+08:00"));
+        assert_eq!(c.receiver.name, "市妇联权益部");
+        assert_eq!(c.receiver.email, "cqflqyb@163.com");
+        assert_eq!(c.receiver.contact_person, "刘洋");
+        assert_eq!(c.receiver.phone, "63890022");
+        assert!(said(&r, "联系人")[0].contains("刘洋、陈静"));
+        assert!(said(&r, "联系电话")[0].contains("63890022、63890023"));
+        // （一）…；（二）… inline, after a heading that ends with 。
+        assert_eq!(
+            outline(c)[1..3],
+            [
+                "  （一）设立宣传咨询点".to_string(),
+                "  （二）开展以案释法".to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn nested_numbering_takes_the_outer_level_and_says_so() {
+        let text = XUANJIANG.replace(
+            "（一）建好市级宣讲团。市妇联遴选专家学者、先进典型、基层妇联干部组成市级巾帼宣讲团，分赴各区县开展示范宣讲。",
+            "（一）建好市级宣讲团。一是遴选专家学者；二是吸纳先进典型；三是加强集体备课。",
+        );
+        let r = read(&text);
+        assert_eq!(
+            outline(&r.campaign)[1..4],
+            [
+                "  （一）建好市级宣讲团".to_string(),
+                "  （二）壮大基层宣讲队".to_string(),
+                "  （三）加强宣讲骨干培训".to_string(),
+            ]
+        );
+        assert!(
+            r.campaign.pillars[0].items[0]
+                .hint
+                .contains("一是遴选专家学者")
+        );
+        assert!(
+            said(&r, "事项")
+                .iter()
+                .any(|m| m.contains("下一级编号（一是"))
+        );
+    }
+
+    #[test]
+    fn deadlines_as_notices_write_them() {
+        let with = |clause: &str| {
+            let text = MUQIN.replace(
+                "2. 请于5月15日（星期五）17:30前将活动总结、图片及视频报送市妇联宣传部。",
+                clause,
+            );
+            read(&text)
+        };
+        for (clause, expected) in [
+            (
+                "请于5月15日下午5点前报送市妇联宣传部。",
+                "2026-05-15T17:00:00+08:00",
+            ),
+            (
+                "请于5月15日中午12:00前报送市妇联宣传部。",
+                "2026-05-15T12:00:00+08:00",
+            ),
+            (
+                "请于5月15日晚8点前报送市妇联宣传部。",
+                "2026-05-15T20:00:00+08:00",
+            ),
+            (
+                "请于5月15日上午10时前报送市妇联宣传部。",
+                "2026-05-15T10:00:00+08:00",
+            ),
+            (
+                "请于5月15日17∶30前报送市妇联宣传部。",
+                "2026-05-15T17:30:00+08:00",
+            ),
+            (
+                "请于5月15日24时前报送市妇联宣传部。",
+                "2026-05-15T23:59:59+08:00",
+            ),
+            ("请于5月底前报送市妇联宣传部。", "2026-05-31T23:59:59+08:00"),
+            (
+                "请于5月15日（周五）中午前报送市妇联宣传部。",
+                "2026-05-15T12:00:00+08:00",
+            ),
+        ] {
+            let r = with(clause);
+            assert_eq!(r.campaign.deadline, at(expected), "{clause}");
+            assert!(r.campaign.unread.is_empty(), "{clause}: {:?}", r.notes);
+        }
+        // A weekday that does not match its date is said.
+        let r = with("请于5月15日（星期四）前报送市妇联宣传部。");
+        assert!(
+            said(&r, "截止时间")
+                .iter()
+                .any(|m| m.contains("但2026年5月15日是星期五"))
+        );
+        // Two deadlines: the first taken, both named.
+        let r =
+            with("请于4月20日前将组建情况报送市妇联组织部，6月30日前将全年总结报送市妇联宣传部。");
+        assert_eq!(r.campaign.deadline, at("2026-04-20T23:59:59+08:00"));
+        assert!(
+            said(&r, "截止时间")
+                .iter()
+                .any(|m| m.contains("多个截止时间（4月20日前、6月30日前）")),
+            "{:?}",
+            r.notes
+        );
+        // Sent to an address only: the department is not guessed.
+        let r = with("请于5月15日前发送至cqflxcb@163.com。");
+        assert!(r.campaign.unread.iter().any(|u| u == "接收部门"));
+        assert_eq!(r.campaign.receiver.email, "cqflxcb@163.com");
+    }
+
+    #[test]
+    fn contact_lines_as_notices_write_them() {
+        let with = |lines: &str| {
+            let text = MUQIN
+                .replace("联系人：张丽  联系电话：023-63891234、13908361234\n", lines)
+                .replace("电子邮箱：cqflxcb@163.com\n", "");
+            read(&text).campaign.receiver
+        };
+        let r = with("联系人：王芳（63891111）\n");
+        assert_eq!(
+            (r.contact_person.as_str(), r.phone.as_str()),
+            ("王芳", "63891111")
+        );
+        let r = with("联系人：王芳 13912345678\n");
+        assert_eq!(
+            (r.contact_person.as_str(), r.phone.as_str()),
+            ("王芳", "13912345678")
+        );
+        let r = with("联系方式：王芳，63891111，cqflxcb@163.com\n");
+        assert_eq!(
+            (
+                r.contact_person.as_str(),
+                r.phone.as_str(),
+                r.email.as_str()
+            ),
+            ("王芳", "63891111", "cqflxcb@163.com")
+        );
+        let r = with("联 系 人：王芳\n电  话：63891111\n邮  箱：a@b.cn\n");
+        assert_eq!(
+            (
+                r.contact_person.as_str(),
+                r.phone.as_str(),
+                r.email.as_str()
+            ),
+            ("王芳", "63891111", "a@b.cn")
+        );
+        let r = with("联系人：宣传部 王芳\n");
+        assert_eq!(r.contact_person, "王芳");
+    }
+
+    #[test]
     fn stray_numbers_are_not_items_or_pillars() {
         // 一是 inside a sentence, a 二、 out of order, a 3月 that looks like a digit item.
         let text = "关于开展测试活动的通知\n\n各区县妇联：\n\n一、第一板块\n\n这一是一句话。一是真正的事项。说明一。二是第二个事项。说明二。\n\n三、不按顺序的标题\n\n二、第二板块\n\n（一）甲事项\n说明甲。\n（三）跳号\n（二）乙事项\n说明乙。\n\n请于3月1日前报送市妇联宣传部。\n\n2024年2月1日\n";
@@ -1251,6 +1743,45 @@ mod tests {
         assert!(text.ends_with("A&B 一\n"), "{:?}", &text[text.len() - 20..]);
         let from_docx = read(&text).campaign;
         assert_eq!(from_docx, read(SEED).campaign);
+    }
+
+    #[test]
+    fn a_word_list_numbering_is_named_when_no_pillar_is_found() {
+        // Headings numbered by a list style: "强化政治引领…" with <w:numPr>, no 一、 in the text.
+        let mut body = String::new();
+        for line in SEED.lines() {
+            let (numbered, text) = match line
+                .strip_prefix("一、")
+                .or(line.strip_prefix("二、"))
+                .or(line.strip_prefix("三、"))
+            {
+                Some(rest) => (true, rest),
+                None => (false, line),
+            };
+            let ppr = if numbered {
+                "<w:pPr><w:numPr><w:ilvl w:val=\"0\"/><w:numId w:val=\"1\"/></w:numPr></w:pPr>"
+            } else {
+                ""
+            };
+            body.push_str(&format!("<w:p>{ppr}<w:r><w:t>{text}</w:t></w:r></w:p>"));
+        }
+        let xml = format!("<w:document xmlns:w=\"w\"><w:body>{body}</w:body></w:document>");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("自动编号.docx");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        zip.start_file(
+            "word/document.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(xml.as_bytes()).unwrap();
+        zip.finish().unwrap();
+        let r = read_notice_file(&path).unwrap();
+        let m = &r.blocking().find(|n| n.field == "板块").unwrap().message;
+        assert!(
+            m.contains("有3段用的是自动编号") && m.contains("只保留文本"),
+            "{m}"
+        );
     }
 
     #[test]
