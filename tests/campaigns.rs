@@ -111,6 +111,10 @@ fn a_published_campaign_reaches_a_clerks_pc_verified_and_a_correction_replaces_i
     corrected.pillars[0].items[0].title = "举办“红领巾心向党”主题故事会".into();
     let published = publish(&desk, &w.key, &corrected).unwrap();
     assert_eq!(published.entry.version, 2);
+    assert_eq!(
+        published.changes,
+        ["事项“举办“红领巾心向党”故事会”改为“举办“红领巾心向党”主题故事会”"]
+    );
     let got = fetch(&unit, &pinned, &shelf).unwrap();
     assert_eq!(got.taken.len(), 1);
     let (offered, _) = shelf.offered(&pinned);
@@ -120,6 +124,42 @@ fn a_published_campaign_reaches_a_clerks_pc_verified_and_a_correction_replaces_i
     assert_eq!(
         offered[0].campaign.pillars[0].items[0].title,
         "举办“红领巾心向党”主题故事会"
+    );
+}
+
+#[test]
+fn a_notice_read_again_after_a_correction_keeps_the_ids_clerks_wrote_under() {
+    let w = World::new();
+    let desk = w.endpoint(Some("desk-token"));
+    publish(&desk, &w.key, &liuyi()).unwrap();
+    // The department inserts an item before （二） in pillar 二 and reads the notice again: the
+    // reader numbers them afresh (p2-2 is now the new one).
+    let revised = notice("2025-六一.txt").replace(
+        "（二）深化“爱心妈妈”结对关爱",
+        "（二）开展“儿童友好”社区共建\n推动社区完善儿童活动空间。\n\n（三）深化“爱心妈妈”结对关爱",
+    ).replace("（三）开展儿童安全教育", "（四）开展儿童安全教育");
+    let again = read_notice(&revised).unwrap().campaign;
+    assert_eq!(again.pillars[1].items[1].id, "p2-2");
+    let published = publish(&desk, &w.key, &again).unwrap();
+    assert_eq!(published.entry.version, 2);
+    assert_eq!(published.changes, ["新增事项“开展“儿童友好”社区共建”"]);
+    let pc = tempfile::tempdir().unwrap();
+    let shelf = Shelf::in_data_dir(pc.path());
+    fetch(&w.endpoint(Some("yz-token")), &w.key.public(), &shelf).unwrap();
+    let (offered, _) = shelf.offered(&w.key.public());
+    let ids: Vec<String> = offered[0].campaign.pillars[1]
+        .items
+        .iter()
+        .map(|it| format!("{}={}", it.id, it.title))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "p2-1=走访慰问留守儿童",
+            "p2-n1=开展“儿童友好”社区共建",
+            "p2-2=深化“爱心妈妈”结对关爱",
+            "p2-3=开展儿童安全教育",
+        ]
     );
 }
 

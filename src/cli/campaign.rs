@@ -171,6 +171,12 @@ pub(super) fn publish(
                 entry.version,
                 chinese_date_time(campaign.deadline)
             );
+            if !published.unchanged && !published.changes.is_empty() {
+                let _ = writeln!(out, "与上一版相比：");
+                for change in &published.changes {
+                    let _ = writeln!(out, "  {change}");
+                }
+            }
             Ok(0)
         }
         Err(e) => {

@@ -211,6 +211,8 @@ pub struct Published {
     /// The intake already held this very template (same content, same signer): nothing new
     /// was published, and no clerk is told of a "new" version.
     pub unchanged: bool,
+    /// What changed from the version the intake held, in words (empty for a first version).
+    pub changes: Vec<String>,
 }
 
 /// Publish a template: the next version after the one the intake holds, signed with the
@@ -231,6 +233,10 @@ pub fn publish(
     };
     let held = index.campaigns.iter().find(|c| c.id == template.id);
     let mut unchanged = false;
+    let mut campaign = template.clone();
+    let mut changes = Vec::new();
+    // The version the intake holds, verified: the new one keeps its item ids (what clerks wrote
+    // stays under the right item), and what changed is said.
     if let Some(entry) = held
         && let Ok(Some((bytes, _))) = get(&http, intake, &entry.file, MAX_TEMPLATE, None)
         && let Ok(Some((sig, _))) = get(&http, intake, &entry.signature, 1024, None)
@@ -240,11 +246,12 @@ pub fn publish(
             .is_ok()
         && let Ok(mut published) = parse_template(&bytes, &entry.file)
     {
-        published.version = template.version;
-        unchanged = published == *template;
+        super::edit::carry_ids(&published, &mut campaign);
+        changes = campaign.changes_from(&published);
+        published.version = campaign.version;
+        unchanged = published == campaign;
     }
     let current = held.map_or(0, |c| c.version);
-    let mut campaign = template.clone();
     // The same template is sent again with the version the intake holds: the intake checks the
     // token and the signature as for a new one, then answers 409 (nothing to publish).
     campaign.version = if unchanged {
@@ -281,6 +288,7 @@ pub fn publish(
         return Ok(Published {
             entry: entry.clone(),
             unchanged: true,
+            changes,
         });
     }
     if status != StatusCode::CREATED {
@@ -296,6 +304,7 @@ pub fn publish(
     Ok(Published {
         entry,
         unchanged: false,
+        changes,
     })
 }
 

@@ -174,6 +174,62 @@ pub fn move_item(c: &mut Campaign, pi: usize, j: usize, up: bool) -> usize {
     }
 }
 
+/// A new version of a campaign (a notice read again after a correction, an edited copy) keeps
+/// the item ids of the version published before, so what clerks wrote under an item stays under
+/// it: an item is matched by its id when its name is unchanged, else by its name; an item whose
+/// id belonged to another item that is still there under that name (the notice gained an item
+/// before it, and the reader numbered them afresh) gets a new id. An item renamed in the editor
+/// keeps its id (its old name is nowhere else).
+pub fn carry_ids(old: &Campaign, new: &mut Campaign) {
+    let old_titles: Vec<(String, String)> = old
+        .items()
+        .map(|(_, it)| (it.id.to_string(), it.title.clone()))
+        .collect();
+    let new_titles: Vec<String> = new.items().map(|(_, it)| it.title.clone()).collect();
+    let mut used: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut assigned: Vec<Vec<Option<String>>> = Vec::new();
+    for pillar in &new.pillars {
+        let mut row = Vec::new();
+        for it in &pillar.items {
+            let same_id = old_titles.iter().find(|(id, _)| *id == it.id.as_str());
+            let by_title = old_titles.iter().find(|(_, t)| *t == it.title);
+            let id = match (same_id, by_title) {
+                (Some((id, t)), _) if *t == it.title => Some(id.clone()),
+                (_, Some((id, _))) => Some(id.clone()),
+                // Its id was another item's, and that item is still in the new version.
+                (Some((_, t)), None) if new_titles.contains(t) => None,
+                // Renamed where it stands.
+                (Some((id, _)), None) => Some(id.clone()),
+                (None, None) => Some(it.id.to_string()),
+            };
+            let id = id.filter(|id| !used.contains(id));
+            if let Some(id) = &id {
+                used.insert(id.clone());
+            }
+            row.push(id);
+        }
+        assigned.push(row);
+    }
+    let taken = |id: &str, used: &std::collections::HashSet<String>| {
+        used.contains(id) || old_titles.iter().any(|(o, _)| o == id)
+    };
+    for (pi, pillar) in new.pillars.iter_mut().enumerate() {
+        for (j, it) in pillar.items.iter_mut().enumerate() {
+            match assigned.get(pi).and_then(|r| r.get(j)).cloned().flatten() {
+                Some(id) => it.id = ItemId::from(id.as_str()),
+                None => {
+                    let fresh = (1..)
+                        .map(|k| format!("{}-n{k}", pillar.id))
+                        .find(|id| !taken(id, &used))
+                        .unwrap_or_default();
+                    used.insert(fresh.clone());
+                    it.id = ItemId::from(fresh.as_str());
+                }
+            }
+        }
+    }
+}
+
 /// Everything that keeps the template from being saved for use or published, in order.
 pub fn problems(c: &Campaign) -> Vec<EditProblem> {
     let mut out = Vec::new();
@@ -312,6 +368,46 @@ mod tests {
             ["一、".to_string(), "p1-2:一是".to_string()]
         );
         assert!(problems(&c).is_empty(), "{:?}", problems(&c));
+    }
+
+    #[test]
+    fn a_new_version_keeps_the_ids_clerks_wrote_under() {
+        let old = Campaign::builtin().unwrap();
+        // The notice read again after an item was inserted before 二是: the reader numbered
+        // them p1-1, p1-2 (the new one), p1-3, p1-4.
+        let mut new = old.clone();
+        let mut inserted = new.pillars[0].items[1].clone();
+        inserted.title = "开展巾帼宣讲进万家".into();
+        new.pillars[0].items.insert(1, inserted);
+        for (j, it) in new.pillars[0].items.iter_mut().enumerate() {
+            it.id = ItemId::from(format!("p1-{}", j + 1).as_str());
+        }
+        // And an item renamed where it stands.
+        new.pillars[2].items[0].title = "深化巾帼志愿服务".into();
+        carry_ids(&old, &mut new);
+        let ids: Vec<String> = new.pillars[0]
+            .items
+            .iter()
+            .map(|it| format!("{}={}", it.id, it.title))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "p1-1=加强理论武装",
+                "p1-n1=开展巾帼宣讲进万家",
+                "p1-2=强化宣传宣讲",
+                "p1-3=抓好宣教融合",
+            ]
+        );
+        assert_eq!(new.pillars[2].items[0].id, "p3-1", "renamed, same id");
+        assert!(problems(&new).is_empty());
+        assert_eq!(
+            new.changes_from(&old),
+            [
+                "新增事项“开展巾帼宣讲进万家”",
+                "事项“深化巾帼志愿活动”改为“深化巾帼志愿服务”",
+            ]
+        );
     }
 
     #[test]
