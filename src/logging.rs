@@ -20,8 +20,11 @@ fn filter(default: &str) -> EnvFilter {
 
 /// Log to stderr only (the command-line subcommands).
 pub fn init_stderr() -> LogGuard {
+    use std::io::IsTerminal;
+    // Colour codes only where a terminal shows them (not in a file, a pipe, IT's script).
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter("warn"))
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
     LogGuard(None)

@@ -14,7 +14,7 @@ use std::process::{Command, Output};
 
 use baosong::core::campaign::Campaign;
 use baosong::core::campaign::Intake;
-use baosong::core::campaign::channel::{ChannelError, Shelf, fetch, publish};
+use baosong::core::campaign::channel::{ChannelError, Shelf, fetch, publish, publish_from};
 use baosong::core::campaign::notice::read_notice;
 use baosong::core::campaign::signing::{DeskKey, PublicKey};
 use common::peers::*;
@@ -361,6 +361,74 @@ fn tampered_stranger_replayed_huge_and_newer_templates_are_refused_whole() {
     let (offered, broken) = shelf.offered(&pinned);
     assert!(offered.is_empty());
     assert!(broken[0].message.contains("签名与模板内容"), "{broken:?}");
+}
+
+#[test]
+fn the_desk_publishes_only_with_the_key_the_intake_checks_with() {
+    let w = World::new();
+    let desk = w.endpoint(Some("desk-token"));
+    // A second PC of the department without the key: refused before anything is sent, and no
+    // new key is made (one would sign what no unit accepts).
+    let other_pc = tempfile::tempdir().unwrap();
+    let e = publish_from(&desk, other_pc.path(), &liuyi()).unwrap_err();
+    assert!(matches!(e, ChannelError::NoLocalKey { .. }), "{e:?}");
+    assert!(e.user_message().contains(&w.key.public().fingerprint()));
+    assert!(e.user_message().contains("不要重新生成"));
+    assert!(!other_pc.path().join("campaign-signing-key").exists());
+    // A PC with another key: stopped before sending, both fingerprints named.
+    let (stranger, _) = DeskKey::load_or_create(other_pc.path()).unwrap();
+    let e = publish_from(&desk, other_pc.path(), &liuyi()).unwrap_err();
+    assert!(matches!(e, ChannelError::KeyMismatch { .. }), "{e:?}");
+    assert!(e.user_message().contains(&stranger.public().fingerprint()));
+    assert!(!w.shelf_dir().join("index.json").exists());
+    // The PC with the key publishes.
+    let (published, made) = publish_from(&desk, w.desk_dir.path(), &liuyi()).unwrap();
+    assert!(!made);
+    assert_eq!(published.entry.version, 1);
+
+    // An intake not yet given a key: the first publication makes the key, and the intake says
+    // it cannot check it yet (503) — IT configures both sides with the key printed.
+    let fresh = intake(Some(TOKENS), &[]);
+    let first_pc = tempfile::tempdir().unwrap();
+    let url = format!("http://127.0.0.1:{}/files/", fresh.port);
+    let e = publish_from(
+        &Intake::new(url, Some("desk-token".into())),
+        first_pc.path(),
+        &liuyi(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, ChannelError::Refused { status: 503, .. }),
+        "{e:?}"
+    );
+    assert!(first_pc.path().join("campaign-signing-key").exists());
+}
+
+#[test]
+fn a_unit_without_its_token_or_at_a_wrong_address_is_told_so() {
+    let w = World::new();
+    let pc = tempfile::tempdir().unwrap();
+    let shelf = Shelf::in_data_dir(pc.path());
+    let key = w.key.public();
+    // Nothing published yet: an empty list, not an error.
+    let got = fetch(&w.endpoint(Some("yz-token")), &key, &shelf).unwrap();
+    assert!(got.taken.is_empty() && got.refused.is_empty());
+    // No token: the unit's own token is asked for (not the desk's).
+    let e = fetch(&w.endpoint(None), &key, &shelf).unwrap_err();
+    assert!(matches!(e, ChannelError::ReadRefused { .. }), "{e:?}");
+    assert!(
+        e.user_message().contains("本单位的访问令牌"),
+        "{}",
+        e.user_message()
+    );
+    // A wrong path: said, not taken as "nothing published".
+    let wrong = Intake::new(
+        format!("http://127.0.0.1:{}/fils/", w.peer.port),
+        Some("yz-token".into()),
+    );
+    let e = fetch(&wrong, &key, &shelf).unwrap_err();
+    assert!(matches!(e, ChannelError::NoCampaignsHere { .. }), "{e:?}");
+    assert!(e.user_message().contains("报送地址可能不对"));
 }
 
 #[test]

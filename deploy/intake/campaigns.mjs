@@ -1,6 +1,8 @@
 // 活动发布 / campaigns published by the city federation's department, served to every unit.
 //
-//   GET  <INTAKE_PATH>/campaigns/index.json        any valid token: the index (ETag, 304)
+//   GET  <INTAKE_PATH>/campaigns/index.json        any valid token: the index (ETag, 304; empty
+//                                                  when nothing is published yet)
+//   GET  <INTAKE_PATH>/campaigns/key               the public key it checks with, or null
 //   GET  <INTAKE_PATH>/campaigns/<id>-v<N>.json     the template, exactly as signed
 //   GET  <INTAKE_PATH>/campaigns/<id>-v<N>.json.sig its Ed25519 signature (128 hex digits)
 //   PUT  <INTAKE_PATH>/campaigns/<id>              the desk token only (`<token> @desk` in the
@@ -75,8 +77,12 @@ export function campaigns({ dir, keyHex, audit }) {
     try {
       data = fs.readFileSync(path.join(dir, name));
     } catch {
-      plain(req, res, 404, 'Not found');
-      return;
+      // Nothing published yet is an empty index (a 404 means a wrong address).
+      if (name !== 'index.json') {
+        plain(req, res, 404, 'Not found');
+        return;
+      }
+      data = Buffer.from('{"campaigns": []}\n');
     }
     const etag = `"${crypto.createHash('sha256').update(data).digest('hex')}"`;
     if (req.headers['if-none-match'] === etag) {
@@ -182,6 +188,9 @@ export function campaigns({ dir, keyHex, audit }) {
     const desk = token === null || token?.unit === '@desk';
     if (req.method === 'GET' || req.method === 'HEAD') {
       if (name === 'index.json') serveFile(req, res, 'index.json', 'application/json');
+      // The department's public key the intake checks with (not a secret): the desk compares it
+      // with its own before publishing.
+      else if (name === 'key') send(req, res, 200, `${JSON.stringify({ key: keyHex ? keyHex.toLowerCase() : null })}\n`, { 'Content-Type': 'application/json' });
       else if (FILE.test(name)) serveFile(req, res, name, name.endsWith('.sig') ? 'text/plain' : 'application/json');
       else plain(req, res, 404, 'Not found');
       return true;

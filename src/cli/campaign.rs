@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{open_data_dir, resolve_template};
-use crate::core::campaign::channel::{ChannelError, Shelf, fetch, publish as publish_campaign};
+use crate::core::campaign::channel::{ChannelError, Shelf, fetch, publish_from};
 use crate::core::campaign::notice::read_notice_file;
 use crate::core::campaign::signing::{DeskKey, PublicKey};
 use crate::core::campaign::{Campaign, Intake};
@@ -115,6 +115,12 @@ fn endpoint(
 /// The department's key, made on first use and said so; its public half printed.
 fn desk_key(data: &DataDir, out: &mut dyn Write) -> Result<DeskKey, CoreError> {
     let (key, made) = DeskKey::load_or_create(&data.root().join("desk"))?;
+    tell_key(&key, made, out);
+    Ok(key)
+}
+
+/// The key's public half for IT, and when it was made now, where the private one is.
+fn tell_key(key: &DeskKey, made: bool, out: &mut dyn Write) {
     let public = key.public();
     if made {
         let _ = writeln!(
@@ -129,7 +135,6 @@ fn desk_key(data: &DataDir, out: &mut dyn Write) -> Result<DeskKey, CoreError> {
         public.to_hex(),
         public.fingerprint()
     );
-    Ok(key)
 }
 
 /// `baosong campaign key`: the public key, for IT (the key made if there is none yet).
@@ -148,15 +153,29 @@ pub(super) fn publish(
     clock: Arc<dyn Clock>,
     out: &mut dyn Write,
 ) -> Result<u8, CoreError> {
+    // A template the reader left unfinished: said to the department, who finishes it.
+    if let Ok(text) = std::fs::read_to_string(file)
+        && let Ok(draft) = serde_json::from_str::<Campaign>(text.trim_start_matches('\u{feff}'))
+        && !draft.unread.is_empty()
+    {
+        eprintln!(
+            "错误：模板中还有没从通知读出的内容（{}），不能发布。请在收件台“新建活动”中点“打开模板…”补全，或直接编辑模板文件：填好后删去 \"unread\" 一项。",
+            draft.unread.join("、")
+        );
+        return Ok(1);
+    }
     let campaign = Campaign::load(file)?;
     let data = open_data_dir(clock.clone())?;
     let Some(intake) = endpoint(url, token, None, clock, out) else {
         eprintln!("错误：尚未设置报送地址。请用 --endpoint 写上地址，或在“设置与帮助”中填写。");
         return Ok(2);
     };
-    let key = desk_key(&data, out)?;
-    match publish_campaign(&intake, &key, &campaign) {
-        Ok(published) => {
+    match publish_from(&intake, &data.root().join("desk"), &campaign) {
+        Ok((published, made)) => {
+            if made && let Ok(Some(key)) = DeskKey::load(&data.root().join("desk")) {
+                // The first publication: the key was made now, for IT to configure.
+                tell_key(&key, true, out);
+            }
             let entry = &published.entry;
             let said = if published.unchanged {
                 "与已发布的版本相同，未重新发布"
@@ -182,8 +201,16 @@ pub(super) fn publish(
         Err(e) => {
             tracing::error!(error = %e, "publish failed");
             eprintln!("错误：{}", e.user_message());
+            // The intake has no key yet: the one just made (or kept) is what IT configures.
+            if let ChannelError::Refused { status: 503, .. } = e
+                && let Ok(Some(key)) = DeskKey::load(&data.root().join("desk"))
+            {
+                tell_key(&key, false, out);
+            }
             Ok(match e {
-                ChannelError::Intake(_) | ChannelError::BadAnswer { .. } => 2,
+                ChannelError::Intake(_)
+                | ChannelError::BadAnswer { .. }
+                | ChannelError::NoCampaignsHere { .. } => 2,
                 _ => 1,
             })
         }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::{Job, Wake};
-use crate::core::campaign::channel::{Published, publish};
+use crate::core::campaign::channel::{Published, publish_from};
 use crate::core::campaign::notice::{NoticeReading, read_notice_file};
 use crate::core::campaign::signing::DeskKey;
 use crate::core::campaign::{Campaign, Intake};
@@ -104,16 +104,18 @@ pub fn save(campaign: Campaign, to: PathBuf, wake: Wake) -> EditorJob {
 
 pub fn publish_it(campaign: Campaign, intake: Intake, key_dir: PathBuf, wake: Wake) -> EditorJob {
     Job::spawn("正在签名并发布…", None, wake, move |_| {
-        let result = DeskKey::load_or_create(&key_dir)
-            .map_err(|e| e.user_message())
-            .and_then(|(key, made)| {
-                let public = key.public().to_hex();
-                publish(&intake, &key, &campaign)
-                    .map(|p| (p, made, public))
-                    .map_err(|e| {
-                        tracing::warn!(error = %e, "publish from the editor failed");
-                        e.user_message()
-                    })
+        let result = publish_from(&intake, &key_dir, &campaign)
+            .map_err(|e| {
+                tracing::warn!(error = %e, "publish from the editor failed");
+                e.user_message()
+            })
+            .map(|(p, made)| {
+                let public = DeskKey::load(&key_dir)
+                    .ok()
+                    .flatten()
+                    .map(|k| k.public().to_hex())
+                    .unwrap_or_default();
+                (p, made, public)
             });
         EditorDone::Published(result)
     })

@@ -43,6 +43,20 @@ impl PortableConfig {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(CoreError::io("read", &path, e)),
         };
+        // A key written under [intake] belongs to the intake's table there, where it would be
+        // silently ignored: said instead.
+        if let Ok(table) = toml::from_str::<toml::Table>(text.trim_start_matches('\u{feff}'))
+            && table
+                .get("intake")
+                .and_then(|i| i.get("campaign_key"))
+                .is_some()
+        {
+            return Err(CoreError::PortableInvalid {
+                path,
+                detail: "campaign_key 写在了 [intake] 下面；请把它移到文件开头、[intake] 之前"
+                    .into(),
+            });
+        }
         let mut config: Self =
             toml::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
                 CoreError::PortableInvalid {
@@ -130,6 +144,23 @@ mod tests {
             m.contains("baosong.toml") && m.contains("配置文件格式不正确"),
             "{m}"
         );
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            format!(
+                "[intake]\nurl = \"https://x/files/\"\ncampaign_key = \"{}\"\n",
+                "ab".repeat(32)
+            ),
+        )
+        .unwrap();
+        let m = PortableConfig::load_from(dir.path())
+            .unwrap_err()
+            .user_message();
+        assert!(m.contains("移到文件开头"), "{m}");
+        std::fs::write(dir.path().join(FILE_NAME), "campaign_key = \"abc\"").unwrap();
+        let m = PortableConfig::load_from(dir.path())
+            .unwrap_err()
+            .user_message();
+        assert!(m.contains("64 位十六进制"), "{m}");
         std::fs::write(dir.path().join(FILE_NAME), "colour = \"red\"").unwrap();
         assert!(
             PortableConfig::load_from(dir.path()).is_err(),

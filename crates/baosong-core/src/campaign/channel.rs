@@ -78,13 +78,25 @@ pub enum ChannelError {
     Template(String),
     #[error("no campaign key pinned in baosong.toml")]
     NoKey,
+    /// Reading the campaigns: the token was refused (a unit's own token is needed).
+    #[error("{url} refused the token for reading campaigns (HTTP {status})")]
+    ReadRefused { url: String, status: u16 },
+    /// The endpoint has no campaigns there: a wrong address.
+    #[error("{url}: no campaigns here (HTTP 404)")]
+    NoCampaignsHere { url: String },
+    /// This PC has no signing key, and the intake checks with one: it must be copied, not made.
+    #[error("no signing key here; the intake checks with {intake}")]
+    NoLocalKey { intake: String, path: PathBuf },
+    /// This PC's key is not the one the intake checks with.
+    #[error("local key {local} is not the intake's {intake}")]
+    KeyMismatch { local: String, intake: String },
 }
 
 impl ChannelError {
     pub fn user_message(&self) -> String {
         match self {
             Self::Intake(IntakeError::Unauthorised { .. }) => {
-                "报送服务器不接受这个访问令牌：发布活动需要市妇联宣传部的收件台令牌（令牌文件中写作 @desk）。".into()
+                "报送服务器不接受这个令牌：发布活动需要市妇联宣传部的收件台令牌（令牌文件中写作 @desk），请用 --token 给出或在“设置与帮助”中填写。".into()
             }
             Self::Intake(e) => e.user_message(),
             Self::BadAnswer { url, .. } => {
@@ -106,7 +118,18 @@ impl ChannelError {
                 format!("报送服务器拒绝发布（HTTP {status}）：{detail}")
             }
             Self::Template(m) => format!("模板不能发布：{m}"),
-            Self::NoKey => "程序旁的 baosong.toml 中没有市妇联公钥（campaign_key），无法确认活动确实来自市妇联，因此不接收网上发布的活动。请联系信息技术人员。".into(),
+            Self::NoKey => "程序旁的 baosong.toml 中没有市妇联公钥（campaign_key，写在文件开头、[intake] 之前；命令行也可用 --key 给出），无法确认活动确实来自市妇联，因此不接收网上发布的活动。请联系信息技术人员。".into(),
+            Self::ReadRefused { .. } => "报送服务器不接受这个访问令牌（或没有填写令牌），无法查看市妇联发布的活动。请在“设置与帮助”中填写本单位的访问令牌（命令行用 --token）。".into(),
+            Self::NoCampaignsHere { url } => format!(
+                "“{url}”上没有活动发布（HTTP 404）：报送地址可能不对，应与一键报送用的地址相同（以 /files/ 结尾）。"
+            ),
+            Self::NoLocalKey { intake, path } => format!(
+                "本机没有市妇联的签名私钥，而报送服务器核对签名用的公钥指纹是 {intake}。请把当初生成私钥的电脑上的私钥文件复制到“{}”（见 docs/campaigns.md），不要重新生成：新私钥签的活动各单位都不会接收。",
+                path.display()
+            ),
+            Self::KeyMismatch { local, intake } => format!(
+                "本机的签名私钥（公钥指纹 {local}）与报送服务器核对签名用的公钥（指纹 {intake}）不是一对，本次没有发布。请用当初的私钥文件；确实要换钥匙时，由信息技术人员同时更换服务器和各单位 baosong.toml 中的公钥（见 docs/campaigns.md）。"
+            ),
         }
     }
 }
@@ -227,8 +250,9 @@ pub fn publish(
     let index = match get(&http, intake, "index.json", MAX_INDEX, None) {
         Ok(Some((bytes, _))) => read_index(&index_url, &bytes)?,
         Ok(None) => Index::default(),
-        // Nothing published yet.
-        Err(ChannelError::Intake(IntakeError::NotFound { .. })) => Index::default(),
+        Err(ChannelError::Intake(IntakeError::NotFound { url })) => {
+            return Err(ChannelError::NoCampaignsHere { url });
+        }
         Err(e) => return Err(e),
     };
     let held = index.campaigns.iter().find(|c| c.id == template.id);
@@ -306,6 +330,61 @@ pub fn publish(
         unchanged: false,
         changes,
     })
+}
+
+/// The public key the intake checks publications with (`None`: not configured there).
+pub fn intake_key(intake: &Intake) -> Result<Option<PublicKey>, ChannelError> {
+    #[derive(Deserialize)]
+    struct Answer {
+        key: Option<String>,
+    }
+    let http = client(intake)?;
+    let url = url_of(intake, "key")?.to_string();
+    let bytes = match get(&http, intake, "key", 4096, None)? {
+        Some((bytes, _)) => bytes,
+        None => return Ok(None),
+    };
+    let answer: Answer = serde_json::from_slice(&bytes).map_err(|e| ChannelError::BadAnswer {
+        url: url.clone(),
+        detail: e.to_string(),
+    })?;
+    answer
+        .key
+        .map(|k| PublicKey::from_hex(&k))
+        .transpose()
+        .map_err(|detail| ChannelError::BadAnswer { url, detail })
+}
+
+/// Publish with the department's key kept in `key_dir`, checked first against the one the
+/// intake checks with: a PC without the key makes one only when the intake has none yet (the
+/// first publication; IT then configures both sides with it); a PC whose key is not the
+/// intake's is stopped before anything is sent. Returns what was published and whether the
+/// key was made now.
+pub fn publish_from(
+    intake: &Intake,
+    key_dir: &Path,
+    template: &Campaign,
+) -> Result<(Published, bool), ChannelError> {
+    let theirs = intake_key(intake)?;
+    let local = DeskKey::load(key_dir).map_err(|e| ChannelError::Template(e.user_message()))?;
+    let (key, made) = match (local, theirs) {
+        (Some(key), Some(theirs)) if key.public() != theirs => {
+            return Err(ChannelError::KeyMismatch {
+                local: key.public().fingerprint(),
+                intake: theirs.fingerprint(),
+            });
+        }
+        (Some(key), _) => (key, false),
+        (None, Some(theirs)) => {
+            return Err(ChannelError::NoLocalKey {
+                intake: theirs.fingerprint(),
+                path: key_dir.join(super::signing::KEY_FILE),
+            });
+        }
+        (None, None) => DeskKey::load_or_create(key_dir)
+            .map_err(|e| ChannelError::Template(e.user_message()))?,
+    };
+    publish(intake, &key, template).map(|p| (p, made))
 }
 
 /// The bytes that are signed and published: the template as pretty JSON, checked first (a
@@ -477,8 +556,11 @@ pub fn fetch(intake: &Intake, key: &PublicKey, shelf: &Shelf) -> Result<Fetched,
                 ..Fetched::default()
             });
         }
-        Err(ChannelError::Intake(IntakeError::NotFound { .. })) => {
-            return Ok(Fetched::default());
+        Err(ChannelError::Intake(IntakeError::NotFound { url })) => {
+            return Err(ChannelError::NoCampaignsHere { url });
+        }
+        Err(ChannelError::Intake(IntakeError::Unauthorised { url, status })) => {
+            return Err(ChannelError::ReadRefused { url, status });
         }
         Err(e) => return Err(e),
     };

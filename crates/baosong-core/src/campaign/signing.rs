@@ -117,6 +117,15 @@ impl std::fmt::Debug for DeskKey {
 }
 
 impl DeskKey {
+    /// The key in `dir`, if there is one (never made here).
+    pub fn load(dir: &Path) -> Result<Option<Self>, CoreError> {
+        if dir.join(KEY_FILE).exists() {
+            Self::load_or_create(dir).map(|(k, _)| Some(k))
+        } else {
+            Ok(None)
+        }
+    }
+
     /// The key in `dir`, made on first use (32 random bytes from the operating system, written
     /// to a file only this user can read). Returns whether it was made now.
     pub fn load_or_create(dir: &Path) -> Result<(Self, bool), CoreError> {
