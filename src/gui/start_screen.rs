@@ -110,10 +110,16 @@ fn notice(ui: &mut Ui, view: &StartView<'_>, actions: &mut Vec<Action>) {
         if !campaign.theme.is_empty() {
             ui.label(format!("活动主题：“{}”", campaign.theme));
         }
-        ui.label(format!(
-            "报送内容：{}。{}。",
-            campaign.material_kinds_text, campaign.deadline_text
-        ));
+        // The notice's own words; the materials once (a deadline sentence may name them too).
+        let materials = campaign.material_kinds_text.trim();
+        if materials.is_empty() || campaign.deadline_text.contains(materials) {
+            ui.label(format!("报送要求：{}。", campaign.deadline_text));
+        } else {
+            ui.label(format!(
+                "报送内容：{materials}。{}。",
+                campaign.deadline_text
+            ));
+        }
         ui.horizontal(|ui| {
             let published = format!("{}-v{}.json", campaign.id, campaign.version);
             let source = match view.template_path {

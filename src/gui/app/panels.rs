@@ -5,7 +5,7 @@ use egui::{RichText, Ui};
 
 use super::{Action, App, Screen};
 use crate::core::campaign::Countdown;
-use crate::core::dates::{chinese_date, chinese_date_time};
+use crate::core::dates::chinese_date_time;
 use crate::gui::state::Tone;
 use crate::gui::widgets;
 
@@ -13,20 +13,30 @@ impl App {
     pub(super) fn top_bar(&mut self, ui: &mut Ui) {
         egui::Panel::top("top").show(ui, |ui| {
             ui.add_space(4.0);
+            // The editor's own campaign above it, not the one the clerk's side is on.
+            let editing = self
+                .editor
+                .as_ref()
+                .filter(|_| self.screen == Screen::CampaignEditor)
+                .map(|e| &e.campaign);
+            let (title, deadline) = match editing {
+                Some(c) if c.title.trim().is_empty() => {
+                    ("活动编辑：（未命名的活动）".to_string(), c.deadline)
+                }
+                Some(c) => (format!("活动编辑：{}", c.title), c.deadline),
+                None => (self.campaign.title.clone(), self.campaign.deadline),
+            };
             ui.horizontal(|ui| {
-                ui.heading(RichText::new(&self.campaign.title).strong());
+                ui.heading(RichText::new(title).strong());
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    let countdown = Countdown::until(self.campaign.deadline, self.now());
+                    let countdown = Countdown::until(deadline, self.now());
                     let colour = if countdown.is_late() {
                         widgets::RED
                     } else {
                         widgets::GREEN
                     };
                     ui.label(RichText::new(countdown.label()).color(colour).strong());
-                    ui.label(format!(
-                        "截止：{}",
-                        chinese_date(self.campaign.deadline.date_naive())
-                    ));
+                    ui.label(format!("截止：{}", chinese_date_time(deadline)));
                 });
             });
             if let Some(open) = &self.open

@@ -902,7 +902,7 @@ impl Reader {
                 self.note(
                     "板块",
                     format!(
-                        "“{number}、{head_title}”是工作要求，没有作为板块；如需报送请在编辑器中添加"
+                        "“{number}、{head_title}”是工作要求，没有作为板块；如确需各单位报送，请在活动编辑中点“＋ 添加板块”"
                     ),
                 );
                 heads.pop();
