@@ -895,4 +895,54 @@ mod window {
                 .exists()
         );
     }
+
+    #[test]
+    fn a_template_from_a_usb_stick_is_checked_when_signed_and_warned_about_when_not() {
+        let w = World::new();
+        let stick = tempfile::tempdir().unwrap();
+        let mut c = liuyi();
+        c.version = 1;
+        let bytes = format!("{}\n", serde_json::to_string_pretty(&c).unwrap()).into_bytes();
+        let signed = stick.path().join("六一 模板.json");
+        std::fs::write(&signed, &bytes).unwrap();
+        std::fs::write(stick.path().join("六一 模板.json.sig"), w.key.sign(&bytes)).unwrap();
+        let unsigned = stick.path().join("无签名.json");
+        std::fs::write(&unsigned, &bytes).unwrap();
+        let tampered = stick.path().join("改过.json");
+        let changed = String::from_utf8(bytes.clone()).unwrap().replace("六一", "六二");
+        std::fs::write(&tampered, &changed).unwrap();
+        std::fs::write(stick.path().join("改过.json.sig"), w.key.sign(&bytes)).unwrap();
+
+        let pc = tempfile::tempdir().unwrap();
+        let picker = TestPicker::default();
+        let portable = PortableConfig {
+            campaign_key: Some(w.key.public().to_hex()),
+            ..PortableConfig::default()
+        };
+        let mut h = harness_with(app_with(
+            pc.path(),
+            Setup {
+                picker: picker.clone(),
+                portable: Some(portable),
+                ..Setup::default()
+            },
+        ));
+        // Changed after signing: refused, the window stays on what it had.
+        picker.choose_one(&tampered);
+        click(&mut h, "打开活动模板…");
+        settle(&mut h);
+        assert!(has_text_containing(&h, "没有采用"), "refused");
+        assert_eq!(h.state().campaign().id, "cq-sanba-2024");
+        // Unsigned: opened, with a warning; the clerk decides.
+        picker.choose_one(&unsigned);
+        click(&mut h, "打开活动模板…");
+        settle(&mut h);
+        assert!(has_text_containing(&h, "此模板没有市妇联的签名"));
+        assert_eq!(h.state().campaign().id, "cq-liuyi-2025");
+        // Signed by the department: opened, and said so.
+        picker.choose_one(&signed);
+        click(&mut h, "打开活动模板…");
+        settle(&mut h);
+        assert!(has_text_containing(&h, "市妇联签名核对无误"));
+    }
 }
