@@ -405,6 +405,36 @@ fn the_desk_publishes_only_with_the_key_the_intake_checks_with() {
 }
 
 #[test]
+fn a_unit_cannot_hold_the_intake_or_fill_its_log_through_the_campaign_routes() {
+    use std::io::{Read, Write};
+    let w = World::new();
+    // A read that announces a body (to trickle it and hold the connection): refused, closed.
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", w.peer.port)).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    s.write_all(
+        b"GET /files/campaigns/index.json HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer yz-token\r\nContent-Length: 100000000\r\n\r\nx",
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    // 200 publications tried with a unit's token: refused, and logged once, not 200 times.
+    let client = reqwest::blocking::Client::new();
+    for _ in 0..200 {
+        let r = client
+            .put(format!("http://127.0.0.1:{}/files/campaigns/cq-x-2025", w.peer.port))
+            .bearer_auth("yz-token")
+            .body("{}")
+            .send()
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 403);
+    }
+    let log = std::fs::read_to_string(w.peer.store.join("intake-audit.jsonl")).unwrap();
+    let refused = log.lines().filter(|l| l.contains("campaign refused")).count();
+    assert_eq!(refused, 1, "{log}");
+}
+
+#[test]
 fn a_unit_without_its_token_or_at_a_wrong_address_is_told_so() {
     let w = World::new();
     let pc = tempfile::tempdir().unwrap();

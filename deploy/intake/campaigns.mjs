@@ -24,7 +24,7 @@ const FILE = /^([a-z0-9][a-z0-9-]{0,63})-v([1-9][0-9]{0,8})\.json(\.sig)?$/;
 // An Ed25519 public key as DER (SubjectPublicKeyInfo): this prefix, then the 32 raw bytes.
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
-export function campaigns({ dir, keyHex, audit }) {
+export function campaigns({ dir, keyHex, audit, throttled = (_key, log) => log() }) {
   fs.mkdirSync(dir, { recursive: true });
   let key = null;
   if (keyHex) {
@@ -129,7 +129,9 @@ export function campaigns({ dir, keyHex, audit }) {
       /^[0-9a-f]{128}$/i.test(signature) &&
       crypto.verify(null, Buffer.concat([CONTEXT, bytes]), key, Buffer.from(signature, 'hex'));
     if (!good) {
-      audit('campaign refused', { id, token: token?.fingerprint ?? null, reason: 'bad signature' }, true);
+      throttled(`campaign signature ${token?.fingerprint}`, () =>
+        audit('campaign refused', { id, token: token?.fingerprint ?? null, reason: 'bad signature' }),
+      );
       plain(req, res, 422, 'the signature does not verify against the department key');
       return;
     }
@@ -141,24 +143,44 @@ export function campaigns({ dir, keyHex, audit }) {
       return;
     }
     const version = template?.version;
-    if (template?.id !== id || !Number.isInteger(version) || version < 1 || version > 999_999_999) {
+    // An integer as written (2.0 or 3e0 would be numbers here and floats to every client).
+    const versionText = /"version"\s*:\s*([^,}\s]+)/.exec(body.template)?.[1];
+    if (
+      template?.id !== id ||
+      !Number.isInteger(version) ||
+      version < 1 ||
+      version > 999_999_999 ||
+      versionText !== String(version)
+    ) {
       plain(req, res, 400, 'the template\'s id must be the one in the address, with a version of 1 or more');
       return;
     }
+    if (typeof template.title !== 'string' || template.title.length > 200) {
+      plain(req, res, 400, 'the template needs a title of at most 200 characters');
+      return;
+    }
     const step = publishing.then(() => {
-      const index = readIndex();
+      let index;
+      try {
+        index = fs.existsSync(indexFile) ? JSON.parse(fs.readFileSync(indexFile, 'utf8')) : { campaigns: [] };
+      } catch {
+        return [500, 'index.json is unreadable: publishing stopped until it is restored from backup'];
+      }
+      if (index.campaigns.length >= 200) return [507, 'too many campaigns in the index'];
       const current = index.campaigns.find((c) => c.id === id);
       if (current && current.version >= version) {
         return [409, `version ${version} is not newer than the published ${current.version}`];
       }
       const file = `${id}-v${version}.json`;
+      // Published files are never changed.
+      if (fs.existsSync(path.join(dir, file))) return [409, `${file} exists already`];
       writeWhole(path.join(dir, file), bytes);
       writeWhole(path.join(dir, `${file}.sig`), `${signature.toLowerCase()}\n`);
       const entry = {
         id,
         version,
-        title: String(template.title ?? ''),
-        deadline: String(template.deadline ?? ''),
+        title: template.title,
+        deadline: typeof template.deadline === 'string' ? template.deadline.slice(0, 40) : '',
         file,
         signature: `${file}.sig`,
         sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
@@ -168,6 +190,7 @@ export function campaigns({ dir, keyHex, audit }) {
       writeWhole(indexFile, `${JSON.stringify(index, null, 2)}\n`);
       syncDir();
       audit('campaign published', { id, version, sha256: entry.sha256, token: token?.fingerprint ?? null }, true);
+      // (the desk's own act: flushed)
       return [201, JSON.stringify(entry)];
     });
     publishing = step.catch(() => {});
@@ -197,7 +220,10 @@ export function campaigns({ dir, keyHex, audit }) {
     }
     if (req.method === 'PUT' && ID.test(name)) {
       if (!desk) {
-        audit('campaign refused', { id: name, unit: token?.unit, reason: 'not the desk token' }, true);
+        // At most once per unit every 10 s, and not flushed: a unit cannot grow the log at will.
+        throttled(`campaign ${token?.unit}`, () =>
+          audit('campaign refused', { id: name, unit: token?.unit, reason: 'not the desk token' }),
+        );
         plain(req, res, 403, 'only the department\'s desk token publishes campaigns', { Connection: 'close' });
         return true;
       }

@@ -109,7 +109,12 @@ function audit(event, fields = {}, durable = false) {
   }
 }
 
-const campaignRoutes = campaigns({ dir: settings.campaigns, keyHex: env.INTAKE_CAMPAIGN_KEY, audit });
+const campaignRoutes = campaigns({
+  dir: settings.campaigns,
+  keyHex: env.INTAKE_CAMPAIGN_KEY,
+  audit,
+  throttled: (key, log) => throttled(key, log),
+});
 
 // ---- tokens: "<token> <unit or *>" per line, # comments -------------------------------------
 let tokenCache = { mtimeMs: -1, size: -1, entries: [] };
@@ -628,11 +633,9 @@ const server = http.createServer((req, res) => {
     answer(req, res, 404, 'Not found');
     return;
   }
-  // Published campaigns: read by every token, written by the desk's (campaigns.mjs).
   const rest = req.url.slice(settings.path.length).replace(/^\//, '');
-  if (campaignRoutes(req, res, rest, token)) return;
   // The department's token publishes; it sends no bundles.
-  if (token?.unit === '@desk') {
+  if (token?.unit === '@desk' && !rest.startsWith('campaigns/')) {
     answer(req, res, 403, 'the desk token does not send bundles');
     return;
   }
@@ -653,6 +656,21 @@ const server = http.createServer((req, res) => {
     if (n > 0) active.set(owner, n);
     else active.delete(owner);
   });
+  // Published campaigns: read by every token, written by the desk's (campaigns.mjs) — behind the
+  // same limits as the uploads: requests per unit counted above, a body must move, a read takes
+  // no body.
+  if (rest.startsWith('campaigns/')) {
+    if ((req.method === 'GET' || req.method === 'HEAD') && hasBody) {
+      answer(req, res, 400, `${req.method} takes no body`);
+      return;
+    }
+    if (req.method === 'PUT') watchRate(req, res);
+    res.on('finish', () => {
+      if (res.statusCode >= 400) req.socket.end();
+    });
+    campaignRoutes(req, res, rest, token);
+    return;
+  }
   switch (req.method) {
     case 'OPTIONS':
     case 'HEAD':
