@@ -410,7 +410,8 @@ fn a_unit_cannot_hold_the_intake_or_fill_its_log_through_the_campaign_routes() {
     let w = World::new();
     // A read that announces a body (to trickle it and hold the connection): refused, closed.
     let mut s = std::net::TcpStream::connect(("127.0.0.1", w.peer.port)).unwrap();
-    s.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
     s.write_all(
         b"GET /files/campaigns/index.json HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer yz-token\r\nContent-Length: 100000000\r\n\r\nx",
     )
@@ -422,7 +423,10 @@ fn a_unit_cannot_hold_the_intake_or_fill_its_log_through_the_campaign_routes() {
     let client = reqwest::blocking::Client::new();
     for _ in 0..200 {
         let r = client
-            .put(format!("http://127.0.0.1:{}/files/campaigns/cq-x-2025", w.peer.port))
+            .put(format!(
+                "http://127.0.0.1:{}/files/campaigns/cq-x-2025",
+                w.peer.port
+            ))
             .bearer_auth("yz-token")
             .body("{}")
             .send()
@@ -430,7 +434,10 @@ fn a_unit_cannot_hold_the_intake_or_fill_its_log_through_the_campaign_routes() {
         assert_eq!(r.status().as_u16(), 403);
     }
     let log = std::fs::read_to_string(w.peer.store.join("intake-audit.jsonl")).unwrap();
-    let refused = log.lines().filter(|l| l.contains("campaign refused")).count();
+    let refused = log
+        .lines()
+        .filter(|l| l.contains("campaign refused"))
+        .count();
     assert_eq!(refused, 1, "{log}");
 }
 
@@ -939,7 +946,9 @@ mod window {
         let unsigned = stick.path().join("无签名.json");
         std::fs::write(&unsigned, &bytes).unwrap();
         let tampered = stick.path().join("改过.json");
-        let changed = String::from_utf8(bytes.clone()).unwrap().replace("六一", "六二");
+        let changed = String::from_utf8(bytes.clone())
+            .unwrap()
+            .replace("六一", "六二");
         std::fs::write(&tampered, &changed).unwrap();
         std::fs::write(stick.path().join("改过.json.sig"), w.key.sign(&bytes)).unwrap();
 

@@ -281,7 +281,14 @@ pub fn publish(
     campaign.version = if unchanged {
         current
     } else {
-        campaign.version.max(current + 1)
+        campaign.version.max(
+            current
+                .checked_add(1)
+                .ok_or_else(|| ChannelError::BadAnswer {
+                    url: index_url.clone(),
+                    detail: format!("version {current} cannot be followed"),
+                })?,
+        )
     };
     let bytes = signed_bytes(&campaign)?;
     let signature = key.sign(&bytes);
@@ -584,6 +591,18 @@ pub fn fetch(intake: &Intake, key: &PublicKey, shelf: &Shelf) -> Result<Fetched,
                 "服务器提供的是第{}版，本机已有更新的第{known}版（旧版本不会替换新版本）",
                 entry.version
             )));
+            continue;
+        }
+        let id_ok = !entry.id.is_empty()
+            && entry.id.len() <= 64
+            && entry
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !id_ok {
+            fetched
+                .refused
+                .push(refuse("活动清单中的活动编号不符合规定".into()));
             continue;
         }
         let expected_file = format!("{}-v{}.json", entry.id, entry.version);

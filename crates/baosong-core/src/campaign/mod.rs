@@ -305,6 +305,26 @@ impl Campaign {
         if self.id.trim().is_empty() {
             return Err("活动编号 id 为空".into());
         }
+        // The id names files on every PC and on the intake: nothing that is a path.
+        let id_ok = self.id.len() <= 64
+            && self
+                .id
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !id_ok {
+            return Err(format!(
+                "活动编号“{}”只能由小写字母、数字和“-”组成（至多64个）",
+                self.id
+            ));
+        }
+        if self.title.chars().count() > 200 {
+            return Err("活动标题超过200字".into());
+        }
         if self.title.trim().is_empty() {
             return Err("活动标题 title 为空".into());
         }

@@ -74,6 +74,13 @@ pub fn read_notice_file(path: &Path) -> Result<NoticeReading, CoreError> {
 
 fn notice_source(path: &Path) -> Result<(String, usize), CoreError> {
     let origin = path.display().to_string();
+    // A Word document with pictures may be large; anything past 64 MB is not a notice.
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > 64 * 1024 * 1024) {
+        return Err(CoreError::NoticeUnreadable {
+            origin: path.display().to_string(),
+            problem: "文件超过 64 MB，不像是一份通知".into(),
+        });
+    }
     let bytes = std::fs::read(path).map_err(|source| CoreError::TemplateRead {
         path: path.to_path_buf(),
         source,
@@ -82,6 +89,10 @@ fn notice_source(path: &Path) -> Result<(String, usize), CoreError> {
         origin: origin.clone(),
         problem: problem.to_string(),
     };
+    // A notice is a few pages; what is far larger is not read (a 1 GB file once took 8 GB).
+    if bytes.len() > MAX_NOTICE && !bytes.starts_with(b"PK\x03\x04") {
+        return Err(invalid("文件超过 2 MB，不像是一份通知"));
+    }
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -119,6 +130,9 @@ pub fn read_notice(text: &str) -> Result<NoticeReading, CoreError> {
 // ---- the text into paragraphs ----------------------------------------------------------------
 
 const NUMERALS: &str = "一二三四五六七八九十";
+
+/// The largest notice text read (a notice is a few pages: 20 KB).
+const MAX_NOTICE: usize = 2 * 1024 * 1024;
 
 /// A CJK character or a full-width mark: the side of a space that a PDF's spacing leaves.
 fn is_wide(c: char) -> bool {
@@ -252,10 +266,25 @@ pub fn paragraphs(text: &str) -> Vec<String> {
                 j += 1;
             }
         } else {
-            while runs_on(&p) && i + 1 < lines.len() && !starts_something(&lines[i + 1]) {
-                i += 1;
-                p = join(&p, &lines[i]);
+            // Whether a line runs on is a matter of that line (not of the paragraph so far: a
+            // 5 MB paragraph would be looked at again at every line).
+            let mut last = i;
+            while runs_on(&lines[last])
+                && last + 1 < lines.len()
+                && !starts_something(&lines[last + 1])
+            {
+                last += 1;
+                let ascii_both = p.chars().last().is_some_and(|c| c.is_ascii_alphanumeric())
+                    && lines[last]
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphanumeric());
+                if ascii_both {
+                    p.push(' ');
+                }
+                p.push_str(&lines[last]);
             }
+            i = last;
         }
         out.push(tidy(&p));
         i += 1;
@@ -1059,9 +1088,12 @@ struct Deadline {
     said: String,
 }
 
+static DEADLINE_CLAUSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?:于|在)\s*(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日[^。]{0,12}(?:前|之前|以前)[^。]*(?:报|送|交|发)").ok()
+});
+
 fn has_deadline_clause(p: &str) -> bool {
-    Regex::new(r"(?:于|在)\s*(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日[^。]{0,12}(?:前|之前|以前)[^。]*(?:报|送|交|发)")
-        .is_ok_and(|re| re.is_match(p))
+    matches(&DEADLINE_CLAUSE, p)
 }
 
 fn end_of_day(date: NaiveDate, time: Option<NaiveTime>) -> Option<DateTime<FixedOffset>> {
@@ -1188,14 +1220,24 @@ fn one_line(s: &str) -> String {
 }
 
 /// The item markers of one style in a pillar's body, numbered 1, 2, 3 … in order.
+static MARKERS: LazyLock<[Option<Regex>; 4]> = LazyLock::new(|| {
+    [
+        r"(?:^|[。！？；\n])\s*(([一二三四五六七八九十]+)(?:是|要))",
+        r"(?:^|[。！？；\n])\s*(（([一二三四五六七八九十]+)）)",
+        r"(?:^|\n)\s*((\d{1,2})[\.．、])",
+        r"(?:^|[。！？；\n])\s*(（(\d{1,2})）)",
+    ]
+    .map(|p| Regex::new(p).ok())
+});
+
 fn markers(body: &str, style: ItemStyle) -> Vec<Marker> {
-    let pattern = match style {
-        ItemStyle::Inline => r"(?:^|[。！？；\n])\s*(([一二三四五六七八九十]+)(?:是|要))",
-        ItemStyle::Paren => r"(?:^|[。！？；\n])\s*(（([一二三四五六七八九十]+)）)",
-        ItemStyle::Digit => r"(?:^|\n)\s*((\d{1,2})[\.．、])",
-        ItemStyle::ParenDigit => r"(?:^|[。！？；\n])\s*(（(\d{1,2})）)",
+    let k = match style {
+        ItemStyle::Inline => 0,
+        ItemStyle::Paren => 1,
+        ItemStyle::Digit => 2,
+        ItemStyle::ParenDigit => 3,
     };
-    let Ok(re) = Regex::new(pattern) else {
+    let Some(re) = MARKERS.get(k).and_then(Option::as_ref) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -1817,6 +1859,27 @@ mod tests {
             .unwrap_err()
             .user_message();
         assert!(m.contains("没有.txt"), "{m}");
+    }
+
+    #[test]
+    fn long_run_on_text_and_many_paragraphs_are_read_in_one_pass() {
+        // 2 MB of lines that run on, and 100 000 short paragraphs under a heading: once took
+        // minutes (the whole paragraph looked at again at each line; a regex built per paragraph).
+        let line = "这是一行没有结束标点而且足够长的文字会和下一行接在一起";
+        let run_on: String = std::iter::repeat_n(format!("{line}\n"), 20_000).collect();
+        let r = read(&format!("关于开展测试的通知\n一、板块\n{run_on}"));
+        assert!(!r.campaign.pillars.is_empty());
+        let many: String = std::iter::repeat_n("短行\n", 100_000).collect();
+        let _ = read(&format!("一、标题\n{many}"));
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("大.txt");
+        std::fs::write(&big, vec![b'a'; 3 * 1024 * 1024]).unwrap();
+        assert!(
+            notice_text(&big)
+                .unwrap_err()
+                .user_message()
+                .contains("超过 2 MB")
+        );
     }
 
     #[test]

@@ -12,6 +12,9 @@ use quick_xml::events::Event;
 const MAX_PART: u64 = 16 * 1024 * 1024;
 
 pub fn read_units(path: &Path) -> Result<Vec<String>, String> {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > 16 * 1024 * 1024) {
+        return Err("文件超过 16 MB，不像是一份单位名单".into());
+    }
     let bytes = std::fs::read(path).map_err(|e| format!("无法读取“{}”：{e}", path.display()))?;
     let names = if bytes.starts_with(b"PK\x03\x04") {
         first_column(&bytes)?
