@@ -33,6 +33,10 @@ use super::Intake;
 pub const MAX_TEMPLATE: u64 = 2 * 1024 * 1024;
 /// The largest index read.
 const MAX_INDEX: u64 = 1024 * 1024;
+/// The most campaigns one look considers.
+const MAX_ENTRIES: usize = 200;
+/// How long one look may take, however slowly the server answers.
+const LOOK_LIMIT: Duration = Duration::from_secs(300);
 
 /// One campaign as the intake's index lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -574,7 +578,15 @@ pub fn fetch(intake: &Intake, key: &PublicKey, shelf: &Shelf) -> Result<Fetched,
     let index = read_index(&index_url, &bytes)?;
     let mut fetched = Fetched::default();
     let mut all_settled = true;
-    for entry in index.campaigns {
+    // A look has bounds whatever the server does: at most this many campaigns (the intake keeps
+    // 200), and it ends after LOOK_LIMIT (a server that trickles is looked at again next time).
+    let started = std::time::Instant::now();
+    for entry in index.campaigns.into_iter().take(MAX_ENTRIES) {
+        if started.elapsed() > LOOK_LIMIT {
+            all_settled = false;
+            tracing::warn!("the look at published campaigns took too long; the rest next time");
+            break;
+        }
         let refuse = |message: String| {
             tracing::warn!(id = %entry.id, version = entry.version, %message, "campaign refused");
             Refusal {
