@@ -36,13 +36,6 @@ export function campaigns({ dir, keyHex, audit, throttled = (_key, log) => log()
     });
   }
   const indexFile = path.join(dir, 'index.json');
-  const readIndex = () => {
-    try {
-      return JSON.parse(fs.readFileSync(indexFile, 'utf8'));
-    } catch {
-      return { campaigns: [] };
-    }
-  };
   // One publication at a time: the index is read, checked and replaced in one step.
   let publishing = Promise.resolve();
 

@@ -171,6 +171,7 @@ impl App {
                 repaint_waker(&context),
             )
         });
+        let campaigns = campaigns::CampaignsState::new(portable.as_ref());
         let mut app = Self {
             campaign,
             template_path: None,
@@ -205,7 +206,7 @@ impl App {
             drop_zones: Vec::new(),
             upload,
             actions: Vec::new(),
-            campaigns: Default::default(),
+            campaigns,
             builtin: campaigns::builtin(),
             editor: None,
             _lock: lock,

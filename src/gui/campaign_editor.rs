@@ -207,8 +207,8 @@ pub fn ui(ui: &mut Ui, state: &mut EditorState, busy: Option<&str>, actions: &mu
             .show(ui, |ui| match state.selected {
                 EditPlace::Campaign => campaign_form(ui, state),
                 EditPlace::Units => units_form(ui, state, actions),
-                EditPlace::Pillar(pi) => pillar_form(ui, state, pi),
-                EditPlace::Item(pi, j) => item_form(ui, state, pi, j),
+                EditPlace::Pillar(pi) => pillar_form(ui, state, pi, actions),
+                EditPlace::Item(pi, j) => item_form(ui, state, pi, j, actions),
             });
     });
 }
@@ -485,7 +485,7 @@ fn day_field(ui: &mut Ui, label: &str, value: &mut String, year: i32) -> bool {
     changed
 }
 
-fn pillar_form(ui: &mut Ui, state: &mut EditorState, pi: usize) {
+fn pillar_form(ui: &mut Ui, state: &mut EditorState, pi: usize, actions: &mut Vec<Action>) {
     let Some(p) = state.campaign.pillars.get_mut(pi) else {
         return;
     };
@@ -504,16 +504,14 @@ fn pillar_form(ui: &mut Ui, state: &mut EditorState, pi: usize) {
         .on_hover_text(format!("删除“{heading}”及其中的事项"))
         .clicked()
     {
-        crate::core::campaign::edit::remove_pillar(&mut state.campaign, pi);
-        state.selected = EditPlace::Campaign;
-        changed = true;
+        actions.push(Action::Editor(EditorAction::RemovePillar(pi)));
     }
     if changed {
         state.dirty = true;
     }
 }
 
-fn item_form(ui: &mut Ui, state: &mut EditorState, pi: usize, j: usize) {
+fn item_form(ui: &mut Ui, state: &mut EditorState, pi: usize, j: usize, actions: &mut Vec<Action>) {
     let Some(p) = state.campaign.pillars.get_mut(pi) else {
         return;
     };
@@ -550,9 +548,7 @@ fn item_form(ui: &mut Ui, state: &mut EditorState, pi: usize, j: usize) {
         .on_hover_text(format!("删除“{name}”"))
         .clicked()
     {
-        crate::core::campaign::edit::remove_item(&mut state.campaign, pi, j);
-        state.selected = EditPlace::Pillar(pi);
-        changed = true;
+        actions.push(Action::Editor(EditorAction::RemoveItem(pi, j)));
     }
     if changed {
         state.dirty = true;

@@ -25,12 +25,24 @@ pub(super) struct CampaignsState {
     /// Templates from the intake that did not verify (the start screen says how many).
     pub refused: usize,
     pub looked_at: Option<std::time::Instant>,
+    /// The department's key IT pinned in baosong.toml, read once at start (not every frame).
+    pub key: Option<PublicKey>,
+}
+
+impl CampaignsState {
+    pub fn new(portable: Option<&crate::core::portable::PortableConfig>) -> Self {
+        Self {
+            key: portable
+                .and_then(|p| p.campaign_key.as_deref())
+                .and_then(|hex| PublicKey::from_hex(hex).ok()),
+            ..Self::default()
+        }
+    }
 }
 
 impl App {
     pub(super) fn pinned_key(&self) -> Option<PublicKey> {
-        let hex = self.portable.as_ref()?.campaign_key.as_deref()?;
-        PublicKey::from_hex(hex).ok()
+        self.campaigns.key
     }
 
     /// Start a look when one is due (never while one runs; never without a pinned key).

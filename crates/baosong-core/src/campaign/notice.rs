@@ -228,14 +228,14 @@ fn runs_on(s: &str) -> bool {
     !(matches(&DOC_NUMBER, s) || matches(&DATE_LINE, s) || matches(&CONTACT_LINE, s) || is_title(s))
 }
 
-fn join(a: &str, b: &str) -> String {
+/// `b` after `a`, as one line: a space only between two Latin letters or digits.
+fn push_joined(a: &mut String, b: &str) {
     let ascii_both = a.chars().last().is_some_and(|c| c.is_ascii_alphanumeric())
         && b.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
     if ascii_both {
-        format!("{a} {b}")
-    } else {
-        format!("{a}{b}")
+        a.push(' ');
     }
+    a.push_str(b);
 }
 
 /// The notice's paragraphs: lines broken inside a sentence (at a PDF's page end, or every line
@@ -257,7 +257,7 @@ pub fn paragraphs(text: &str) -> Vec<String> {
             let mut j = i + 1;
             let mut joined = p.clone();
             while j < lines.len() && j <= i + 3 {
-                joined = join(&joined, &lines[j]);
+                push_joined(&mut joined, &lines[j]);
                 if is_title(&joined) {
                     p = joined.clone();
                     i = j;

@@ -10,6 +10,7 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 
 use crate::error::CoreError;
 use crate::hashing::sha256_hex;
+use crate::media::hex;
 
 /// What every campaign signature covers before the template's bytes.
 const CONTEXT: &[u8] = b"baosong-campaign-v1\n";
@@ -42,10 +43,6 @@ impl SignatureProblem {
             }
         }
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
