@@ -984,4 +984,39 @@ mod window {
         settle(&mut h);
         assert!(has_text_containing(&h, "市妇联签名核对无误"));
     }
+
+    #[test]
+    fn an_open_window_looks_again_after_four_hours_not_before() {
+        use baosong::core::clock::ManualTicker;
+        let w = World::new();
+        let ticker = Arc::new(ManualTicker::default());
+        let pc = tempfile::tempdir().unwrap();
+        let mut h = harness_with(App::new(AppConfig {
+            data_root: Some(pc.path().to_path_buf()),
+            template: None,
+            clock: Arc::new(FixedClock::at("2025-05-20T10:00:00+08:00").unwrap()),
+            ticker: ticker.clone(),
+            picker: Box::new(TestPicker::default()),
+            portable: Some(PortableConfig {
+                intake: Some(w.endpoint(Some("yz-token"))),
+                campaign_key: Some(w.key.public().to_hex()),
+                ..PortableConfig::default()
+            }),
+            probe_exe: None,
+            preview_workers: 1,
+            upload: Default::default(),
+        }));
+        let offer = "市妇联发布了新的活动：2025年“六一”国际儿童节主题宣传活动情况报送（截止2025年6月6日 17:00）";
+        assert!(!has_label(&h, offer), "nothing published at the first look");
+        publish(&w.endpoint(Some("desk-token")), &w.key, &liuyi()).unwrap();
+        ticker.advance(std::time::Duration::from_secs(4 * 3600 - 60));
+        settle(&mut h);
+        assert!(
+            !has_label(&h, offer),
+            "not looked at again before four hours"
+        );
+        ticker.advance(std::time::Duration::from_secs(61));
+        settle(&mut h);
+        assert!(has_label(&h, offer), "looked at again after four hours");
+    }
 }
