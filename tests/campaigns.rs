@@ -405,6 +405,29 @@ fn the_desk_publishes_only_with_the_key_the_intake_checks_with() {
 }
 
 #[test]
+fn a_publication_killed_before_its_index_was_written_does_not_block_the_next() {
+    let w = World::new();
+    let desk = w.endpoint(Some("desk-token"));
+    publish(&desk, &w.key, &liuyi()).unwrap();
+    // The intake was killed after writing version 2's file and before its index: a half file.
+    std::fs::write(w.shelf_dir().join("cq-liuyi-2025-v2.json"), b"{\"id\":").unwrap();
+    let mut corrected = liuyi();
+    corrected.title.push_str("（更正）");
+    let published = publish(&desk, &w.key, &corrected).unwrap();
+    assert_eq!(published.entry.version, 2);
+    let pc = tempfile::tempdir().unwrap();
+    let shelf = Shelf::in_data_dir(pc.path());
+    let got = fetch(&w.endpoint(Some("yz-token")), &w.key.public(), &shelf).unwrap();
+    assert_eq!(got.taken.len(), 1, "{got:?}");
+    assert!(
+        shelf.offered(&w.key.public()).0[0]
+            .campaign
+            .title
+            .ends_with("（更正）")
+    );
+}
+
+#[test]
 fn a_unit_cannot_hold_the_intake_or_fill_its_log_through_the_campaign_routes() {
     use std::io::{Read, Write};
     let w = World::new();

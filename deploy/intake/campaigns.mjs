@@ -165,8 +165,12 @@ export function campaigns({ dir, keyHex, audit, throttled = (_key, log) => log()
         return [409, `version ${version} is not newer than the published ${current.version}`];
       }
       const file = `${id}-v${version}.json`;
-      // Published files are never changed.
-      if (fs.existsSync(path.join(dir, file))) return [409, `${file} exists already`];
+      // Published files are never changed: every version up to the one held is published, so a
+      // file of a newer version is what a publication killed before its index was written left
+      // (taken over now). Without an index nothing can be told apart: existing files stay.
+      if (!fs.existsSync(indexFile) && fs.existsSync(path.join(dir, file))) {
+        return [409, `${file} exists already and there is no index`];
+      }
       writeWhole(path.join(dir, file), bytes);
       writeWhole(path.join(dir, `${file}.sig`), `${signature.toLowerCase()}\n`);
       const entry = {
