@@ -49,12 +49,15 @@
 //   AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY   the storage's key pair
 //   INTAKE_CAMPAIGNS     where published campaigns are kept (campaigns beside INTAKE_DIR; ./campaigns
 //                        with S3)
+//   INTAKE_REVIEWS       where reviews and reminders to the units are kept (reviews beside
+//                        INTAKE_DIR; ./reviews with S3)
 //   INTAKE_CAMPAIGN_KEY  the department's public key (64 hex digits, as pinned in baosong.toml);
 //                        unset = publishing refused (503), what is published still served
 //
 // Campaigns (campaigns.mjs): the department publishes signed templates with its desk token
-// (`<token> @desk` in the tokens file); every unit's app reads them. A desk token sends no
-// bundles.
+// (`<token> @desk` in the tokens file); every unit's app reads them. Reviews and reminders
+// (reviews.mjs): the desk publishes them signed, each unit's token reads its own. A desk token
+// sends no bundles.
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -62,6 +65,7 @@ import path from 'node:path';
 import { Server, EVENTS } from '@tus/server';
 import { FileStore } from '@tus/file-store';
 import { campaigns } from './campaigns.mjs';
+import { reviews } from './reviews.mjs';
 
 // A log that can no longer be written (its pipe closed) must not take the intake down.
 process.stdout.on('error', () => {});
@@ -93,6 +97,8 @@ const s3 = Boolean(env.INTAKE_S3_BUCKET);
 // unfinished uploads there must not take the published campaigns with them.
 settings.campaigns =
   env.INTAKE_CAMPAIGNS ?? (s3 ? './campaigns' : path.join(path.dirname(path.resolve(settings.dir)), 'campaigns'));
+settings.reviews =
+  env.INTAKE_REVIEWS ?? (s3 ? './reviews' : path.join(path.dirname(path.resolve(settings.dir)), 'reviews'));
 settings.audit =
   env.INTAKE_AUDIT ?? (s3 ? './intake-audit.jsonl' : path.join(settings.dir, 'intake-audit.jsonl'));
 
@@ -111,6 +117,13 @@ function audit(event, fields = {}, durable = false) {
 
 const campaignRoutes = campaigns({
   dir: settings.campaigns,
+  keyHex: env.INTAKE_CAMPAIGN_KEY,
+  audit,
+  throttled: (key, log) => throttled(key, log),
+});
+
+const reviewRoutes = reviews({
+  dir: settings.reviews,
   keyHex: env.INTAKE_CAMPAIGN_KEY,
   audit,
   throttled: (key, log) => throttled(key, log),
@@ -634,8 +647,9 @@ const server = http.createServer((req, res) => {
     return;
   }
   const rest = req.url.slice(settings.path.length).replace(/^\//, '');
+  const channel = rest.startsWith('campaigns/') || rest.startsWith('reviews/');
   // The department's token publishes; it sends no bundles.
-  if (token?.unit === '@desk' && !rest.startsWith('campaigns/')) {
+  if (token?.unit === '@desk' && !channel) {
     answer(req, res, 403, 'the desk token does not send bundles');
     return;
   }
@@ -656,10 +670,10 @@ const server = http.createServer((req, res) => {
     if (n > 0) active.set(owner, n);
     else active.delete(owner);
   });
-  // Published campaigns: read by every token, written by the desk's (campaigns.mjs) — behind the
-  // same limits as the uploads: requests per unit counted above, a body must move, a read takes
-  // no body.
-  if (rest.startsWith('campaigns/')) {
+  // Published campaigns: read by every token, written by the desk's (campaigns.mjs); reviews and
+  // reminders (reviews.mjs) — behind the same limits as the uploads: requests per unit counted
+  // above, a body must move, a read takes no body.
+  if (channel) {
     if ((req.method === 'GET' || req.method === 'HEAD') && hasBody) {
       answer(req, res, 400, `${req.method} takes no body`);
       return;
@@ -668,7 +682,8 @@ const server = http.createServer((req, res) => {
     res.on('finish', () => {
       if (res.statusCode >= 400) req.socket.end();
     });
-    campaignRoutes(req, res, rest, token);
+    if (rest.startsWith('campaigns/')) campaignRoutes(req, res, rest, token);
+    else reviewRoutes(req, res, rest, token);
     return;
   }
   switch (req.method) {

@@ -9,6 +9,8 @@
 //! - [`campaign`]: `baosong campaign parse NOTICE -o TEMPLATE` (the notice read into a template),
 //!   `baosong campaign publish TEMPLATE` (signed, through the intake), `baosong campaigns` (what
 //!   the intake offers, verified).
+//! - [`review`]: `baosong review BUNDLE --pass | --return 理由 | --read [--note 事项=说明]`,
+//!   `baosong remind 内容 [--units …]` (the department's answer back, signed, through the intake).
 //! - [`desk`]: `baosong desk FOLDER [--xlsx FILE] [--verify]` (the receiving desk),
 //!   `baosong import BUNDLE` (a bundle taken in as a draft).
 
@@ -18,6 +20,7 @@ mod desk;
 mod drafts;
 mod inspect;
 mod network;
+mod review;
 mod submission;
 
 use std::io::Write;
@@ -166,12 +169,21 @@ pub enum Command {
     /// 查看草稿的报送状态和回执
     #[command(
         help_template = VALIDATE_HELP_TEMPLATE,
-        override_usage = "baosong status <草稿编号或文件夹>"
+        override_usage = "baosong status <草稿编号或文件夹> [--key 市妇联公钥] [--endpoint 报送地址] [--token 令牌]"
     )]
     Status {
         /// 草稿编号，或草稿文件夹的路径
         #[arg(value_name = "草稿")]
         draft: String,
+        /// 市妇联公钥（核对审核意见的签名）；不填则用程序旁 baosong.toml 的 campaign_key
+        #[arg(long, value_name = "公钥")]
+        key: Option<String>,
+        /// 报送地址；不填则用设置或程序旁 baosong.toml 中的地址
+        #[arg(long, value_name = "报送地址")]
+        endpoint: Option<String>,
+        /// 访问令牌
+        #[arg(long, value_name = "令牌")]
+        token: Option<String>,
     },
     /// 把文件添加到草稿：复制进草稿、校验、按内容判断类型、去除照片和视频中的位置信息（与窗口中“添加图片/视频/文件”相同）；全部添加时退出码为 0，有文件未添加为 1，出错为 2
     Attach {
@@ -236,6 +248,56 @@ pub enum Command {
         #[arg(long, value_name = "报送地址")]
         endpoint: Option<String>,
         /// 访问令牌
+        #[arg(long, value_name = "令牌")]
+        token: Option<String>,
+    },
+    /// 审核一个收到的材料包：通过、退回修改（写明理由，可逐项写意见）或已阅，签名后经报送服务器只发给该单位（需要收件台令牌）；已发送时退出码为 0，被拒绝为 1，出错为 2
+    #[command(
+        help_template = VALIDATE_HELP_TEMPLATE,
+        override_usage = "baosong review <材料包.zip> (--pass | --return 理由 | --read) [--note 事项=说明]… [--endpoint 报送地址] [--token 收件台令牌]"
+    )]
+    Review {
+        /// 收到的材料包
+        #[arg(value_name = "材料包.zip")]
+        bundle: PathBuf,
+        /// 通过
+        #[arg(long)]
+        pass: bool,
+        /// 退回修改，写明理由
+        #[arg(long = "return", value_name = "理由")]
+        returned: Option<String>,
+        /// 已阅（不作结论）
+        #[arg(long)]
+        read: bool,
+        /// 对某一事项或活动的意见，如 "二、一是 活动2=请补充活动视频"（可多次）
+        #[arg(long = "note", value_name = "事项=说明")]
+        notes: Vec<String>,
+        /// 报送地址；不填则用设置或程序旁 baosong.toml 中的地址
+        #[arg(long, value_name = "报送地址")]
+        endpoint: Option<String>,
+        /// 市妇联宣传部的收件台令牌
+        #[arg(long, value_name = "令牌")]
+        token: Option<String>,
+    },
+    /// 催报：给尚未报送的单位（--folder 收件文件夹）、指定的单位（--units）或全部单位发提醒，对方程序中显示一次；已发送时退出码为 0
+    #[command(
+        help_template = VALIDATE_HELP_TEMPLATE,
+        override_usage = "baosong remind <内容> [--units 单位,单位 | --folder 收件文件夹] [--endpoint 报送地址] [--token 收件台令牌]"
+    )]
+    Remind {
+        /// 提醒的内容
+        #[arg(value_name = "内容")]
+        text: String,
+        /// 只提醒这些单位（用逗号或顿号分隔）
+        #[arg(long, value_name = "单位")]
+        units: Option<String>,
+        /// 提醒这个收件文件夹中还没有材料包的单位
+        #[arg(long, value_name = "收件文件夹")]
+        folder: Option<PathBuf>,
+        /// 报送地址；不填则用设置或程序旁 baosong.toml 中的地址
+        #[arg(long, value_name = "报送地址")]
+        endpoint: Option<String>,
+        /// 市妇联宣传部的收件台令牌
         #[arg(long, value_name = "令牌")]
         token: Option<String>,
     },
@@ -363,7 +425,57 @@ pub fn run(
             };
             return submission::submit_cmd(&draft, args, template, clock, out);
         }
-        Command::Status { draft } => return submission::status(&draft, template, clock, out),
+        Command::Status {
+            draft,
+            key,
+            endpoint,
+            token,
+        } => {
+            let look = submission::ReviewLook {
+                key,
+                endpoint,
+                token,
+            };
+            return submission::status(&draft, look, template, clock, out);
+        }
+        Command::Review {
+            bundle,
+            pass,
+            returned,
+            read,
+            notes,
+            endpoint,
+            token,
+        } => review::review(
+            review::ReviewArgs {
+                bundle,
+                pass,
+                read,
+                returned,
+                notes,
+                endpoint,
+                token,
+            },
+            template,
+            clock,
+            out,
+        ),
+        Command::Remind {
+            text,
+            units,
+            folder,
+            endpoint,
+            token,
+        } => review::remind(
+            &text,
+            units,
+            folder.as_deref(),
+            endpoint,
+            token,
+            template,
+            clock,
+            out,
+        ),
         Command::Desk {
             folder,
             xlsx,

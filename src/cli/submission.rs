@@ -277,8 +277,16 @@ pub(super) fn submit_cmd(
     }
 }
 
+/// Where `baosong status` looks for the department's review: the pinned key, the intake.
+pub(super) struct ReviewLook {
+    pub key: Option<String>,
+    pub endpoint: Option<String>,
+    pub token: Option<String>,
+}
+
 pub(super) fn status(
     query: &str,
+    look: ReviewLook,
     template: Option<PathBuf>,
     clock: Arc<dyn Clock>,
     out: &mut dyn Write,
@@ -340,5 +348,96 @@ pub(super) fn status(
         }
         _ => {}
     }
+    review_lines(d, found.data.as_ref(), look, out);
     0
+}
+
+/// What the department said of this draft's sent bundles (looked at the intake first when the
+/// key is pinned and there is an address; offline, what this PC last received), its earlier
+/// versions, and what is still to do for a 退回修改 being corrected.
+fn review_lines(d: &Draft, data: Option<&DataDir>, look: ReviewLook, out: &mut dyn Write) {
+    use crate::core::campaign::signing::PublicKey;
+    use crate::core::review::{Inbox, channel, review_of};
+    let Some(data) = data else {
+        return;
+    };
+    let portable = PortableConfig::found_beside_exe();
+    let Some(key) = look
+        .key
+        .or_else(|| portable.as_ref().and_then(|p| p.campaign_key.clone()))
+        .and_then(|k| PublicKey::from_hex(&k).ok())
+    else {
+        return;
+    };
+    let inbox = Inbox::in_data_dir(data.root());
+    let intake = match look.endpoint {
+        Some(url) => Some(Intake {
+            allow_http: portable
+                .as_ref()
+                .and_then(|p| p.intake.as_ref())
+                .is_some_and(|i| i.allow_http),
+            ..Intake::new(url, look.token)
+        }),
+        None => effective(
+            data.load_settings().intake.as_ref(),
+            portable.as_ref().and_then(|p| p.intake.as_ref()),
+            None,
+        )
+        .map(|(i, _)| i),
+    };
+    if let Some(intake) = intake
+        && let Err(e) = channel::look(&intake, &key, &inbox)
+    {
+        tracing::info!(error = %e, "reviews not looked at");
+        let _ = writeln!(out, "（未能联系报送服务器，以下是本机上次收到的审核结果）");
+    }
+    let messages = inbox.messages(&key, std::slice::from_ref(&d.unit.unit));
+    let said = |receipt: &crate::core::draft::Receipt| {
+        review_of(&messages, &receipt.bundle_sha256).map_or_else(
+            || "市妇联已收到，尚未审核".to_string(),
+            |m| format!("{}（{}）", m.headline(), chinese_date_time(m.issued_at)),
+        )
+    };
+    for (n, receipt) in d.history.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "第{}版：{} 报送，回执 {}；市妇联审核：{}",
+            n + 1,
+            chinese_date_time(receipt.confirmed_at),
+            receipt.reference,
+            said(receipt)
+        );
+    }
+    if let Status::Submitted { receipt } = d.status() {
+        let _ = writeln!(out, "市妇联审核：{}", said(receipt));
+        if let Some(m) = review_of(&messages, &receipt.bundle_sha256)
+            && let crate::core::review::Body::Review { notes, verdict, .. } = &m.body
+        {
+            for n in notes {
+                let _ = writeln!(out, "  {}", n.line());
+            }
+            if *verdict == crate::core::review::Verdict::Returned {
+                let _ = writeln!(
+                    out,
+                    "请在窗口中打开这份草稿，点“修改后重新报送”，按意见修改后再报送。"
+                );
+            }
+        }
+    } else if let Some(c) = &d.correction {
+        let open: Vec<_> = c.open_notes().collect();
+        let _ = writeln!(
+            out,
+            "正在按市妇联的退回意见修改（第{}版）：{}；还有 {} 条意见未处理",
+            d.version(),
+            if c.reason.is_empty() {
+                "见各条意见"
+            } else {
+                &c.reason
+            },
+            open.len()
+        );
+        for (_, n) in open {
+            let _ = writeln!(out, "  {}", n.note.line());
+        }
+    }
 }

@@ -39,6 +39,7 @@ pub mod intake;
 pub mod media;
 pub mod platform;
 pub mod portable;
+pub mod review;
 pub mod secrets;
 pub mod store;
 pub mod submit;

@@ -43,6 +43,12 @@ pub struct DraftInfo {
     pub created_at: chrono::DateTime<chrono::FixedOffset>,
     /// The bundle's time: every entry's modification time is this.
     pub updated_at: chrono::DateTime<chrono::FixedOffset>,
+    /// 修改后重新报送: the sha256 of the bundle this one replaces (the one the department
+    /// returned), and this version's number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -108,6 +108,11 @@ pub fn plan(campaign: &Campaign, draft: &Draft) -> (Manifest, Vec<FileEntry>) {
             id: draft.id.to_string(),
             created_at: draft.created_at,
             updated_at: draft.updated_at,
+            replaces: draft.correction.as_ref().map(|c| c.replaces.clone()),
+            version: draft
+                .correction
+                .as_ref()
+                .map(|_| u32::try_from(draft.version()).unwrap_or(u32::MAX)),
         },
         unit: UnitInfo {
             name: draft.unit.unit.clone(),

@@ -91,6 +91,9 @@ pub enum ChannelError {
     /// This PC has no signing key, and the intake checks with one: it must be copied, not made.
     #[error("no signing key here; the intake checks with {intake}")]
     NoLocalKey { intake: String, path: PathBuf },
+    /// Neither this PC nor the intake has the department's key yet (nothing published).
+    #[error("no signing key here nor at the intake")]
+    NoSigningKey,
     /// This PC's key is not the one the intake checks with.
     #[error("local key {local} is not the intake's {intake}")]
     KeyMismatch { local: String, intake: String },
@@ -131,6 +134,7 @@ impl ChannelError {
                 "本机没有市妇联的签名私钥，而报送服务器核对签名用的公钥指纹是 {intake}。请把当初生成私钥的电脑上的私钥文件复制到“{}”（见 docs/campaigns.md），不要重新生成：新私钥签的活动各单位都不会接收。",
                 path.display()
             ),
+            Self::NoSigningKey => "本机和报送服务器都还没有市妇联的签名钥匙：请先发布一次活动（收件台“新建活动”→“发布到报送服务器”，或 baosong campaign key），由信息技术人员把公钥配置到服务器和各单位的 baosong.toml（见 docs/campaigns.md）。".into(),
             Self::KeyMismatch { local, intake } => format!(
                 "本机的签名私钥（公钥指纹 {local}）与报送服务器核对签名用的公钥（指纹 {intake}）不是一对，本次没有发布。请用当初的私钥文件；确实要换钥匙时，由信息技术人员同时更换服务器和各单位 baosong.toml 中的公钥（见 docs/campaigns.md）。"
             ),
@@ -139,27 +143,31 @@ impl ChannelError {
 }
 
 /// `<endpoint>/campaigns/<name>`, with the endpoint's own scheme check (https, or this PC).
-fn url_of(intake: &Intake, name: &str) -> Result<reqwest::Url, IntakeError> {
+pub(crate) fn url_of(intake: &Intake, name: &str) -> Result<reqwest::Url, IntakeError> {
+    url_at(intake, &format!("campaigns/{name}"))
+}
+
+/// `<endpoint>/<path>`, with the endpoint's own scheme check (https, or this PC).
+pub(crate) fn url_at(intake: &Intake, path: &str) -> Result<reqwest::Url, IntakeError> {
     let mut base = check_scheme(intake)?;
     if !base.path().ends_with('/') {
         let path = format!("{}/", base.path());
         base.set_path(&path);
     }
-    base.join(&format!("campaigns/{name}"))
-        .map_err(|e| IntakeError::InvalidUrl {
-            url: intake.url.clone(),
-            detail: e.to_string(),
-        })
+    base.join(path).map_err(|e| IntakeError::InvalidUrl {
+        url: intake.url.clone(),
+        detail: e.to_string(),
+    })
 }
 
-fn client(intake: &Intake) -> Result<reqwest::blocking::Client, IntakeError> {
+pub(crate) fn client(intake: &Intake) -> Result<reqwest::blocking::Client, IntakeError> {
     intake_client!(reqwest::blocking::Client::builder(), intake)
         .timeout(Duration::from_secs(60))
         .build()
         .map_err(|e| IntakeError::Client(error_chain(&e)))
 }
 
-fn authorised(
+pub(crate) fn authorised(
     request: reqwest::blocking::RequestBuilder,
     intake: &Intake,
 ) -> reqwest::blocking::RequestBuilder {
@@ -170,7 +178,7 @@ fn authorised(
 }
 
 /// A body read up to `limit` bytes; more is an error, never a half-read file taken as whole.
-fn body_capped(
+pub(crate) fn body_capped(
     url: &str,
     response: reqwest::blocking::Response,
     limit: u64,
@@ -193,16 +201,26 @@ fn body_capped(
 }
 
 /// A body and its ETag; `None` from [`get`] is 304 Not Modified.
-type Got = (Vec<u8>, Option<String>);
+pub(crate) type Got = (Vec<u8>, Option<String>);
 
-fn get(
+pub(crate) fn get(
     http: &reqwest::blocking::Client,
     intake: &Intake,
     name: &str,
     limit: u64,
     etag: Option<&str>,
 ) -> Result<Option<Got>, ChannelError> {
-    let url = url_of(intake, name)?;
+    get_at(http, intake, url_of(intake, name)?, limit, etag)
+}
+
+/// GET `url`: its body (at most `limit` bytes) and ETag, `None` for 304.
+pub(crate) fn get_at(
+    http: &reqwest::blocking::Client,
+    intake: &Intake,
+    url: reqwest::Url,
+    limit: u64,
+    etag: Option<&str>,
+) -> Result<Option<Got>, ChannelError> {
     let shown = url.to_string();
     let mut request = authorised(http.get(url), intake);
     if let Some(tag) = etag {
@@ -376,9 +394,20 @@ pub fn publish_from(
     key_dir: &Path,
     template: &Campaign,
 ) -> Result<(Published, bool), ChannelError> {
+    let (key, made) = desk_key_for(intake, key_dir, true)?;
+    publish(intake, &key, template).map(|p| (p, made))
+}
+
+/// The department's key in `key_dir`, checked against the one the intake checks with; made
+/// only when `may_make` and the intake has none yet. Returns it and whether it was made now.
+pub fn desk_key_for(
+    intake: &Intake,
+    key_dir: &Path,
+    may_make: bool,
+) -> Result<(DeskKey, bool), ChannelError> {
     let theirs = intake_key(intake)?;
     let local = DeskKey::load(key_dir).map_err(|e| ChannelError::Template(e.user_message()))?;
-    let (key, made) = match (local, theirs) {
+    Ok(match (local, theirs) {
         (Some(key), Some(theirs)) if key.public() != theirs => {
             return Err(ChannelError::KeyMismatch {
                 local: key.public().fingerprint(),
@@ -392,10 +421,10 @@ pub fn publish_from(
                 path: key_dir.join(super::signing::KEY_FILE),
             });
         }
-        (None, None) => DeskKey::load_or_create(key_dir)
+        (None, None) if may_make => DeskKey::load_or_create(key_dir)
             .map_err(|e| ChannelError::Template(e.user_message()))?,
-    };
-    publish(intake, &key, template).map(|p| (p, made))
+        (None, None) => return Err(ChannelError::NoSigningKey),
+    })
 }
 
 /// The bytes that are signed and published: the template as pretty JSON, checked first (a

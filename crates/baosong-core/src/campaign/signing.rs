@@ -77,21 +77,32 @@ impl PublicKey {
 
     /// Does `signature` (128 hex digits) sign exactly these template bytes?
     pub fn verify(&self, template: &[u8], signature: &str) -> Result<(), SignatureProblem> {
+        self.verify_as(CONTEXT, template, signature)
+    }
+
+    /// Does `signature` sign these bytes under `context` (what kind of document they are: a
+    /// campaign's signature never verifies as a review's, nor the other way)?
+    pub fn verify_as(
+        &self,
+        context: &[u8],
+        bytes: &[u8],
+        signature: &str,
+    ) -> Result<(), SignatureProblem> {
         if signature.trim().is_empty() {
             return Err(SignatureProblem::Missing);
         }
-        let bytes = unhex::<64>(signature).ok_or(SignatureProblem::Malformed)?;
-        let sig = Signature::from_bytes(&bytes);
+        let raw = unhex::<64>(signature).ok_or(SignatureProblem::Malformed)?;
+        let sig = Signature::from_bytes(&raw);
         self.0
-            .verify_strict(&message(template), &sig)
+            .verify_strict(&message(context, bytes), &sig)
             .map_err(|_| SignatureProblem::Mismatch)
     }
 }
 
-fn message(template: &[u8]) -> Vec<u8> {
-    let mut m = Vec::with_capacity(CONTEXT.len() + template.len());
-    m.extend_from_slice(CONTEXT);
-    m.extend_from_slice(template);
+fn message(context: &[u8], bytes: &[u8]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(context.len() + bytes.len());
+    m.extend_from_slice(context);
+    m.extend_from_slice(bytes);
     m
 }
 
@@ -172,7 +183,12 @@ impl DeskKey {
 
     /// The signature (128 hex digits) of these template bytes.
     pub fn sign(&self, template: &[u8]) -> String {
-        hex(&self.key.sign(&message(template)).to_bytes())
+        self.sign_as(CONTEXT, template)
+    }
+
+    /// The signature of these bytes under `context` (see [`PublicKey::verify_as`]).
+    pub fn sign_as(&self, context: &[u8], bytes: &[u8]) -> String {
+        hex(&self.key.sign(&message(context, bytes)).to_bytes())
     }
 }
 

@@ -53,6 +53,44 @@ pub struct Draft {
     pub next_activity: u32,
     /// The number part of the next attachment id (`f1`, `f2`, …), never reused within a draft.
     pub next_attachment: u32,
+    /// The receipts of the versions sent before this one, oldest first: 退回修改 opens the sent
+    /// draft as a new version and its receipt moves here (nothing confirmed is forgotten).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<Receipt>,
+    /// The department's 退回修改 this version answers: the bundle it replaces, the reason and
+    /// the notes (each ticked off by the clerk).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correction: Option<Correction>,
+}
+
+/// 退回修改, as the draft keeps it while the clerk corrects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Correction {
+    /// The sha256 of the bundle it replaces (named in the new bundle's manifest).
+    pub replaces: String,
+    /// The review's id.
+    pub review: String,
+    pub issued_at: DateTime<FixedOffset>,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub notes: Vec<CorrectionNote>,
+}
+
+/// One of the department's notes, and whether the clerk has dealt with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CorrectionNote {
+    #[serde(flatten)]
+    pub note: crate::review::Note,
+    #[serde(default)]
+    pub addressed: bool,
+}
+
+impl Correction {
+    /// Notes not yet ticked off.
+    pub fn open_notes(&self) -> impl Iterator<Item = (usize, &CorrectionNote)> {
+        self.notes.iter().enumerate().filter(|(_, n)| !n.addressed)
+    }
 }
 
 impl Default for Draft {
@@ -71,6 +109,8 @@ impl Default for Draft {
             removed: Vec::new(),
             next_activity: 1,
             next_attachment: 1,
+            history: Vec::new(),
+            correction: None,
         }
     }
 }

@@ -67,6 +67,8 @@ pub enum TransitionError {
     Submitting,
     #[error("the draft is not being submitted")]
     NotSubmitting,
+    #[error("the review is not a 退回修改 of this draft's last bundle")]
+    NotReturned,
 }
 
 impl TransitionError {
@@ -77,6 +79,9 @@ impl TransitionError {
             Self::Submitting => "此草稿正在报送，请等待报送结束。".into(),
             Self::NotSubmitting => {
                 "此草稿不在报送中，报送结果没有记录。请查看草稿的状态后重试。".into()
+            }
+            Self::NotReturned => {
+                "市妇联没有退回这份草稿最后报送的材料包，不能按退回意见修改。".into()
             }
         }
     }
@@ -176,6 +181,57 @@ impl Draft {
             _ => Status::Ready,
         };
         Ok(())
+    }
+
+    /// 退回修改 → 修改后重新报送: the sent draft opens as a new version (草稿), its receipt kept in
+    /// the history, the department's reason and notes kept with it until it is sent again.
+    /// Only a 退回修改 of the very bundle this draft last sent.
+    pub fn reopen_for_correction(
+        &mut self,
+        review: &crate::review::Message,
+        now: DateTime<FixedOffset>,
+    ) -> Result<(), TransitionError> {
+        let Status::Submitted { receipt } = &self.status else {
+            return Err(match self.status {
+                Status::Submitting => TransitionError::Submitting,
+                _ => TransitionError::NotReturned,
+            });
+        };
+        let crate::review::Body::Review {
+            bundle_sha256,
+            verdict: crate::review::Verdict::Returned,
+            reason,
+            notes,
+            ..
+        } = &review.body
+        else {
+            return Err(TransitionError::NotReturned);
+        };
+        if !receipt.bundle_sha256.eq_ignore_ascii_case(bundle_sha256) {
+            return Err(TransitionError::NotReturned);
+        }
+        self.history.push(receipt.clone());
+        self.correction = Some(super::Correction {
+            replaces: bundle_sha256.clone(),
+            review: review.id.clone(),
+            issued_at: review.issued_at,
+            reason: reason.clone(),
+            notes: notes
+                .iter()
+                .map(|n| super::CorrectionNote {
+                    note: n.clone(),
+                    addressed: false,
+                })
+                .collect(),
+        });
+        self.status = Status::Draft;
+        self.updated_at = now;
+        Ok(())
+    }
+
+    /// The version this draft is at: 1, then one more for each version sent before.
+    pub fn version(&self) -> usize {
+        self.history.len() + 1
     }
 
     fn while_submitting(&self) -> Result<(), TransitionError> {

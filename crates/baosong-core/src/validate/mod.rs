@@ -54,6 +54,13 @@ pub enum Target {
         place: Place,
         attachment_id: AttachmentId,
     },
+    /// One of the department's 退回修改 notes (by its place in the draft's correction), on an
+    /// item or one of its activities: listed until the clerk ticks it off (已按意见修改).
+    CorrectionNote {
+        index: usize,
+        item_id: ItemId,
+        activity_id: Option<ActivityId>,
+    },
 }
 
 impl Target {
@@ -64,6 +71,7 @@ impl Target {
             | Self::ItemReason { item_id }
             | Self::ActivityField { item_id, .. }
             | Self::ActivityMaterials { item_id, .. }
+            | Self::CorrectionNote { item_id, .. }
             | Self::Attachment {
                 place: Place::Activity { item_id, .. },
                 ..
@@ -131,7 +139,10 @@ impl Reveal<'_> {
     pub fn shows(&self, target: &Target) -> bool {
         match (self, target) {
             (Self::All, _) => true,
-            (_, Target::Item { .. } | Target::Attachment { .. }) => true,
+            (
+                _,
+                Target::Item { .. } | Target::Attachment { .. } | Target::CorrectionNote { .. },
+            ) => true,
             (Self::Touched(touched), t) => touched.contains(t),
         }
     }

@@ -5,7 +5,7 @@ use super::input::{check_field, check_phone, check_reason};
 use super::{FileProblem, FileProblems, Problem, Section, Target};
 use crate::campaign::{Campaign, Expected};
 use crate::draft::{
-    Activity, ActivityField, Attachment, Draft, FileKind, ItemAnswer, ItemId, Place,
+    Activity, ActivityField, ActivityId, Attachment, Draft, FileKind, ItemAnswer, ItemId, Place,
 };
 use crate::units::human_bytes;
 
@@ -29,6 +29,7 @@ pub(super) fn check_draft(campaign: &Campaign, draft: &Draft, files: &FileProble
             check_item(&ctx, answer, &mut out);
         }
     }
+    check_correction(campaign, draft, &mut out);
     for attachment in &draft.general {
         check_attachment(
             campaign,
@@ -286,5 +287,44 @@ fn check_attachment(
                 human_bytes(rule.max_bytes)
             ),
         );
+    }
+}
+
+/// The department's 退回修改 notes not yet ticked off: each a problem at its item (or activity),
+/// in that item's pillar; a note on an item this template no longer has goes to 单位信息.
+fn check_correction(campaign: &Campaign, draft: &Draft, out: &mut Out) {
+    let Some(correction) = &draft.correction else {
+        return;
+    };
+    for (index, n) in correction.open_notes() {
+        let pillar = campaign
+            .pillars
+            .iter()
+            .position(|p| p.items.iter().any(|i| i.id.as_str() == n.note.item));
+        let activity_id = n
+            .note
+            .activity
+            .as_ref()
+            .filter(|a| {
+                draft
+                    .answer(&n.note.item)
+                    .is_some_and(|ans| ans.activities.iter().any(|x| x.id.as_str() == a.as_str()))
+            })
+            .map(|a| ActivityId::new(a.clone()));
+        let mut place = n.note.item_label.clone();
+        if !n.note.activity_label.is_empty() {
+            place.push_str(" · ");
+            place.push_str(&n.note.activity_label);
+        }
+        out.problems.push(Problem {
+            section: pillar.map_or(Section::Profile, Section::Pillar),
+            target: Target::CorrectionNote {
+                index,
+                item_id: ItemId::new(n.note.item.clone()),
+                activity_id,
+            },
+            place,
+            message: format!("市妇联退回意见：{}（改好后点“已按意见修改”）", n.note.text),
+        });
     }
 }
