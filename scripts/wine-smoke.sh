@@ -237,6 +237,27 @@ if [ -d deploy/intake/node_modules/@tus/server ]; then
         --token unit-tok-88 | tr -d '\r' > "$OUT/campaigns-wine.txt" || { kill $TUS; fail "campaigns under Wine"; }
     BAOSONG_DATA_DIR="$CLERK_LINUX" ./target/debug/baosong campaigns --key "$KEY" --endpoint "$URL" \
         --token unit-tok-88 > "$OUT/campaigns-linux.txt" || { kill $TUS; fail "campaigns on Linux"; }
+    # review / remind / status: a draft sent under Wine with the unit's token, returned by the
+    # desk under Wine with a note, the unit's status the same on Linux and under Wine; a reminder.
+    REVIEWED="$OUT/审核 样例"; rm -rf "$REVIEWED"; cp -r docs/example-draft "$REVIEWED"
+    BAOSONG_DATA_DIR="$(winpath "$CLERK_WINE")" "$WINE" "$EXE" submit "$(winpath "$REVIEWED")" --endpoint "$URL" \
+        --token unit-tok-88 > "$OUT/review-submit.txt" 2>&1 || { kill $TUS; cat "$OUT/review-submit.txt"; fail "submit for review under Wine"; }
+    SENT=$(find "$OUT/campaign-intake/uploads" -name '*.zip' | head -1)
+    win_rc=0; BAOSONG_DATA_DIR="$(winpath "$DESK_DATA")" "$WINE" "$EXE" review "$(winpath "$SENT")" \
+        --return "请补充活动视频" --note "一、一是=请补充活动视频" --endpoint "$URL" --token desk-tok-77 \
+        | tr -d '\r' > "$OUT/review-wine.txt" 2>"$OUT/review-wine.err" || win_rc=$?
+    [ "$win_rc" = 0 ] || { kill $TUS; cat "$OUT/review-wine.err"; fail "review under Wine exited $win_rc"; }
+    grep -q "已发送给渝中区妇联：退回修改：请补充活动视频" "$OUT/review-wine.txt" || { kill $TUS; fail "review under Wine: not sent"; }
+    BAOSONG_DATA_DIR="$CLERK_LINUX" ./target/debug/baosong status "$REVIEWED" --key "$KEY" --endpoint "$URL" \
+        --token unit-tok-88 > "$OUT/review-status-linux.txt" || { kill $TUS; fail "status with review on Linux"; }
+    BAOSONG_DATA_DIR="$(winpath "$CLERK_WINE")" "$WINE" "$EXE" status "$(winpath "$REVIEWED")" --key "$KEY" \
+        --endpoint "$URL" --token unit-tok-88 | tr -d '\r' > "$OUT/review-status-wine.txt" || { kill $TUS; fail "status with review under Wine"; }
+    diff "$OUT/review-status-linux.txt" "$OUT/review-status-wine.txt" || { kill $TUS; fail "status with review differs"; }
+    grep -q "市妇联审核：退回修改：请补充活动视频" "$OUT/review-status-wine.txt" || { kill $TUS; fail "status under Wine: no review"; }
+    BAOSONG_DATA_DIR="$(winpath "$DESK_DATA")" "$WINE" "$EXE" remind "请于3月12日前报送" --units 江北区妇联 \
+        --endpoint "$URL" --token desk-tok-77 | tr -d '\r' > "$OUT/remind-wine.txt" || { kill $TUS; fail "remind under Wine"; }
+    grep -q "已发送给江北区妇联：市妇联提醒：请于3月12日前报送" "$OUT/remind-wine.txt" || { kill $TUS; fail "remind under Wine: not sent"; }
+    echo "review, remind and status under Wine: returned with a note, the same status as Linux, reminded"
     kill $TUS 2>/dev/null || true
     diff "$OUT/campaigns-linux.txt" "$OUT/campaigns-wine.txt" || fail "campaigns output differs"
     grep -q "第1版  截止 2025年6月6日 17:00" "$OUT/campaigns-wine.txt" || fail "campaigns under Wine: not listed"

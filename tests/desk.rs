@@ -1182,3 +1182,58 @@ fn an_import_cut_off_midway_leaves_no_draft_and_no_half_made_folder() {
     assert_eq!(data.list().drafts.len(), 1);
     assert!(data.draft_dir(&draft.id).join("draft.json").is_file());
 }
+
+#[test]
+fn reviews_and_reminders_pass_through_the_documented_nginx_site() {
+    use baosong::core::campaign::signing::{DeskKey, PublicKey};
+    use baosong::core::review::{Inbox, Message, Verdict, channel};
+    let desk = tempfile::tempdir().unwrap();
+    let (key, _) = DeskKey::load_or_create(&desk.path().join("desk")).unwrap();
+    let hex = key.public().to_hex();
+    let intake = intake(
+        Some("d1 @desk\nt1 渝中区妇联\nt2 江北区妇联\n"),
+        &[("INTAKE_CAMPAIGN_KEY", hex.as_str())],
+    );
+    let nginx_dir = tempfile::tempdir().unwrap();
+    let (mut nginx, port) = nginx_in_front(intake.port, nginx_dir.path());
+    let url = format!("http://127.0.0.1:{port}/files/");
+    let endpoint = |t: &str| baosong::core::campaign::Intake::new(url.clone(), Some(t.into()));
+    let now = chrono::DateTime::parse_from_rfc3339("2024-03-09T10:00:00+08:00").unwrap();
+    let review = Message::review(
+        "渝中区妇联",
+        "cq-sanba-2024",
+        now,
+        (&"cd".repeat(32), ""),
+        Verdict::Returned,
+        "缺少活动视频",
+        vec![],
+    );
+    channel::publish(&endpoint("d1"), &desk.path().join("desk"), &review).unwrap();
+    let remind = Message::reminder("江北区妇联", "cq-sanba-2024", now, "请尽快报送");
+    channel::publish(&endpoint("d1"), &desk.path().join("desk"), &remind).unwrap();
+    let pinned = PublicKey::from_hex(&hex).unwrap();
+    let pc = tempfile::tempdir().unwrap();
+    let inbox = Inbox::in_data_dir(pc.path());
+    let looked = channel::look(&endpoint("t1"), &pinned, &inbox).unwrap();
+    assert_eq!((looked.new, looked.refused), (1, 0));
+    assert_eq!(
+        inbox.messages(&pinned, &[])[0].verdict(),
+        Some(Verdict::Returned)
+    );
+    // 江北 sees its reminder, and the desk (through nginx) sees that it was seen.
+    let jb = tempfile::tempdir().unwrap();
+    let jb_inbox = Inbox::in_data_dir(jb.path());
+    channel::look(&endpoint("t2"), &pinned, &jb_inbox).unwrap();
+    let shown = jb_inbox.unshown_reminders(&pinned, &[]);
+    assert_eq!(shown.len(), 1);
+    jb_inbox.mark_shown(&shown[0].id).unwrap();
+    channel::acknowledge(&endpoint("t2"), &jb_inbox);
+    let all = channel::all(&endpoint("d1"), &pinned).unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(
+        all.iter()
+            .any(|(m, s)| m.unit == "江北区妇联" && s.seen_at.is_some())
+    );
+    unsafe { libc::kill(nginx.id() as i32, libc::SIGTERM) };
+    let _ = nginx.wait();
+}

@@ -1,5 +1,5 @@
 //! The department's answer back to the clerk through the real intake (`deploy/intake/server.mjs`
-//! + `reviews.mjs` on loopback), with two units' data folders and the desk's: a bundle sent,
+//! with `reviews.mjs`, on loopback), with two units' data folders and the desk's: a bundle sent,
 //! 退回修改 with two notes (`baosong review`), the unit's `baosong status` showing them, the
 //! draft opened as version 2, the notes ticked off, sent again naming the bundle it replaces,
 //! the desk counting version 2, 通过, 已通过 at the unit; 催报 to one unit, seen, the desk told.
@@ -92,6 +92,15 @@ impl World {
             .build()
             .unwrap()
     }
+}
+
+/// Make the intake's record say it verified this bundle at `rfc3339`.
+fn set_received(path: &Path, rfc3339: &str) {
+    let record = format!("{}.json", path.display());
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&record).unwrap()).unwrap();
+    v["baosong"]["received_at"] = rfc3339.into();
+    std::fs::write(&record, serde_json::to_vec(&v).unwrap()).unwrap();
 }
 
 fn send(w: &World, data: &Path, id: &str, token: &str) {
@@ -239,6 +248,15 @@ fn a_returned_report_is_corrected_sent_again_and_passed() {
     assert_eq!(row.copies, 2);
     assert_eq!(row.latest.as_ref().unwrap().path, second.path);
 
+    // 逾期 of a correction the department asked for is judged on the first version: version 1
+    // on time, version 2 (naming the one it replaces) after the deadline — on time.
+    set_received(&bundles[0].path, "2024-03-11T10:00:00+08:00");
+    set_received(&second.path, "2024-03-14T10:00:00+08:00");
+    let t = tally::tally(&campaign, &tally::scan(&w.peer.store, &Unwatched).unwrap());
+    let row = t.rows.iter().find(|r| r.unit == "渝中区妇联").unwrap();
+    assert!(!row.latest.as_ref().unwrap().late, "judged on version 1");
+    assert_eq!(t.late(), 0);
+
     // 通过 on version 2: the unit reads 已通过, and its history keeps version 1's review.
     let o = cli(
         w.desk.path(),
@@ -257,6 +275,18 @@ fn a_returned_report_is_corrected_sent_again_and_passed() {
     assert!(text.contains("市妇联审核：已通过"), "{text}");
     assert!(text.contains("第1版："), "{text}");
     assert!(text.contains("退回修改：请按意见补充后重新报送"), "{text}");
+    // The desk's table (and its Excel) says 已通过 for the counted version.
+    let o = cli(
+        w.desk.path(),
+        &["desk", &w.peer.store.display().to_string()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+    let line = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .find(|l| l.contains("渝中区妇联"))
+        .unwrap()
+        .to_string();
+    assert!(line.contains("已通过") && line.contains("按时"), "{line}");
     // The desk's own record of what it sent.
     let ledger = Ledger::in_data_dir(w.desk.path()).messages(&w.pinned());
     let verdicts: Vec<_> = ledger.iter().filter_map(|(m, _)| m.verdict()).collect();
@@ -272,8 +302,7 @@ fn a_unit_reads_only_its_own_reviews_and_writes_none() {
         "渝中区妇联",
         "cq-sanba-2024",
         now,
-        &sha,
-        "",
+        (&sha, ""),
         Verdict::Returned,
         "缺视频",
         vec![],
@@ -336,8 +365,7 @@ fn a_unit_reads_only_its_own_reviews_and_writes_none() {
         "渝中区妇联",
         "cq-sanba-2024",
         now,
-        &sha,
-        "",
+        (&sha, ""),
         Verdict::Passed,
         "",
         vec![],
@@ -453,4 +481,359 @@ fn a_reminder_reaches_the_units_not_reported_and_the_desk_sees_who_has_seen_it()
     channel::look(&w.endpoint("jb-token"), &w.pinned(), &inbox).unwrap();
     assert!(seen(&w).is_some());
     assert!(inbox.unacknowledged().is_empty());
+}
+
+mod window {
+    use super::*;
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use baosong::core::clock::{FixedClock, ManualTicker};
+    use baosong::core::portable::PortableConfig;
+    use baosong::gui::{App, AppConfig};
+    use common::*;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    type H = Harness<'static, App>;
+
+    fn until(h: &mut H, what: &str, secs: u64, done: impl Fn(&H) -> bool) {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(secs) {
+            h.run_ok();
+            if done(h) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("{what}: not within {secs} s");
+    }
+
+    /// Settled, the autosave's pause passed on the window's clock (a manual one here).
+    fn saved(h: &mut H, ticker: &ManualTicker) {
+        h.run_ok();
+        ticker.advance(Duration::from_secs(3));
+        settle(h);
+    }
+
+    /// The clerk's window on `data`, with the unit's token and the key IT pinned.
+    fn window(w: &World, data: &Path, token: &str, ticker: Arc<ManualTicker>) -> H {
+        harness_with(App::new(AppConfig {
+            data_root: Some(data.to_path_buf()),
+            template: None,
+            clock: Arc::new(FixedClock::at("2024-03-09T10:00:00+08:00").unwrap()),
+            ticker,
+            picker: Box::new(TestPicker::default()),
+            portable: Some(PortableConfig {
+                intake: Some(w.endpoint(token)),
+                campaign_key: Some(w.hex()),
+                ..PortableConfig::default()
+            }),
+            probe_exe: None,
+            preview_workers: 1,
+            upload: Default::default(),
+        }))
+    }
+
+    #[test]
+    fn the_clerk_sees_the_return_corrects_sends_version_2_and_sees_it_passed() {
+        let w = World::new();
+        let pc = tempfile::tempdir().unwrap();
+        let yz = tempfile::tempdir().unwrap();
+        ready(yz.path(), pc.path(), "渝中区妇联", 0);
+        let ticker = Arc::new(ManualTicker::default());
+        let mut h = window(&w, yz.path(), "yz-token", ticker.clone());
+        // Sent from the window (its clock: the times on the screens stay the same every run).
+        click(&mut h, "继续填写");
+        saved(&mut h, &ticker);
+        click(&mut h, "检查并提交");
+        saved(&mut h, &ticker);
+        click(&mut h, "一键报送");
+        until(&mut h, "version 1 confirmed", 60, |h| {
+            has_label(h, "报送成功")
+        });
+        saved(&mut h, &ticker);
+        click(&mut h, "← 返回草稿列表");
+        saved(&mut h, &ticker);
+        assert!(has_label(&h, "已报送 · 市妇联已收到"));
+        // The desk returns it with two notes (its own clock fixed too).
+        let first = w.bundles().pop().unwrap();
+        let campaign = Campaign::builtin().unwrap();
+        let notes = vec![
+            baosong::core::review::locate(
+                &campaign,
+                &first.manifest,
+                "一、一是 活动1",
+                "请补充活动视频的字幕",
+            )
+            .unwrap(),
+            baosong::core::review::locate(&campaign, &first.manifest, "二、一是", "参与人数请核实")
+                .unwrap(),
+        ];
+        let (unit, sha) = baosong::core::review::identify(&first, &Unwatched)
+            .unwrap()
+            .unwrap();
+        let returned = Message::review(
+            &unit,
+            &campaign.id,
+            chrono::DateTime::parse_from_rfc3339("2024-03-09T11:30:00+08:00").unwrap(),
+            (&sha, ""),
+            Verdict::Returned,
+            "请按意见补充后重新报送",
+            notes,
+        );
+        channel::publish(
+            &w.endpoint("desk-token"),
+            &w.desk.path().join("desk"),
+            &returned,
+        )
+        .unwrap();
+        // The window's next look (every 30 minutes) brings it.
+        ticker.advance(Duration::from_secs(31 * 60));
+        until(&mut h, "the return is shown", 30, |h| {
+            has_text_containing(h, "市妇联退回了“渝中区妇联”的报送")
+        });
+        assert!(has_label(&h, "已报送 · 退回修改"));
+        assert!(has_text_containing(&h, "退回修改：请按意见补充后重新报送"));
+        h.set_size(egui::vec2(1280.0, 800.0));
+        h.run_ok();
+        h.snapshot("start_screen_returned");
+
+        click_nth(&mut h, "查看退回意见", 0);
+        saved(&mut h, &ticker);
+        assert!(has_text_containing(&h, "市妇联审核：退回修改"));
+        assert!(has_text_containing(
+            &h,
+            "一、一是 · 活动1：请补充活动视频的字幕"
+        ));
+        assert!(has_text_containing(&h, "二、一是：参与人数请核实"));
+        h.snapshot("check_returned");
+        click(&mut h, "修改后重新报送");
+        saved(&mut h, &ticker);
+        assert!(has_text_containing(&h, "第2版：按市妇联退回意见修改"));
+        assert!(has_text_containing(&h, "还有 2 条意见未处理"));
+        // The notes are at their items, and on the check page until ticked off.
+        assert_eq!(h.get_all_by_label("已按意见修改").count(), 2);
+        assert!(!has_label(&h, "一键报送") || has_text_containing(&h, "还有 2 个问题"));
+        h.snapshot("check_correcting");
+        click_nth(&mut h, "已按意见修改", 0);
+        saved(&mut h, &ticker);
+        assert!(has_text_containing(&h, "还有 1 条意见未处理"));
+        click_nth(&mut h, "已按意见修改", 0);
+        saved(&mut h, &ticker);
+        assert!(has_text_containing(&h, "各条意见都已处理"));
+        click(&mut h, "一键报送");
+        until(&mut h, "version 2 confirmed", 60, |h| {
+            has_label(h, "报送成功")
+        });
+        saved(&mut h, &ticker);
+        let bundles = w.bundles();
+        assert_eq!(bundles.len(), 2, "version 2 beside version 1");
+        let second = &bundles[1];
+        assert_eq!(second.manifest.draft.version, Some(2));
+
+        // 通过 at the desk; the window hears of it at its next look (30 minutes).
+        let o = cli(
+            w.desk.path(),
+            &[
+                "review",
+                &second.path.display().to_string(),
+                "--pass",
+                "--endpoint",
+                &w.url,
+                "--token",
+                "desk-token",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+        click(&mut h, "← 返回草稿列表");
+        saved(&mut h, &ticker);
+        assert!(has_label(&h, "已报送 · 市妇联已收到"), "not looked at yet");
+        ticker.advance(Duration::from_secs(31 * 60));
+        until(&mut h, "已通过 shown", 30, |h| {
+            has_label(h, "已报送 · 已通过")
+        });
+        assert!(!has_text_containing(&h, "市妇联退回了"));
+    }
+
+    #[test]
+    fn a_reminder_is_shown_once_and_the_desk_sees_it_was_seen() {
+        let w = World::new();
+        let o = cli(
+            w.desk.path(),
+            &[
+                "remind",
+                "请于3月12日17:30前报送",
+                "--units",
+                "江北区妇联",
+                "--endpoint",
+                &w.url,
+                "--token",
+                "desk-token",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+        let jb = tempfile::tempdir().unwrap();
+        let ticker = Arc::new(ManualTicker::default());
+        let mut h = window(&w, jb.path(), "jb-token", ticker.clone());
+        until(&mut h, "the reminder banner", 30, |h| {
+            has_text_containing(h, "市妇联提醒：请于3月12日17:30前报送")
+        });
+        settle(&mut h);
+        click(&mut h, "知道了");
+        settle(&mut h);
+        // The next look tells the intake it was seen, and does not show it again.
+        ticker.advance(Duration::from_secs(31 * 60));
+        let seen = |w: &World| {
+            channel::all(&w.endpoint("desk-token"), &w.pinned())
+                .unwrap()
+                .into_iter()
+                .any(|(m, s)| m.unit == "江北区妇联" && s.seen_at.is_some())
+        };
+        until(&mut h, "the desk told", 30, |_| seen(&w));
+        settle(&mut h);
+        assert!(!has_text_containing(&h, "市妇联提醒"));
+        // A window opened again later does not show it again either.
+        drop(h);
+        let mut h = window(&w, jb.path(), "jb-token", Arc::new(ManualTicker::default()));
+        for _ in 0..20 {
+            h.run_ok();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        settle(&mut h);
+        assert!(!has_text_containing(&h, "市妇联提醒"));
+    }
+
+    #[test]
+    fn the_desk_returns_one_passes_another_in_a_batch_and_reminds_the_rest() {
+        let w = World::new();
+        let pc = tempfile::tempdir().unwrap();
+        let yz = tempfile::tempdir().unwrap();
+        let jb = tempfile::tempdir().unwrap();
+        let yz_id = ready(yz.path(), pc.path(), "渝中区妇联", 0);
+        send(&w, yz.path(), yz_id.as_str(), "yz-token");
+        let jb_id = ready(jb.path(), pc.path(), "江北区妇联", 0);
+        send(&w, jb.path(), jb_id.as_str(), "jb-token");
+
+        // The department's desk: its data folder holds the key, 设置 the desk token.
+        let mut h = harness_with(app_with(
+            w.desk.path(),
+            Setup {
+                portable: Some(PortableConfig {
+                    intake: Some(w.endpoint("desk-token")),
+                    ..PortableConfig::default()
+                }),
+                ..Setup::default()
+            },
+        ));
+        h.set_size(egui::vec2(1366.0, 768.0));
+        click(&mut h, "设置与帮助");
+        click(&mut h, "收件台");
+        // The intake's store copied under fixed names and times (the screenshots stay the same
+        // from run to run); each bundle keeps its record, with the sha256 the intake verified.
+        let folder = std::env::temp_dir()
+            .join("baosong-desk-reviews")
+            .join("收到的材料包");
+        let _ = std::fs::remove_dir_all(&folder);
+        std::fs::create_dir_all(&folder).unwrap();
+        for (b, when) in w
+            .bundles()
+            .iter()
+            .zip(["2024-03-10T09:05:00+08:00", "2024-03-11T18:30:00+08:00"])
+        {
+            let to = folder.join(format!("材料包-{}.zip", b.manifest.unit.name));
+            std::fs::copy(&b.path, &to).unwrap();
+            std::fs::copy(
+                format!("{}.json", b.path.display()),
+                format!("{}.json", to.display()),
+            )
+            .unwrap();
+            set_received(&to, when);
+        }
+        type_into(&mut h, "材料包所在文件夹", folder.to_str().unwrap());
+        click(&mut h, "读取");
+        settle(&mut h);
+        assert_eq!(h.get_all_by_label("待审核").count(), 2);
+
+        // 渝中: opened, 退回修改 with a reason and a note on an item.
+        click(&mut h, "打开渝中区妇联的材料包");
+        settle(&mut h);
+        click(&mut h, "退回修改…");
+        type_into(&mut h, "退回理由", "缺少活动视频");
+        type_into(&mut h, "意见", "请补充活动视频");
+        click(&mut h, "添加意见");
+        assert!(has_text_containing(&h, "一、一是：请补充活动视频"));
+        h.snapshot("desk_return");
+        click(&mut h, "发送退回意见");
+        until(&mut h, "sent", 30, |h| {
+            has_text_containing(h, "已发送 1 条")
+        });
+        settle(&mut h);
+        assert!(has_text_containing(&h, "退回修改：缺少活动视频"));
+        // Only 渝中's token reads it.
+        let inbox = Inbox::in_data_dir(yz.path());
+        channel::look(&w.endpoint("yz-token"), &w.pinned(), &inbox).unwrap();
+        let got = inbox.messages(&w.pinned(), &[]);
+        assert_eq!(got.len(), 1);
+        assert!(
+            matches!(&got[0].body, Body::Review { notes, .. } if notes[0].line() == "一、一是：请补充活动视频")
+        );
+        let jb_inbox = Inbox::in_data_dir(jb.path());
+        channel::look(&w.endpoint("jb-token"), &w.pinned(), &jb_inbox).unwrap();
+        assert!(jb_inbox.messages(&w.pinned(), &[]).is_empty());
+
+        // Back at the table: 渝中 退回修改; 江北 ticked and passed in a batch.
+        click(&mut h, "← 返回收件台");
+        settle(&mut h);
+        assert!(has_label(&h, "退回修改"));
+        click(&mut h, "选择江北区妇联的材料包");
+        click(&mut h, "批量通过（1）");
+        until(&mut h, "passed", 30, |h| {
+            has_text_containing(h, "已发送 1 条")
+        });
+        settle(&mut h);
+        assert!(has_label(&h, "已通过"));
+        assert_eq!(h.query_all_by_label("待审核").count(), 0);
+        channel::look(&w.endpoint("jb-token"), &w.pinned(), &jb_inbox).unwrap();
+        assert_eq!(
+            jb_inbox.messages(&w.pinned(), &[])[0].verdict(),
+            Some(Verdict::Passed)
+        );
+
+        // 催报 to the 39 units that have not reported.
+        click(&mut h, "催报…");
+        assert!(has_label(&h, "未报送的单位（39）"));
+        click(&mut h, "发送提醒");
+        until(&mut h, "reminded", 60, |h| {
+            has_text_containing(h, "已发送 39 条")
+        });
+        settle(&mut h);
+        assert!(has_text_containing(
+            &h,
+            "提醒情况（已发 39 条，对方已看到 0 条）"
+        ));
+        click(&mut h, "已报送（2）");
+        click(&mut h, "知道了");
+        settle(&mut h);
+        h.snapshot("desk_reviews");
+        // The Excel has the 审核 column.
+        let t = {
+            let found = tally::scan(&folder, &Unwatched).unwrap();
+            let mut t = tally::tally(&Campaign::builtin().unwrap(), &found);
+            let messages: Vec<Message> = Ledger::in_data_dir(w.desk.path())
+                .messages(&w.pinned())
+                .into_iter()
+                .map(|(m, _)| m)
+                .collect();
+            t.apply_reviews(&messages);
+            t
+        };
+        let headers = tally::headers(&t);
+        assert_eq!(headers.last().map(String::as_str), Some("审核"));
+        let reviewed: Vec<_> = t.lines().filter_map(|(r, _)| r.review.clone()).collect();
+        assert_eq!(reviewed.len(), 2);
+        assert!(
+            reviewed.contains(&"退回修改".to_string()) && reviewed.contains(&"已通过".to_string())
+        );
+    }
 }

@@ -40,7 +40,19 @@ pub(super) fn desk(
             return 2;
         }
     };
-    let t = tally::tally(&campaign, &found);
+    let mut t = tally::tally(&campaign, &found);
+    // 审核: what this PC's desk has published (verified against its own key).
+    if let Some(data) = &data
+        && let Ok(Some(key)) =
+            crate::core::campaign::signing::DeskKey::load(&data.root().join("desk"))
+    {
+        let messages: Vec<_> = crate::core::review::Ledger::in_data_dir(data.root())
+            .messages(&key.public())
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect();
+        t.apply_reviews(&messages);
+    }
     let _ = write!(out, "{}", tally::text(&t));
     let mut code = 0;
     if check {

@@ -468,8 +468,10 @@ pub fn run(
             token,
         } => review::remind(
             &text,
-            units,
-            folder.as_deref(),
+            review::RemindTo {
+                units,
+                folder: folder.as_deref(),
+            },
             endpoint,
             token,
             template,

@@ -17,7 +17,7 @@ use crate::core::clock::Clock;
 use crate::core::desk::{Bundle, tally};
 use crate::core::error::CoreError;
 use crate::core::portable::PortableConfig;
-use crate::core::review::{Ledger, Message, Note, Verdict, channel, locate};
+use crate::core::review::{Ledger, Message, Note, Verdict, channel, identify, locate};
 use crate::core::store::DataDir;
 use crate::core::work::Unwatched;
 
@@ -73,30 +73,12 @@ fn published(
         }
         Err(e) => {
             tracing::error!(error = %e, "review not published");
-            eprintln!("错误：{}", review_error(&e));
+            eprintln!("错误：{}", e.review_message());
             Err(match e {
                 ChannelError::Intake(_) | ChannelError::BadAnswer { .. } => 2,
                 _ => 1,
             })
         }
-    }
-}
-
-/// The channel's words, said of reviews rather than campaigns where they differ.
-pub(crate) fn review_error(e: &ChannelError) -> String {
-    match e {
-        ChannelError::Refused { status: 403, .. } => {
-            "报送服务器拒绝：这个令牌不是市妇联宣传部的收件台令牌（令牌文件中写作 @desk）。".into()
-        }
-        ChannelError::Refused { status: 422, .. } => "报送服务器核对签名不通过：服务器上配置的公钥（INTAKE_CAMPAIGN_KEY）与本机的签名私钥不是一对。请信息技术人员核对。".into(),
-        ChannelError::Refused { status: 503, .. } => "报送服务器尚未配置市妇联公钥（INTAKE_CAMPAIGN_KEY），不能发送审核意见。请信息技术人员按 docs/campaigns.md 配置。".into(),
-        ChannelError::Refused { status, detail } => {
-            format!("报送服务器拒绝（HTTP {status}）：{detail}")
-        }
-        ChannelError::NoCampaignsHere { url } => format!(
-            "“{url}”上没有审核意见的接收处：报送服务器的程序可能较旧，请信息技术人员更新 deploy/intake。"
-        ),
-        other => other.user_message(),
     }
 }
 
@@ -148,7 +130,7 @@ pub(super) fn review(
             }
         }
     }
-    let Some((unit, sha256)) = identify(&bundle) else {
+    let Ok(Some((unit, sha256))) = identify(&bundle, &Unwatched) else {
         eprintln!("错误：无法读取材料包“{}”。", args.bundle.display());
         return Ok(2);
     };
@@ -168,8 +150,7 @@ pub(super) fn review(
         &unit,
         &bundle.manifest.campaign.id,
         clock.now(),
-        &sha256,
-        &name,
+        (&sha256, &name),
         verdict,
         args.returned.as_deref().unwrap_or_default(),
         notes,
@@ -188,25 +169,16 @@ pub(super) fn review(
     })
 }
 
-/// The unit a bundle counts for and its sha256: the intake's record where there is one (the
-/// token's unit, the sha256 it verified), else the manifest's unit and the file's own sha256.
-pub(crate) fn identify(bundle: &Bundle) -> Option<(String, String)> {
-    let record = bundle.intake.as_ref();
-    let unit = record
-        .and_then(|r| r.unit.clone())
-        .unwrap_or_else(|| bundle.manifest.unit.name.trim().to_string());
-    let sha256 = match record.and_then(|r| r.sha256.clone()) {
-        Some(s) => s,
-        None => crate::core::hashing::sha256_file(&bundle.path, &Unwatched).ok()??,
-    };
-    Some((unit, sha256))
+/// `baosong remind`.
+/// To whom `baosong remind` sends: named units, or those a folder shows as not reported.
+pub(super) struct RemindTo<'a> {
+    pub units: Option<String>,
+    pub folder: Option<&'a Path>,
 }
 
-/// `baosong remind`.
 pub(super) fn remind(
     text: &str,
-    units: Option<String>,
-    folder: Option<&Path>,
+    RemindTo { units, folder }: RemindTo<'_>,
     endpoint: Option<String>,
     token: Option<String>,
     template: Option<PathBuf>,

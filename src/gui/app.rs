@@ -464,6 +464,8 @@ impl App {
                     offers: &offers,
                     refused: self.campaigns.refused,
                     now: self.now(),
+                    reviews: &self.campaigns.messages,
+                    listening: self.campaigns.key.is_some(),
                 };
                 start_screen::ui(ui, &view, &mut self.start, actions);
                 false
@@ -508,7 +510,20 @@ impl App {
                     sending: sending.as_ref(),
                     exporting: exporting.as_ref(),
                 };
-                check_screen::ui(ui, &campaign, open, &send, actions);
+                let review = match open.draft.status() {
+                    crate::core::draft::Status::Submitted { receipt } => {
+                        crate::core::review::review_of(
+                            &self.campaigns.messages,
+                            &receipt.bundle_sha256,
+                        )
+                    }
+                    _ => None,
+                };
+                let review = check_screen::ReviewView {
+                    listening: self.campaigns.key.is_some(),
+                    review,
+                };
+                check_screen::ui(ui, &campaign, open, &send, &review, actions);
                 false
             }
         }

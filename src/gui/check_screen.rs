@@ -8,14 +8,24 @@ use super::state::{Action, OpenDraft};
 use super::submission::{SendView, send_panel};
 use super::widgets;
 use crate::core::campaign::Campaign;
+use crate::core::dates::chinese_date_time;
 use crate::core::draft::Status;
-use crate::core::validate::{Problem, Reveal, Section, pillar_progress, sections};
+use crate::core::review::{Body, Message, Verdict};
+use crate::core::validate::{Problem, Reveal, Section, Target, pillar_progress, sections};
+
+/// What the department said of the open draft's last bundle (`None`: nothing yet), and whether
+/// this PC hears from it at all (a pinned key).
+pub struct ReviewView<'a> {
+    pub listening: bool,
+    pub review: Option<&'a Message>,
+}
 
 pub fn ui(
     ui: &mut Ui,
     campaign: &Campaign,
     open: &OpenDraft,
     send: &SendView<'_>,
+    review: &ReviewView<'_>,
     actions: &mut Vec<Action>,
 ) {
     let report = &open.form.report;
@@ -24,6 +34,7 @@ pub fn ui(
         .show(ui, |ui| {
             ui.heading("检查并提交");
             ui.add_space(6.0);
+            review_box(ui, open, review, actions);
             let locked = !open.draft.is_editable();
             if report.is_ready() && !locked {
                 ready_box(ui, open, actions);
@@ -132,5 +143,91 @@ fn problem_row(
         if ui.small_button("去修改").clicked() {
             actions.push(Action::Jump(problem.target.clone()));
         }
+        if let Target::CorrectionNote { index, .. } = problem.target
+            && ui.small_button("已按意见修改").clicked()
+        {
+            actions.push(Action::AddressNote(index));
+        }
     });
+}
+
+/// 市妇联审核 of the sent bundle (已收到, 已通过, 已阅, 退回修改 with 修改后重新报送), or the
+/// correction under way.
+fn review_box(ui: &mut Ui, open: &OpenDraft, view: &ReviewView<'_>, actions: &mut Vec<Action>) {
+    if let Some(c) = &open.draft.correction
+        && open.draft.is_editable()
+    {
+        let left = c.open_notes().count();
+        widgets::notice_box(ui, widgets::AMBER, |ui| {
+            ui.label(
+                RichText::new(format!(
+                    "第{}版：按市妇联退回意见修改（{} 退回）",
+                    open.draft.version(),
+                    chinese_date_time(c.issued_at)
+                ))
+                .strong(),
+            );
+            if !c.reason.is_empty() {
+                ui.label(format!("理由：{}", c.reason));
+            }
+            ui.label(if left > 0 {
+                format!("还有 {left} 条意见未处理（见下方各板块，改好后点“已按意见修改”）。")
+            } else {
+                "各条意见都已处理。检查无误后重新报送，新的材料包会注明它替换上一版。".to_string()
+            });
+        });
+        ui.add_space(6.0);
+        return;
+    }
+    if !view.listening || !matches!(open.draft.status(), Status::Submitted { .. }) {
+        return;
+    }
+    let Some(m) = view.review else {
+        ui.label(RichText::new("市妇联已收到，尚未审核。").color(widgets::GREY));
+        ui.add_space(6.0);
+        return;
+    };
+    let Body::Review {
+        verdict,
+        reason,
+        notes,
+        ..
+    } = &m.body
+    else {
+        return;
+    };
+    let colour = match verdict {
+        Verdict::Passed => widgets::GREEN,
+        Verdict::Returned => widgets::RED,
+        Verdict::Read => widgets::GREY,
+    };
+    widgets::notice_box(ui, colour, |ui| {
+        ui.label(
+            RichText::new(format!(
+                "市妇联审核：{}（{}）",
+                verdict.label(),
+                chinese_date_time(m.issued_at)
+            ))
+            .color(colour)
+            .strong(),
+        );
+        if !reason.is_empty() {
+            ui.label(format!("理由：{reason}"));
+        }
+        for n in notes {
+            ui.label(format!("· {}", n.line()));
+        }
+        if *verdict == Verdict::Returned {
+            ui.horizontal_wrapped(|ui| {
+                ui.label("按意见修改后再报送一次，新版本会替换这一版。");
+                if ui
+                    .button(RichText::new("修改后重新报送").strong())
+                    .clicked()
+                {
+                    actions.push(Action::ReviseReturned);
+                }
+            });
+        }
+    });
+    ui.add_space(6.0);
 }

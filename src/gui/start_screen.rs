@@ -15,6 +15,7 @@ use chrono::{DateTime, FixedOffset};
 use crate::core::campaign::{Campaign, Countdown};
 use crate::core::dates::chinese_date_time;
 use crate::core::draft::{DraftId, Status};
+use crate::core::review::{Message, Verdict, review_of};
 use crate::core::store::{DraftSummary, Listing};
 
 /// What the start screen shows.
@@ -31,6 +32,32 @@ pub struct StartView<'a> {
     /// Published templates that did not verify (not used).
     pub refused: usize,
     pub now: DateTime<FixedOffset>,
+    /// The department's reviews for this PC's units (verified), and whether this PC hears from
+    /// it at all (IT pinned the key).
+    pub reviews: &'a [Message],
+    pub listening: bool,
+}
+
+impl StartView<'_> {
+    /// The department's latest review of a sent draft's bundle.
+    fn review(&self, d: &DraftSummary) -> Option<&Message> {
+        match &d.status {
+            Status::Submitted { receipt } => review_of(self.reviews, &receipt.bundle_sha256),
+            _ => None,
+        }
+    }
+
+    /// 已报送 · 已通过, 已报送 · 退回修改, 已报送 · 市妇联已收到, 草稿（第2版）…
+    fn status_text(&self, d: &DraftSummary) -> String {
+        match (&d.status, self.review(d)) {
+            (Status::Submitted { .. }, Some(m)) => {
+                format!("已报送 · {}", m.verdict().map_or("", Verdict::label))
+            }
+            (Status::Submitted { .. }, None) if self.listening => "已报送 · 市妇联已收到".into(),
+            (s, _) if d.version > 1 => format!("{}（第{}版）", s.label(), d.version),
+            (s, _) => s.label().to_string(),
+        }
+    }
 }
 
 /// A campaign the drafts can be grouped under.
@@ -82,6 +109,7 @@ pub fn ui(ui: &mut Ui, view: &StartView<'_>, state: &mut StartState, actions: &m
         .show(ui, |ui| {
             notice(ui, view, actions);
             offers(ui, view, actions);
+            returned(ui, view, actions);
             ui.add_space(8.0);
             ui.horizontal(|ui| {
                 ui.heading("草稿列表");
@@ -350,7 +378,15 @@ fn draft_row(
     } else {
         ui.label(&d.name);
     }
-    ui.label(d.status.label());
+    let status = view.status_text(d);
+    if view
+        .review(d)
+        .is_some_and(|m| m.verdict() == Some(Verdict::Returned))
+    {
+        ui.label(RichText::new(status).color(widgets::RED).strong());
+    } else {
+        ui.label(status);
+    }
     match d.items_done {
         Some((done, total)) => ui.label(format!("{done}/{total} 项")),
         None => ui.label(""),
@@ -366,6 +402,13 @@ fn draft_row(
         let open_label = match &d.status {
             Status::Submitting if busy => "查看报送进度",
             Status::Submitting => "继续报送",
+            Status::Submitted { .. }
+                if view
+                    .review(d)
+                    .is_some_and(|m| m.verdict() == Some(Verdict::Returned)) =>
+            {
+                "查看退回意见"
+            }
             Status::Submitted { .. } => "查看回执",
             _ => "继续填写",
         };
@@ -406,6 +449,32 @@ fn draft_row(
             state.confirm_delete = Some(d.id.clone());
         }
     });
+}
+
+/// 市妇联退回修改: every sent draft the department returned, at the top, with its reason.
+fn returned(ui: &mut Ui, view: &StartView<'_>, actions: &mut Vec<Action>) {
+    for d in &view.listing.drafts {
+        let Some(m) = view
+            .review(d)
+            .filter(|m| m.verdict() == Some(Verdict::Returned))
+        else {
+            continue;
+        };
+        widgets::notice_box(ui, widgets::RED, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    RichText::new(format!("市妇联退回了“{}”的报送，请修改后重新报送", d.name))
+                        .color(widgets::RED)
+                        .strong(),
+                );
+                if ui.button("查看退回意见").clicked() {
+                    actions.push(Action::OpenDraft(d.id.clone()));
+                }
+            });
+            ui.label(m.headline());
+        });
+        ui.add_space(6.0);
+    }
 }
 
 fn quarantined(ui: &mut Ui, listing: &Listing) {

@@ -58,6 +58,10 @@ pub enum Action {
         activity_id: ActivityId,
     },
     MarkReady,
+    /// 修改后重新报送: the returned draft opens as a new version with the department's notes.
+    ReviseReturned,
+    /// 已按意见修改 on one of the department's notes (by its place in the draft's correction).
+    AddressNote(usize),
     CloseDraft,
     SaveIntake(Option<Intake>),
     ProbeIntake(Intake),
@@ -421,4 +425,12 @@ pub enum DeskAction {
     View(String),
     /// Open a draft just imported.
     OpenImported(DraftId),
+    /// 通过 / 退回修改 (with the form's reason and notes) / 已阅 of the opened bundle.
+    ReviewOpened(crate::core::review::Verdict),
+    /// 批量通过: the bundles ticked in the table.
+    PassSelected,
+    /// 催报: a reminder to these units.
+    Remind { units: Vec<String>, text: String },
+    /// 查看提醒情况: who has seen the reminders (from the intake).
+    RefreshReminders,
 }

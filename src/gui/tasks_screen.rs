@@ -182,6 +182,7 @@ fn item_page(
                     ui.label(&item.hint);
                 });
             }
+            correction_notes(ui, open, item.id.as_str(), actions);
             ui.add_space(6.0);
             ui.add_enabled_ui(editable, |ui| {
                 let OpenDraft { draft, form, .. } = &mut *open;
@@ -239,6 +240,40 @@ fn not_carried_out(
         edited |= r.changed();
     }
     edited
+}
+
+/// The department's 退回修改 notes on this item (and its activities), each with 已按意见修改.
+fn correction_notes(ui: &mut Ui, open: &OpenDraft, item_id: &str, actions: &mut Vec<Action>) {
+    let Some(c) = &open.draft.correction else {
+        return;
+    };
+    let here: Vec<_> = c
+        .open_notes()
+        .filter(|(_, n)| n.note.item == item_id)
+        .collect();
+    if here.is_empty() {
+        return;
+    }
+    widgets::notice_box(ui, widgets::RED, |ui| {
+        ui.label(
+            RichText::new("市妇联对本项的退回意见")
+                .color(widgets::RED)
+                .strong(),
+        );
+        for (index, n) in here {
+            ui.horizontal_wrapped(|ui| {
+                let place = if n.note.activity_label.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}：", n.note.activity_label)
+                };
+                ui.label(format!("{place}{}", n.note.text));
+                if ui.small_button("已按意见修改").clicked() {
+                    actions.push(Action::AddressNote(index));
+                }
+            });
+        }
+    });
 }
 
 fn item_navigation(ui: &mut Ui, campaign: &Campaign, item: &Item, actions: &mut Vec<Action>) {

@@ -8,6 +8,7 @@ use super::{Job, Wake};
 use crate::core::campaign::Intake;
 use crate::core::campaign::channel::{Offered, Refusal, Shelf, fetch};
 use crate::core::campaign::signing::PublicKey;
+use crate::core::review::{Inbox, Message, channel as reviews};
 
 /// What one look found: the campaigns offered (verified, on the shelf) and what was refused.
 #[derive(Debug, Default)]
@@ -16,15 +17,31 @@ pub struct CampaignsSeen {
     pub refused: Vec<Refusal>,
     /// The intake could not be asked (offline is normal: logged, not shown).
     pub offline: bool,
+    /// The department's reviews and reminders for this PC's units (verified), oldest first.
+    pub messages: Vec<Message>,
+    /// Reminders not yet shown to the clerk.
+    pub reminders: Vec<Message>,
+}
+
+/// What one look asks the intake.
+#[derive(Debug, Clone)]
+pub struct LookFor {
+    /// The published campaigns (every few hours).
+    pub campaigns: bool,
+    /// The department's reviews and reminders (more often).
+    pub reviews: bool,
+    /// The units this PC's drafts are of (their reviews are shown).
+    pub units: Vec<String>,
 }
 
 pub type CampaignsLook = Job<CampaignsSeen>;
 
-/// Look at the intake (when there is an endpoint), then at the shelf.
+/// Look at the intake (when there is an endpoint), then at the shelf and the inbox.
 pub fn look(
     intake: Option<Intake>,
     key: PublicKey,
     data_root: PathBuf,
+    what: LookFor,
     wake: Wake,
 ) -> CampaignsLook {
     Job::spawn(
@@ -34,7 +51,19 @@ pub fn look(
         move |_work| {
             let shelf = Shelf::in_data_dir(&data_root);
             let mut seen = CampaignsSeen::default();
-            if let Some(intake) = intake {
+            let inbox = Inbox::in_data_dir(&data_root);
+            if let Some(intake) = intake.as_ref().filter(|_| what.reviews) {
+                match reviews::look(intake, &key, &inbox) {
+                    Ok(looked) if looked.new > 0 => {
+                        tracing::info!(new = looked.new, "reviews or reminders received");
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::info!(error = %e, "reviews not looked at (offline?)"),
+                }
+            }
+            seen.messages = inbox.messages(&key, &what.units);
+            seen.reminders = inbox.unshown_reminders(&key, &what.units);
+            if let Some(intake) = intake.filter(|_| what.campaigns) {
                 match fetch(&intake, &key, &shelf) {
                     Ok(f) => {
                         if !f.taken.is_empty() {

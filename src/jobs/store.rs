@@ -71,6 +71,10 @@ pub enum StoreCommand {
         id: String,
         version: u32,
     },
+    /// A reminder (催报) was shown to the clerk: not again, and the intake told next look.
+    MarkReminderShown {
+        id: String,
+    },
     ExportDiagnostics {
         to: PathBuf,
         about: String,
@@ -348,6 +352,12 @@ fn run(data: &DataDir, command: StoreCommand) -> Vec<StoreEvent> {
                     Err(e) => fail(e),
                 },
             }
+        }
+        StoreCommand::MarkReminderShown { id } => {
+            if let Err(e) = crate::core::review::Inbox::in_data_dir(data.root()).mark_shown(&id) {
+                tracing::warn!(error = %e, "cannot note a reminder as shown");
+            }
+            StoreEvent::Done { message: None }
         }
         StoreCommand::MarkCampaignShown { id, version } => {
             match Shelf::in_data_dir(data.root()).mark_shown(&id, version) {

@@ -13,11 +13,14 @@ use crate::core::campaign::Campaign;
 use crate::core::campaign::channel::Offered;
 use crate::core::campaign::signing::PublicKey;
 use crate::gui::start_screen::{KnownCampaign, OfferView};
-use crate::jobs::campaigns::{CampaignsSeen, look};
+use crate::jobs::campaigns::{CampaignsSeen, LookFor, look};
 use crate::jobs::store::StoreCommand;
 
-/// How often an open window looks again.
+/// How often an open window looks again at the published campaigns…
 pub(super) const LOOK_EVERY: Duration = Duration::from_secs(4 * 3600);
+/// …and at the department's reviews and reminders (a returned report should not wait hours;
+/// a look is one small GET, nothing when offline but a failed connect on a worker thread).
+pub(super) const REVIEWS_EVERY: Duration = Duration::from_secs(30 * 60);
 
 #[derive(Default)]
 pub(super) struct CampaignsState {
@@ -25,6 +28,9 @@ pub(super) struct CampaignsState {
     /// Templates from the intake that did not verify (the start screen says how many).
     pub refused: usize,
     pub looked_at: Option<std::time::Instant>,
+    pub reviews_looked_at: Option<std::time::Instant>,
+    /// The department's reviews and reminders for this PC's units, verified, oldest first.
+    pub messages: Vec<crate::core::review::Message>,
     /// The department's key IT pinned in baosong.toml, read once at start (not every frame).
     pub key: Option<PublicKey>,
 }
@@ -54,19 +60,42 @@ impl App {
             return;
         };
         let now = self.ticker.now();
-        if let Some(at) = self.campaigns.looked_at {
-            let next = at + LOOK_EVERY;
-            if now < next {
-                ctx.request_repaint_after(next - now);
-                return;
-            }
+        let due = |at: Option<std::time::Instant>, every: Duration| match at {
+            Some(at) if now < at + every => Err(at + every - now),
+            _ => Ok(()),
+        };
+        let campaigns = due(self.campaigns.looked_at, LOOK_EVERY);
+        let reviews = due(self.campaigns.reviews_looked_at, REVIEWS_EVERY);
+        if let (Err(a), Err(b)) = (campaigns, reviews) {
+            ctx.request_repaint_after(a.min(b));
+            return;
         }
-        self.campaigns.looked_at = Some(now);
+        if campaigns.is_ok() {
+            self.campaigns.looked_at = Some(now);
+        }
+        if reviews.is_ok() {
+            self.campaigns.reviews_looked_at = Some(now);
+        }
         let intake = self.intake().map(|(i, _)| i);
+        let mut units: Vec<String> = self
+            .listing
+            .drafts
+            .iter()
+            .map(|d| d.unit.clone())
+            .filter(|u| !u.trim().is_empty())
+            .collect();
+        units.sort();
+        units.dedup();
+        let what = LookFor {
+            campaigns: campaigns.is_ok(),
+            reviews: reviews.is_ok(),
+            units,
+        };
         self.jobs.campaigns = Some(look(
             intake,
             key,
             self.data_root.clone(),
+            what,
             repaint_waker(&self.context),
         ));
     }
@@ -79,6 +108,15 @@ impl App {
                 }
                 self.campaigns.refused = seen.refused.len();
                 self.campaigns.offered = seen.offered;
+                self.campaigns.messages = seen.messages;
+                // 催报: shown once, as a banner (an error or a message being shown waits for
+                // the next look), then noted so it is not shown again and the desk is told.
+                if let Some(r) = seen.reminders.first()
+                    && self.banner.is_none()
+                {
+                    self.banner = Some(Banner::info(r.headline()));
+                    self.send(StoreCommand::MarkReminderShown { id: r.id.clone() });
+                }
             }
             Err(lost) => tracing::error!(?lost, "the look at published campaigns was lost"),
         }
@@ -184,4 +222,80 @@ impl App {
 /// The built-in template, read once for the window's life.
 pub(super) fn builtin() -> Option<Arc<Campaign>> {
     Campaign::builtin().ok().map(Arc::new)
+}
+
+impl App {
+    /// The department's latest review of this bundle, if any.
+    pub(super) fn review_of(&self, bundle_sha256: &str) -> Option<&crate::core::review::Message> {
+        crate::core::review::review_of(&self.campaigns.messages, bundle_sha256)
+    }
+
+    /// 修改后重新报送: the open draft, returned by the department, opens as its next version.
+    pub(super) fn revise_returned(&mut self) {
+        let now = self.now();
+        let tick = self.ticker.now();
+        let review = match self.open.as_ref().map(|o| o.draft.status()) {
+            Some(crate::core::draft::Status::Submitted { receipt }) => {
+                self.review_of(&receipt.bundle_sha256).cloned()
+            }
+            _ => None,
+        };
+        let Some(review) = review else {
+            return;
+        };
+        let Some(open) = &mut self.open else {
+            return;
+        };
+        match open.draft.reopen_for_correction(&review, now) {
+            Ok(()) => {
+                open.autosave.changed(tick);
+                let version = open.draft.version();
+                self.banner = Some(
+                    Banner::info(format!(
+                        "已打开第{version}版：按市妇联的意见修改，每条改好后点“已按意见修改”，然后重新报送。"
+                    ))
+                    .about(&open.draft.id),
+                );
+                self.refresh_report();
+            }
+            Err(e) => self.banner = Some(Banner::error(e.user_message())),
+        }
+    }
+
+    fn refresh_report(&mut self) {
+        if let Some(open) = &mut self.open {
+            open.form.report = crate::core::validate::validate_with_files(
+                &self.campaign,
+                &open.draft,
+                &open.form.files,
+            );
+        }
+    }
+
+    /// 已按意见修改 on one note.
+    pub(super) fn address_note(&mut self, index: usize) {
+        let now = self.now();
+        let tick = self.ticker.now();
+        let Some(open) = &mut self.open else {
+            return;
+        };
+        if !open.draft.is_editable() {
+            return;
+        }
+        let Some(note) = open
+            .draft
+            .correction
+            .as_mut()
+            .and_then(|c| c.notes.get_mut(index))
+        else {
+            return;
+        };
+        note.addressed = true;
+        if let Err(e) = open.draft.mark_edited(now) {
+            self.banner = Some(Banner::error(e.user_message()));
+            return;
+        }
+        open.autosave.changed(tick);
+        self.refresh_report();
+    }
 }

@@ -15,14 +15,16 @@ use crate::core::desk::import::ImportError;
 use crate::core::desk::opened::Opened;
 use crate::core::desk::verify::Verdict;
 use crate::core::draft::{Draft, Place};
+use crate::core::review::{Message, Verdict as ReviewVerdict};
 use crate::core::work::Cancelled;
 use crate::gui::desk_screen::{self, BundleView, Busy, DeskForm, DeskView};
 use crate::gui::picker::Picked;
 use crate::gui::state::{Action, DeskAction, Screen};
 use crate::gui::viewer::{ViewerState, viewer_ui};
 use crate::jobs::desk::{
-    ImportJob, OpenJob, SaveJob, ScanJob, Scanned, VerifyJob, start_import, start_open, start_scan,
-    start_summary, start_verify_all, start_xlsx,
+    ImportJob, OpenJob, ReviewJob, ReviewRequest, Reviewed, SaveJob, ScanJob, Scanned, VerifyJob,
+    start_import, start_open, start_review, start_scan, start_summary, start_verify_all,
+    start_xlsx,
 };
 
 /// Where the opened bundles' photos and videos are extracted for the previews (in the cache).
@@ -37,6 +39,7 @@ pub(super) enum DeskJob {
     Open(OpenJob),
     Save(SaveJob, &'static str),
     Import(ImportJob),
+    Review(ReviewJob),
 }
 
 impl DeskJob {
@@ -48,6 +51,7 @@ impl DeskJob {
             Self::Open(j) => DeskDone::Opened(j.poll()?.map(|r| r.map(Box::new))),
             Self::Save(j, done) => DeskDone::Saved(done, j.poll()?),
             Self::Import(j) => DeskDone::Imported(j.poll()?.map(|r| r.map(Box::new))),
+            Self::Review(j) => DeskDone::Reviewed(j.poll()?),
         })
     }
 
@@ -58,6 +62,7 @@ impl DeskJob {
             Self::Open(j) => (j.label(), j.progress(), true),
             Self::Save(j, _) => (j.label(), j.progress(), false),
             Self::Import(j) => (j.label(), j.progress(), true),
+            Self::Review(j) => (j.label(), j.progress(), true),
         };
         Busy {
             label: label.to_string(),
@@ -72,6 +77,7 @@ impl DeskJob {
         match self {
             Self::Save(j, _) => drop(j.finish_within(limit)),
             Self::Import(j) => drop(j.finish_within(limit)),
+            Self::Review(j) => drop(j.finish_within(limit)),
             Self::Scan(_) | Self::Verify(_) | Self::Open(_) => {}
         }
     }
@@ -83,6 +89,7 @@ impl DeskJob {
             Self::Open(j) => j.cancel(),
             Self::Save(j, _) => j.cancel(),
             Self::Import(j) => j.cancel(),
+            Self::Review(j) => j.cancel(),
         }
     }
 }
@@ -96,6 +103,8 @@ pub(super) struct DeskState {
     viewer: Option<ViewerState>,
     /// The draft the last import made (offered to open).
     imported: Option<crate::core::draft::DraftId>,
+    /// What the desk has published (reviews, reminders), with when each was seen.
+    reviews: Vec<(Message, Option<String>)>,
 }
 
 impl App {
@@ -126,12 +135,29 @@ impl App {
         match (self.screen, self.desk.opened.clone()) {
             (Screen::DeskBundle, Some(opened)) => {
                 let imported = self.desk.imported.clone();
+                let messages: Vec<Message> =
+                    self.desk.reviews.iter().map(|(m, _)| m.clone()).collect();
+                let row = self.desk.scanned.as_ref().and_then(|s| {
+                    s.tally
+                        .lines()
+                        .map(|(r, _)| r)
+                        .find(|r| {
+                            r.latest
+                                .as_ref()
+                                .is_some_and(|l| l.path == opened.bundle.path)
+                                || r.earlier.iter().any(|e| e.path == opened.bundle.path)
+                        })
+                        .cloned()
+                });
                 let view = BundleView {
                     opened: &opened,
                     imported: imported.as_ref(),
                     busy,
+                    campaign: &self.campaign,
+                    reviews: &messages,
+                    row: row.as_ref(),
                 };
-                desk_screen::bundle_ui(ui, &view, &mut self.previews, actions);
+                desk_screen::bundle_ui(ui, &view, &mut self.desk.form, &mut self.previews, actions);
                 if let Some(state) = &mut self.desk.viewer {
                     let list = opened.visual_in_order();
                     viewer_ui(
@@ -151,6 +177,7 @@ impl App {
                     read_from: scanned.as_ref().map(|s| s.folder.as_path()),
                     verdicts: &self.desk.verdicts,
                     busy,
+                    reviews: &self.desk.reviews,
                 };
                 desk_screen::desk_ui(ui, &view, &mut self.desk.form, actions);
             }
@@ -230,6 +257,47 @@ impl App {
             DeskAction::OpenImported(id) => {
                 self.apply(Action::OpenDraft(id));
             }
+            DeskAction::ReviewOpened(verdict) => {
+                let Some(opened) = self.desk.opened.clone() else {
+                    return;
+                };
+                let (reason, notes) = match (verdict, self.desk.form.returning.as_ref()) {
+                    (ReviewVerdict::Returned, Some(form)) => {
+                        (form.reason.clone(), form.notes.clone())
+                    }
+                    _ => (String::new(), Vec::new()),
+                };
+                self.desk_review(ReviewRequest::Review {
+                    bundles: vec![opened.bundle.clone()],
+                    verdict,
+                    reason,
+                    notes,
+                });
+            }
+            DeskAction::PassSelected => {
+                let Some(scanned) = &self.desk.scanned else {
+                    return;
+                };
+                let bundles: Vec<_> = scanned
+                    .found
+                    .bundles
+                    .iter()
+                    .filter(|b| self.desk.form.selected.contains(&b.path))
+                    .cloned()
+                    .collect();
+                if !bundles.is_empty() {
+                    self.desk_review(ReviewRequest::Review {
+                        bundles,
+                        verdict: ReviewVerdict::Passed,
+                        reason: String::new(),
+                        notes: Vec::new(),
+                    });
+                }
+            }
+            DeskAction::Remind { units, text } => {
+                self.desk_review(ReviewRequest::Remind { units, text });
+            }
+            DeskAction::RefreshReminders => self.desk_review(ReviewRequest::Refresh),
         }
     }
 
@@ -298,6 +366,7 @@ impl App {
         self.jobs.desk = Some(DeskJob::Scan(start_scan(
             folder,
             self.campaign.clone(),
+            self.data_root.clone(),
             wake,
         )));
     }
@@ -316,6 +385,59 @@ impl App {
                 });
             }
             DeskDone::Imported(r) => self.desk_imported(r),
+            DeskDone::Reviewed(r) => self.desk_reviewed(r),
+        }
+    }
+
+    /// Start sending reviews or reminders, or reading back who has seen them.
+    fn desk_review(&mut self, request: ReviewRequest) {
+        if self.jobs.desk.is_some() {
+            return;
+        }
+        self.banner = None;
+        let wake = super::repaint_waker(&self.context);
+        let intake = self.intake().map(|(i, _)| i);
+        self.jobs.desk = Some(DeskJob::Review(start_review(
+            request,
+            intake,
+            self.data_root.clone(),
+            self.campaign.id.clone(),
+            self.now(),
+            wake,
+        )));
+    }
+
+    fn desk_reviewed(&mut self, result: Outcome<Reviewed>) {
+        let r = match result {
+            Ok(r) => r,
+            Err(lost) => {
+                self.banner = Some(Banner::error(lost.user_message("发送")));
+                return;
+            }
+        };
+        self.desk.reviews = r.messages;
+        self.banner = Some(match (&r.error, r.sent) {
+            (None, 0) => Banner::info("已查看提醒情况。"),
+            (None, n) => Banner::info(format!("已发送 {n} 条，只发给所涉单位。")),
+            (Some(e), 0) => Banner::error(format!("没有发送：{e}")),
+            (Some(e), n) => Banner::error(format!("已发送 {n} 条，其余没有发送：{e}")),
+        });
+        if r.sent > 0 {
+            self.desk.form.selected.clear();
+            self.desk.form.returning = None;
+            self.desk.form.remind = None;
+        }
+        // The table's 审核 column from what was published.
+        if let Some(scanned) = &self.desk.scanned {
+            let messages: Vec<Message> = self.desk.reviews.iter().map(|(m, _)| m.clone()).collect();
+            let mut tally = scanned.tally.clone();
+            tally.apply_reviews(&messages);
+            self.desk.scanned = Some(Arc::new(Scanned {
+                folder: scanned.folder.clone(),
+                found: scanned.found.clone(),
+                tally,
+                reviews: self.desk.reviews.clone(),
+            }));
         }
     }
 
@@ -323,6 +445,7 @@ impl App {
         match result {
             Ok(Ok(scanned)) => {
                 self.desk.verdicts.clear();
+                self.desk.reviews = scanned.reviews.clone();
                 self.desk.scanned = Some(Arc::new(*scanned));
             }
             Ok(Err(DeskError::Cancelled)) => self.banner = Some(Banner::info("已取消读取。")),

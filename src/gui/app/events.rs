@@ -200,6 +200,8 @@ impl App {
                 }
             }
             Action::Jump(target) => self.jump(target),
+            Action::ReviseReturned => self.revise_returned(),
+            Action::AddressNote(index) => self.address_note(index),
             Action::RemoveActivity {
                 item_id,
                 activity_id,

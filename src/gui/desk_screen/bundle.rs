@@ -14,7 +14,9 @@ use crate::gui::previews::Previews;
 use crate::gui::state::{Action, DeskAction};
 use crate::gui::widgets;
 
-use super::{Busy, busy_line};
+use super::{Busy, DeskForm, ReturnForm, busy_line};
+use crate::core::desk::tally::{Received, Row, review_for};
+use crate::core::review::{Body, Message, Note, Verdict};
 
 /// What the opened bundle's screen shows.
 pub struct BundleView<'a> {
@@ -22,6 +24,11 @@ pub struct BundleView<'a> {
     /// The draft the last 导入为草稿 made, offered to open.
     pub imported: Option<&'a crate::core::draft::DraftId>,
     pub busy: Option<Busy>,
+    pub campaign: &'a crate::core::campaign::Campaign,
+    /// The reviews the desk has published (the latest of this bundle is shown).
+    pub reviews: &'a [Message],
+    /// The unit's line in the table: its other versions.
+    pub row: Option<&'a Row>,
 }
 
 fn state_colour(state: &FileState) -> Color32 {
@@ -35,6 +42,7 @@ fn state_colour(state: &FileState) -> Color32 {
 pub fn bundle_ui(
     ui: &mut Ui,
     view: &BundleView<'_>,
+    form: &mut DeskForm,
     previews: &mut Previews,
     actions: &mut Vec<Action>,
 ) {
@@ -49,6 +57,8 @@ pub fn bundle_ui(
     ui.label(RichText::new(&m.campaign.title).color(widgets::GREY));
     facts(ui, o);
     verdict_and_actions(ui, view, actions);
+    review_panel(ui, view, form, actions);
+    versions(ui, view, actions);
     ui.separator();
     contents(ui, o, previews, actions);
 }
@@ -313,4 +323,255 @@ fn attachment(
     );
     let full = format!("{name}：{label}");
     shown.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, full.as_str()));
+}
+
+/// 审核: the department's latest word on this bundle, and 通过 / 退回修改… / 已阅.
+fn review_panel(
+    ui: &mut Ui,
+    view: &BundleView<'_>,
+    form: &mut DeskForm,
+    actions: &mut Vec<Action>,
+) {
+    let o = view.opened;
+    let busy = view.busy.is_some();
+    ui.add_space(6.0);
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("审核").strong());
+        let mine = view.row.and_then(|r| {
+            std::iter::once(r.latest.as_ref())
+                .flatten()
+                .chain(r.earlier.iter())
+                .find(|e| e.path == o.bundle.path)
+        });
+        match mine.and_then(|r| review_for(r, view.reviews)) {
+            Some(m) => {
+                ui.label(
+                    RichText::new(format!(
+                        "{}（{}）",
+                        m.headline(),
+                        crate::core::dates::chinese_date_time(m.issued_at)
+                    ))
+                    .color(match m.verdict() {
+                        Some(Verdict::Passed) => widgets::GREEN,
+                        Some(Verdict::Returned) => widgets::RED,
+                        _ => widgets::GREY,
+                    }),
+                );
+            }
+            None => {
+                ui.label(RichText::new("待审核").color(widgets::GREY));
+            }
+        }
+    });
+    ui.horizontal(|ui| {
+        if ui.add_enabled(!busy, egui::Button::new("通过")).clicked() {
+            actions.push(Action::Desk(DeskAction::ReviewOpened(Verdict::Passed)));
+        }
+        if ui
+            .add_enabled(
+                !busy && form.returning.is_none(),
+                egui::Button::new("退回修改…"),
+            )
+            .clicked()
+        {
+            form.returning = Some(ReturnForm::default());
+        }
+        if ui.add_enabled(!busy, egui::Button::new("已阅")).clicked() {
+            actions.push(Action::Desk(DeskAction::ReviewOpened(Verdict::Read)));
+        }
+        ui.label(
+            RichText::new("审核结果签名后经报送服务器只发给该单位，对方程序中可见。")
+                .small()
+                .color(widgets::GREY),
+        );
+    });
+    return_form(ui, view, form, busy, actions);
+}
+
+/// 退回修改: the reason, notes on items or activities, 发送退回意见.
+fn return_form(
+    ui: &mut Ui,
+    view: &BundleView<'_>,
+    form: &mut DeskForm,
+    busy: bool,
+    actions: &mut Vec<Action>,
+) {
+    let Some(r) = &mut form.returning else {
+        return;
+    };
+    let m = &view.opened.bundle.manifest;
+    let mut close = false;
+    widgets::notice_box(ui, widgets::RED, |ui| {
+        ui.label(RichText::new("退回修改").strong().color(widgets::RED));
+        let label = ui.label("退回理由");
+        ui.add(
+            egui::TextEdit::multiline(&mut r.reason)
+                .desired_rows(2)
+                .desired_width(f32::INFINITY)
+                .hint_text("如：缺少活动视频，参与人数与报道不符"),
+        )
+        .labelled_by(label.id);
+        // The notes so far.
+        let mut remove = None;
+        for (i, n) in r.notes.iter().enumerate() {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(format!("· {}", n.line()));
+                if ui.small_button("删除").clicked() {
+                    remove = Some(i);
+                }
+            });
+        }
+        if let Some(i) = remove {
+            r.notes.remove(i);
+        }
+        // One more: which item (and activity), what.
+        let items: Vec<(String, String, Vec<String>)> = view
+            .campaign
+            .pillars
+            .iter()
+            .flat_map(|p| {
+                p.items.iter().map(move |it| {
+                    let sent: Vec<String> = m
+                        .pillars
+                        .iter()
+                        .flat_map(|e| &e.items)
+                        .find(|e| e.id == it.id.as_str())
+                        .map(|e| e.activities.iter().map(|a| a.id.clone()).collect())
+                        .unwrap_or_default();
+                    (
+                        it.id.to_string(),
+                        format!("{}、{} {}", p.number, it.number, it.title),
+                        sent,
+                    )
+                })
+            })
+            .collect();
+        if r.item.is_empty()
+            && let Some((id, _, _)) = items.first()
+        {
+            r.item.clone_from(id);
+        }
+        let current = items.iter().find(|(id, _, _)| *id == r.item);
+        ui.horizontal_wrapped(|ui| {
+            let item_label = ui.label("意见所在事项");
+            let picked_item = egui::ComboBox::from_id_salt("return-note-item")
+                .selected_text(current.map(|(_, l, _)| l.as_str()).unwrap_or(""))
+                .width(320.0)
+                .show_ui(ui, |ui| {
+                    for (id, label, _) in &items {
+                        if ui.selectable_label(r.item == *id, label).clicked() {
+                            r.item.clone_from(id);
+                            r.activity = 0;
+                        }
+                    }
+                });
+            picked_item.response.labelled_by(item_label.id);
+            let sent = current.map_or(0, |(_, _, a)| a.len());
+            let picked_activity = egui::ComboBox::from_id_salt("return-note-activity")
+                .selected_text(if r.activity == 0 {
+                    "整个事项".to_string()
+                } else {
+                    format!("活动{}", r.activity)
+                })
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut r.activity, 0, "整个事项");
+                    for k in 1..=sent {
+                        ui.selectable_value(&mut r.activity, k, format!("活动{k}"));
+                    }
+                });
+            picked_activity.response.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "意见所在活动")
+            });
+        });
+        ui.horizontal(|ui| {
+            let label = ui.label("意见");
+            ui.add(
+                egui::TextEdit::singleline(&mut r.text)
+                    .desired_width(420.0)
+                    .hint_text("如：请补充活动视频"),
+            )
+            .labelled_by(label.id);
+            if ui
+                .add_enabled(!r.text.trim().is_empty(), egui::Button::new("添加意见"))
+                .clicked()
+                && let Some((id, label, sent)) = current
+            {
+                let place = label.split(' ').next().unwrap_or_default().to_string();
+                r.notes.push(Note {
+                    item: id.clone(),
+                    item_label: place,
+                    activity: r.activity.checked_sub(1).and_then(|k| sent.get(k)).cloned(),
+                    activity_label: if r.activity == 0 {
+                        String::new()
+                    } else {
+                        format!("活动{}", r.activity)
+                    },
+                    text: r.text.trim().to_string(),
+                });
+                r.text.clear();
+            }
+        });
+        ui.horizontal(|ui| {
+            let ready = !r.reason.trim().is_empty() || !r.notes.is_empty();
+            if ui
+                .add_enabled(!busy && ready, egui::Button::new("发送退回意见"))
+                .on_disabled_hover_text("写明退回理由，或至少添加一条意见")
+                .clicked()
+            {
+                actions.push(Action::Desk(DeskAction::ReviewOpened(Verdict::Returned)));
+            }
+            if ui.button("取消").clicked() {
+                close = true;
+            }
+        });
+    });
+    if close {
+        form.returning = None;
+    }
+}
+
+/// 本单位的各版本: every bundle of the unit, oldest first, the latest counted, each openable
+/// with the department's word on it.
+fn versions(ui: &mut Ui, view: &BundleView<'_>, actions: &mut Vec<Action>) {
+    let Some(row) = view.row.filter(|r| r.copies > 1) else {
+        return;
+    };
+    ui.add_space(6.0);
+    ui.label(RichText::new(format!("{}的各版本（按最后一份统计）", row.unit)).strong());
+    let all: Vec<(&Received, bool)> = row
+        .earlier
+        .iter()
+        .map(|e| (e, false))
+        .chain(row.latest.iter().map(|l| (l, true)))
+        .collect();
+    for (n, (r, counted)) in all.into_iter().enumerate() {
+        ui.horizontal_wrapped(|ui| {
+            let said = review_for(r, view.reviews)
+                .map(|m| match &m.body {
+                    Body::Review { notes, .. } if !notes.is_empty() => {
+                        format!("{}；{} 条意见", m.headline(), notes.len())
+                    }
+                    _ => m.headline(),
+                })
+                .unwrap_or_else(|| "待审核".into());
+            ui.label(format!(
+                "第{}份　收到 {}　{}　{}{}",
+                n + 1,
+                crate::core::desk::tally::when(&r.received),
+                human_bytes(r.bytes),
+                said,
+                if counted { "　（计入）" } else { "" }
+            ));
+            if r.path != view.opened.bundle.path {
+                let open = ui.small_button("打开");
+                let name = format!("打开第{}份", n + 1);
+                open.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::Button, true, name.as_str())
+                });
+                if open.clicked() {
+                    actions.push(Action::Desk(DeskAction::Open(r.path.clone())));
+                }
+            }
+        });
+    }
 }

@@ -5,7 +5,7 @@
 //! thumbnails and the viewer, every file marked ✓ or × against the manifest, 导出汇总文档 and
 //! 导入为草稿. Nothing here edits a bundle.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use egui::{RichText, TextEdit, Ui};
@@ -15,6 +15,7 @@ use super::widgets;
 use crate::core::desk::tally::Tally;
 use crate::core::desk::verify::Verdict;
 use crate::core::media::display_name;
+use crate::core::review::{Body, Message, Note};
 use crate::core::units::human_bytes;
 use crate::jobs::JobProgress;
 
@@ -26,6 +27,32 @@ pub struct DeskForm {
     /// The column the table is sorted by (a click on its heading; again: the other way).
     pub sort: SortBy,
     pub descending: bool,
+    /// The bundles ticked for 批量通过 (by path).
+    pub selected: BTreeSet<PathBuf>,
+    /// 退回修改 being written for the opened bundle.
+    pub returning: Option<ReturnForm>,
+    /// 催报 being written.
+    pub remind: Option<RemindForm>,
+}
+
+/// 退回修改: the reason, and notes on single items or activities.
+#[derive(Debug, Default, Clone)]
+pub struct ReturnForm {
+    pub reason: String,
+    pub notes: Vec<Note>,
+    /// The note being added: the item (by id), the activity (its place, 0 = the whole item),
+    /// the text.
+    pub item: String,
+    pub activity: usize,
+    pub text: String,
+}
+
+/// 催报: what to say, and to whom.
+#[derive(Debug, Clone)]
+pub struct RemindForm {
+    pub text: String,
+    /// Every unit (`false`: those not reported).
+    pub everyone: bool,
 }
 
 /// What the table can be sorted by.
@@ -129,6 +156,8 @@ pub struct DeskView<'a> {
     pub read_from: Option<&'a Path>,
     pub verdicts: &'a HashMap<PathBuf, Verdict>,
     pub busy: Option<Busy>,
+    /// What the desk has published (reviews, reminders), with when each was seen.
+    pub reviews: &'a [(Message, Option<String>)],
 }
 
 pub(super) fn busy_line(ui: &mut Ui, busy: &Busy, actions: &mut Vec<Action>) {
@@ -219,7 +248,33 @@ pub fn desk_ui(ui: &mut Ui, view: &DeskView<'_>, form: &mut DeskForm, actions: &
         {
             actions.push(Action::Desk(DeskAction::VerifyAll));
         }
+        ui.separator();
+        let n = form.selected.len();
+        if ui
+            .add_enabled(
+                !busy && n > 0,
+                egui::Button::new(format!("批量通过（{n}）")),
+            )
+            .on_hover_text("勾选表中各单位的材料包后，一次全部通过（审核结果只发给各自单位）")
+            .on_disabled_hover_text("先在表格最后一列勾选要通过的材料包")
+            .clicked()
+        {
+            actions.push(Action::Desk(DeskAction::PassSelected));
+        }
+        if ui.add_enabled(!busy, egui::Button::new("催报…")).clicked() {
+            form.remind = Some(RemindForm {
+                text: format!(
+                    "请于{}前通过报送程序报送“{}”材料。",
+                    t.deadline
+                        .map(crate::core::dates::chinese_date_time)
+                        .unwrap_or_default(),
+                    t.campaign_title
+                ),
+                everyone: false,
+            });
+        }
     });
+    remind_form(ui, t, form, busy, actions);
     ui.add_space(4.0);
     // 显示: which units, in which order (the one unit that reported was row 41 of 41).
     ui.horizontal_wrapped(|ui| {
@@ -240,6 +295,7 @@ pub fn desk_ui(ui: &mut Ui, view: &DeskView<'_>, form: &mut DeskForm, actions: &
         }
     });
     ui.scope(|ui| table(ui, t, view.verdicts, form, actions));
+    reminders_seen(ui, view.reviews, busy, actions);
     for (path, why) in &t.unreadable {
         ui.colored_label(
             widgets::RED,
@@ -327,7 +383,7 @@ fn table(
 ) {
     use egui_extras::{Column, TableBuilder};
     let numbers = t.pillar_numbers.join("/");
-    let headers: [(String, Option<SortBy>); 12] = [
+    let headers: [(String, Option<SortBy>); 13] = [
         ("序号".into(), Some(SortBy::Number)),
         ("单位".into(), None),
         ("报送情况".into(), None),
@@ -339,6 +395,7 @@ fn table(
         ("联系人".into(), None),
         ("联系电话".into(), None),
         ("核对".into(), None),
+        ("审核".into(), None),
         (String::new(), None),
     ];
     // 序号 stays each unit's number in the full table.
@@ -356,7 +413,7 @@ fn table(
     TableBuilder::new(ui)
         .id_salt("desk-table")
         .striped(true)
-        .columns(Column::auto().at_least(28.0).resizable(true), 11)
+        .columns(Column::auto().at_least(28.0).resizable(true), 12)
         .column(Column::remainder())
         .max_scroll_height(height)
         .header(26.0, |mut header| {
@@ -389,7 +446,15 @@ fn table(
         .body(|mut body| {
             for (n, (row, typed)) in lines {
                 body.row(30.0, |mut cells| {
-                    table_row(&mut cells, n, row, typed, verdicts, actions);
+                    table_row(
+                        &mut cells,
+                        n,
+                        row,
+                        typed,
+                        verdicts,
+                        &mut form.selected,
+                        actions,
+                    );
                 });
             }
         });
@@ -406,6 +471,7 @@ fn table_row(
     row: &crate::core::desk::tally::Row,
     typed: bool,
     verdicts: &HashMap<PathBuf, Verdict>,
+    selected: &mut BTreeSet<PathBuf>,
     actions: &mut Vec<Action>,
 ) {
     cells.col(|ui| {
@@ -418,7 +484,7 @@ fn table_row(
         cells.col(|ui| {
             ui.colored_label(widgets::RED, "未报送");
         });
-        for _ in 0..9 {
+        for _ in 0..10 {
             cells.col(|_| {});
         }
         return;
@@ -467,6 +533,41 @@ fn table_row(
         };
     });
     cells.col(|ui| {
+        let review = row.review.as_deref().unwrap_or("待审核");
+        let colour = match review {
+            "已通过" => widgets::GREEN,
+            "退回修改" => widgets::RED,
+            _ => widgets::GREY,
+        };
+        ui.colored_label(colour, review);
+    });
+    cells.col(|ui| {
+        ui.horizontal(|ui| table_actions(ui, row, r, selected, actions));
+    });
+}
+
+/// The last cell: ticked for 批量通过, 打开, how many versions.
+fn table_actions(
+    ui: &mut Ui,
+    row: &crate::core::desk::tally::Row,
+    r: &crate::core::desk::tally::Received,
+    selected: &mut BTreeSet<PathBuf>,
+    actions: &mut Vec<Action>,
+) {
+    {
+        let mut ticked = selected.contains(&r.path);
+        let tick = ui.checkbox(&mut ticked, "");
+        let name = format!("选择{}的材料包", row.unit);
+        tick.widget_info(|| {
+            egui::WidgetInfo::selected(egui::Role::CheckBox, true, ticked, name.as_str())
+        });
+        if tick.changed() {
+            if ticked {
+                selected.insert(r.path.clone());
+            } else {
+                selected.remove(&r.path);
+            }
+        }
         let open = ui.button("打开");
         let name = format!("打开{}的材料包", row.unit);
         open.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name.as_str()));
@@ -474,13 +575,122 @@ fn table_row(
             actions.push(Action::Desk(DeskAction::Open(r.path.clone())));
         }
         if row.copies > 1 {
+            let v = r.version.map(|v| format!("第{v}版，")).unwrap_or_default();
             ui.label(
-                RichText::new(format!("共收到{}份，按最后一份", row.copies))
+                RichText::new(format!("{v}共收到{}份，按最后一份", row.copies))
                     .small()
                     .color(widgets::GREY),
             );
         }
+    }
+}
+
+/// 催报: the text, to whom, 发送提醒.
+fn remind_form(ui: &mut Ui, t: &Tally, form: &mut DeskForm, busy: bool, actions: &mut Vec<Action>) {
+    let Some(remind) = &mut form.remind else {
+        return;
+    };
+    let missing: Vec<String> = t
+        .rows
+        .iter()
+        .filter(|r| r.latest.is_none())
+        .map(|r| r.unit.clone())
+        .collect();
+    let mut close = false;
+    widgets::notice_box(ui, widgets::AMBER, |ui| {
+        ui.label(RichText::new("催报：发提醒给各单位（对方程序中显示一次）").strong());
+        let label = ui.label("提醒内容");
+        ui.add(
+            TextEdit::multiline(&mut remind.text)
+                .desired_rows(2)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+        ui.horizontal(|ui| {
+            ui.radio_value(
+                &mut remind.everyone,
+                false,
+                format!("未报送的单位（{}）", missing.len()),
+            );
+            ui.radio_value(
+                &mut remind.everyone,
+                true,
+                format!("全部单位（{}）", t.rows.len()),
+            );
+        });
+        let units = if remind.everyone {
+            t.rows.iter().map(|r| r.unit.clone()).collect()
+        } else {
+            missing.clone()
+        };
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(
+                    !busy && !units.is_empty() && !remind.text.trim().is_empty(),
+                    egui::Button::new("发送提醒"),
+                )
+                .clicked()
+            {
+                actions.push(Action::Desk(DeskAction::Remind {
+                    units,
+                    text: remind.text.trim().to_string(),
+                }));
+            }
+            if ui.button("取消").clicked() {
+                close = true;
+            }
+        });
     });
+    if close {
+        form.remind = None;
+    }
+}
+
+/// 提醒情况: each unit reminded, and whether its app has shown the reminder.
+fn reminders_seen(
+    ui: &mut Ui,
+    reviews: &[(Message, Option<String>)],
+    busy: bool,
+    actions: &mut Vec<Action>,
+) {
+    let reminders: Vec<_> = reviews
+        .iter()
+        .filter(|(m, _)| matches!(m.body, Body::Reminder { .. }))
+        .collect();
+    if reminders.is_empty() {
+        return;
+    }
+    let seen = reminders.iter().filter(|(_, s)| s.is_some()).count();
+    egui::CollapsingHeader::new(format!(
+        "提醒情况（已发 {} 条，对方已看到 {seen} 条）",
+        reminders.len()
+    ))
+    .id_salt("desk-reminders")
+    .show(ui, |ui| {
+        if ui
+            .add_enabled(!busy, egui::Button::new("刷新提醒情况"))
+            .clicked()
+        {
+            actions.push(Action::Desk(DeskAction::RefreshReminders));
+        }
+        for (m, seen) in reminders.iter().rev() {
+            let when = crate::core::dates::chinese_date_time(m.issued_at);
+            let state = match seen {
+                Some(at) => format!("已看到（{}）", seen_time(at)),
+                None => "未看到".into(),
+            };
+            ui.label(format!("{}　{when}　{state}", m.unit));
+        }
+    });
+}
+
+/// When the intake says a message was seen (UTC), in China's time.
+fn seen_time(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at.trim())
+        .map(|t| {
+            crate::core::dates::chinese_date_time(t.with_timezone(&crate::core::dates::china()))
+        })
+        .unwrap_or_else(|_| at.to_string())
 }
 
 mod bundle;

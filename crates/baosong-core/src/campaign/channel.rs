@@ -100,6 +100,24 @@ pub enum ChannelError {
 }
 
 impl ChannelError {
+    /// The channel's words, said of reviews rather than campaigns where they differ.
+    pub fn review_message(&self) -> String {
+        match self {
+            Self::Refused { status: 403, .. } => {
+                "报送服务器拒绝：这个令牌不是市妇联宣传部的收件台令牌（令牌文件中写作 @desk）。".into()
+            }
+            Self::Refused { status: 422, .. } => "报送服务器核对签名不通过：服务器上配置的公钥（INTAKE_CAMPAIGN_KEY）与本机的签名私钥不是一对。请信息技术人员核对。".into(),
+            Self::Refused { status: 503, .. } => "报送服务器尚未配置市妇联公钥（INTAKE_CAMPAIGN_KEY），不能发送审核意见。请信息技术人员按 docs/campaigns.md 配置。".into(),
+            Self::Refused { status, detail } => {
+                format!("报送服务器拒绝（HTTP {status}）：{detail}")
+            }
+            Self::NoCampaignsHere { url } => format!(
+                "“{url}”上没有审核意见的接收处：报送服务器的程序可能较旧，请信息技术人员更新 deploy/intake。"
+            ),
+            other => other.user_message(),
+        }
+    }
+
     pub fn user_message(&self) -> String {
         match self {
             Self::Intake(IntakeError::Unauthorised { .. }) => {

@@ -18,7 +18,7 @@ use crate::work::Work;
 const DEPTH: usize = 4;
 
 /// What a folder holds.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Found {
     pub bundles: Vec<Bundle>,
     /// Files that look like bundles but cannot be opened, with the reason (in Chinese).
@@ -144,6 +144,12 @@ pub struct Received {
     pub phone: String,
     /// The bundle's own time (its draft's last change).
     pub made_at: DateTime<FixedOffset>,
+    /// The sha256 the intake verified on arrival (`None` outside the intake's store).
+    pub sha256: Option<String>,
+    /// 修改后重新报送: the bundle this one replaces (the one the department returned), and its
+    /// version number, as its manifest says.
+    pub replaces: Option<String>,
+    pub version: Option<u32>,
 }
 
 /// One line of the table.
@@ -154,6 +160,11 @@ pub struct Row {
     pub latest: Option<Received>,
     /// How many bundles of the unit are in the folder (re-sends).
     pub copies: usize,
+    /// The unit's other bundles, oldest first (kept and openable; the latest counts).
+    pub earlier: Vec<Received>,
+    /// The department's review of the latest bundle (已通过, 退回修改, 已阅), once
+    /// [`Tally::apply_reviews`] has been given what the desk published.
+    pub review: Option<String>,
 }
 
 /// 报送情况汇总.
@@ -209,6 +220,23 @@ impl Tally {
             .chain(self.others.iter().map(|r| (r, true)))
     }
 
+    /// The 审核 column from the reviews the desk published (matched by the bundle's verified
+    /// sha256, or by its file name for a bundle outside the intake's store).
+    pub fn apply_reviews(&mut self, messages: &[crate::review::Message]) {
+        for row in self.rows.iter_mut().chain(self.others.iter_mut()) {
+            row.review = row.latest.as_ref().map(|l| {
+                review_for(l, messages).map_or_else(
+                    || "待审核".to_string(),
+                    |m| {
+                        m.verdict()
+                            .map_or("", crate::review::Verdict::label)
+                            .to_string()
+                    },
+                )
+            });
+        }
+    }
+
     pub fn late(&self) -> usize {
         self.rows
             .iter()
@@ -249,14 +277,26 @@ pub fn tally(campaign: &Campaign, found: &Found) -> Tally {
             .map(|(_, _, b)| *b)
             .collect();
         // The latest to arrive counts (a re-send after a correction).
-        let latest = mine
-            .iter()
-            .max_by_key(|b| (b.received, b.manifest.draft.updated_at))
-            .map(|b| received(campaign, b));
+        let mut all: Vec<Received> = mine.iter().map(|b| received(campaign, b)).collect();
+        all.sort_by_key(|r| (r.received, r.made_at));
+        let mut latest = all.pop();
+        // 逾期 of a correction the department asked for (退回修改 → a bundle naming the one it
+        // replaces): judged on the first version, when that one came on time.
+        if let Some(l) = latest.as_mut()
+            && l.late
+            && l.replaces.is_some()
+            && all
+                .iter()
+                .any(|e| e.received.is_some_and(|t| t <= campaign.deadline))
+        {
+            l.late = false;
+        }
         Row {
             unit: unit.to_string(),
             latest,
             copies: mine.len(),
+            earlier: all,
+            review: None,
         }
     };
     let all: Vec<Row> = campaign.units.iter().map(|u| row_of(u)).collect();
@@ -344,7 +384,34 @@ fn received(campaign: &Campaign, b: &Bundle) -> Received {
         contact_person: m.unit.contact_person.clone(),
         phone: m.unit.phone.clone(),
         made_at: m.draft.updated_at,
+        sha256: b.intake.as_ref().and_then(|r| r.sha256.clone()),
+        replaces: m.draft.replaces.clone(),
+        version: m.draft.version,
     }
+}
+
+/// The department's latest review of this bundle, among `messages`.
+pub fn review_for<'a>(
+    r: &Received,
+    messages: &'a [crate::review::Message],
+) -> Option<&'a crate::review::Message> {
+    let name = r
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    messages
+        .iter()
+        .filter(|m| match (&m.body, &r.sha256) {
+            (crate::review::Body::Review { bundle_sha256, .. }, Some(sha)) => {
+                bundle_sha256.eq_ignore_ascii_case(sha)
+            }
+            (crate::review::Body::Review { bundle_name, .. }, None) => {
+                !name.is_empty() && *bundle_name == name
+            }
+            _ => false,
+        })
+        .max_by_key(|m| m.issued_at)
 }
 
 /// `2024-03-10 10:15`, in the deadline's time zone.
@@ -383,6 +450,7 @@ pub fn headers(t: &Tally) -> Vec<String> {
             "联系人",
             "联系电话",
             "备注",
+            "审核",
         ]
         .iter()
         .map(|s| s.to_string()),
@@ -408,7 +476,7 @@ pub fn cells(n: usize, row: &Row, typed: bool, pillars: usize) -> Vec<String> {
             c.push(String::new());
             c.push(String::new());
             c.extend(std::iter::repeat_n(String::new(), pillars + 6));
-            c.extend([String::new(), String::new(), String::new()]);
+            c.extend([String::new(), String::new(), String::new(), String::new()]);
         }
         Some(r) => {
             c.push("已报送".into());
@@ -429,6 +497,7 @@ pub fn cells(n: usize, row: &Row, typed: bool, pillars: usize) -> Vec<String> {
                 } else {
                     String::new()
                 },
+                row.review.clone().unwrap_or_default(),
             ]);
         }
     }

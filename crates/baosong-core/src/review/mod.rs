@@ -149,13 +149,12 @@ impl Message {
         }
     }
 
-    /// A review of the bundle with this sha256.
+    /// A review of the bundle `(sha256, file name)`.
     pub fn review(
         unit: &str,
         campaign_id: &str,
         now: DateTime<FixedOffset>,
-        bundle_sha256: &str,
-        bundle_name: &str,
+        (bundle_sha256, bundle_name): (&str, &str),
         verdict: Verdict,
         reason: &str,
         notes: Vec<Note>,
@@ -561,6 +560,27 @@ pub fn locate(
     })
 }
 
+/// The unit a received bundle counts for and its sha256: the intake's record where there is one
+/// (the token's unit, the sha256 it verified), else the manifest's unit and the file's own
+/// sha256 (read now; `None` when the file cannot be read).
+pub fn identify(
+    bundle: &crate::desk::Bundle,
+    work: &dyn crate::work::Work,
+) -> Result<Option<(String, String)>, crate::work::Cancelled> {
+    let record = bundle.intake.as_ref();
+    let unit = record
+        .and_then(|r| r.unit.clone())
+        .unwrap_or_else(|| bundle.manifest.unit.name.trim().to_string());
+    let sha256 = match record.and_then(|r| r.sha256.clone()) {
+        Some(s) => s,
+        None => match crate::hashing::sha256_file(&bundle.path, work)? {
+            Some(s) => s,
+            None => return Ok(None),
+        },
+    };
+    Ok(Some((unit, sha256)))
+}
+
 /// What the desk has published from this PC, with when each was seen (as the intake last
 /// said): `<data>/desk/reviews.json`.
 pub struct Ledger {
@@ -645,8 +665,7 @@ mod tests {
             "渝中区妇联",
             "cq-sanba-2024",
             now(),
-            &"ab".repeat(32),
-            "材料包.zip",
+            (&"ab".repeat(32), "材料包.zip"),
             Verdict::Returned,
             "缺少活动视频",
             vec![Note {
@@ -695,9 +714,9 @@ mod tests {
         let (key, _) = DeskKey::load_or_create(dir.path()).unwrap();
         let sha = "ab".repeat(32);
         let returned_bare =
-            Message::review("u", "c", now(), &sha, "", Verdict::Returned, " ", vec![]);
+            Message::review("u", "c", now(), (&sha, ""), Verdict::Returned, " ", vec![]);
         assert!(returned_bare.sign(&key).unwrap_err().contains("理由"));
-        let no_bundle = Message::review("u", "c", now(), "x", "", Verdict::Passed, "", vec![]);
+        let no_bundle = Message::review("u", "c", now(), ("x", ""), Verdict::Passed, "", vec![]);
         assert!(no_bundle.sign(&key).is_err());
         let long = Message::reminder("u", "c", now(), &"催".repeat(MAX_TEXT + 1));
         assert!(long.sign(&key).unwrap_err().contains("2000"));

@@ -25,6 +25,8 @@ pub struct DraftSummary {
     pub created_at: DateTime<FixedOffset>,
     pub updated_at: DateTime<FixedOffset>,
     pub activity_count: usize,
+    /// 1, or more once 退回修改 opened it again.
+    pub version: usize,
     /// Items done (or marked 本项未开展 with a reason) out of all items, when the draft is of
     /// the campaign the list was made for.
     pub items_done: Option<(usize, usize)>,
@@ -54,6 +56,7 @@ impl DraftSummary {
             created_at: d.created_at,
             updated_at: d.updated_at,
             activity_count: d.activity_count(),
+            version: d.version(),
             items_done,
         }
     }
