@@ -247,7 +247,8 @@ fn three_units_send_to_the_intake_and_the_desk_tallies_them_into_excel() {
             "材料包大小",
             "联系人",
             "联系电话",
-            "备注"
+            "备注",
+            "审核"
         ]
     );
     let body = &rows[3..3 + 41];

@@ -836,4 +836,62 @@ mod window {
             reviewed.contains(&"退回修改".to_string()) && reviewed.contains(&"已通过".to_string())
         );
     }
+
+    #[test]
+    fn offline_the_window_shows_what_it_last_received_and_says_nothing_of_the_line() {
+        let w = World::new();
+        let pc = tempfile::tempdir().unwrap();
+        let yz = tempfile::tempdir().unwrap();
+        let id = ready(yz.path(), pc.path(), "渝中区妇联", 0);
+        send(&w, yz.path(), id.as_str(), "yz-token");
+        let first = w.bundles().pop().unwrap();
+        let (unit, sha) = baosong::core::review::identify(&first, &Unwatched)
+            .unwrap()
+            .unwrap();
+        let now = chrono::DateTime::parse_from_rfc3339("2024-03-09T11:30:00+08:00").unwrap();
+        let m = Message::review(
+            &unit,
+            "cq-sanba-2024",
+            now,
+            (&sha, ""),
+            Verdict::Returned,
+            "缺少活动视频",
+            vec![],
+        );
+        channel::publish(&w.endpoint("desk-token"), &w.desk.path().join("desk"), &m).unwrap();
+        // Received once, online…
+        channel::look(
+            &w.endpoint("yz-token"),
+            &w.pinned(),
+            &Inbox::in_data_dir(yz.path()),
+        )
+        .unwrap();
+        // …then the line is down: the window's looks fail on their thread, nothing is said of
+        // it, and what was received is shown.
+        let dead = Intake::new(
+            format!("http://127.0.0.1:{}/files/", free_port()),
+            Some("yz-token".into()),
+        );
+        let mut h = harness_with(App::new(AppConfig {
+            data_root: Some(yz.path().to_path_buf()),
+            template: None,
+            clock: Arc::new(FixedClock::at("2024-03-09T12:00:00+08:00").unwrap()),
+            ticker: Arc::new(ManualTicker::default()),
+            picker: Box::new(TestPicker::default()),
+            portable: Some(PortableConfig {
+                intake: Some(dead),
+                campaign_key: Some(w.hex()),
+                ..PortableConfig::default()
+            }),
+            probe_exe: None,
+            preview_workers: 1,
+            upload: Default::default(),
+        }));
+        until(&mut h, "the return shown offline", 30, |h| {
+            has_text_containing(h, "市妇联退回了“渝中区妇联”的报送")
+        });
+        settle(&mut h);
+        assert!(has_text_containing(&h, "退回修改：缺少活动视频"));
+        assert!(!has_label(&h, "知道了"), "no banner about the line");
+    }
 }

@@ -363,6 +363,85 @@ mod tests {
         DateTime::parse_from_rfc3339(s).unwrap()
     }
 
+    fn receipt(sha: &str) -> Receipt {
+        Receipt {
+            endpoint: "https://intake.example/files/".into(),
+            reference: format!("https://intake.example/files/{sha}"),
+            confirmed_at: t("2024-03-09T10:00:00+08:00"),
+            bundle_sha256: sha.into(),
+            bytes: 1,
+            protocol: "tus".into(),
+            bundle_name: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_re_send_that_ends_unsent_keeps_the_earlier_receipt_even_after_a_restart() {
+        let mut d = Draft::default();
+        d.start_submitting(0, false).unwrap();
+        d.submitted(receipt(&"a".repeat(64))).unwrap();
+        // 仍要重新报送, then 取消 in the same run: back to 已报送, nothing doubled.
+        let before = d.status().clone();
+        d.start_submitting(0, true).unwrap();
+        d.submission_ended_unsent(before).unwrap();
+        assert!(matches!(d.status(), Status::Submitted { .. }));
+        assert!(d.history.is_empty());
+        // Again, but the window closed meanwhile: what it was before is not known any more and
+        // the draft ends 已完成待报送 — the confirmed send is still in its history.
+        d.start_submitting(0, true).unwrap();
+        d.submission_ended_unsent(Status::Ready).unwrap();
+        assert_eq!(d.status(), &Status::Ready);
+        assert_eq!(d.history, vec![receipt(&"a".repeat(64))]);
+    }
+
+    #[test]
+    fn only_a_return_of_the_last_bundle_opens_a_new_version() {
+        use crate::review::{Message, Note, Verdict};
+        let now = t("2024-03-09T11:00:00+08:00");
+        let mut d = Draft::default();
+        let note = Note {
+            item: "p1-1".into(),
+            item_label: "一、一是".into(),
+            activity: None,
+            activity_label: String::new(),
+            text: "请补充视频".into(),
+        };
+        let returned = |sha: &str, v: Verdict| {
+            Message::review(
+                "渝中区妇联",
+                "c",
+                now,
+                (sha, ""),
+                v,
+                "缺视频",
+                vec![note.clone()],
+            )
+        };
+        // Not sent yet: nothing to reopen.
+        assert_eq!(
+            d.reopen_for_correction(&returned(&"a".repeat(64), Verdict::Returned), now),
+            Err(TransitionError::NotReturned)
+        );
+        d.start_submitting(0, false).unwrap();
+        d.submitted(receipt(&"a".repeat(64))).unwrap();
+        // A return of another bundle, or a pass: refused.
+        assert!(
+            d.reopen_for_correction(&returned(&"b".repeat(64), Verdict::Returned), now)
+                .is_err()
+        );
+        assert!(
+            d.reopen_for_correction(&returned(&"a".repeat(64), Verdict::Passed), now)
+                .is_err()
+        );
+        d.reopen_for_correction(&returned(&"a".repeat(64), Verdict::Returned), now)
+            .unwrap();
+        assert_eq!(d.version(), 2);
+        assert!(d.is_editable());
+        let c = d.correction.as_ref().unwrap();
+        assert_eq!(c.replaces, "a".repeat(64));
+        assert_eq!(c.open_notes().count(), 1);
+    }
+
     fn photo(id: &str, sha: &str) -> Attachment {
         Attachment {
             id: id.into(),

@@ -142,10 +142,17 @@ impl Draft {
         problem_count: usize,
         again: bool,
     ) -> Result<(), TransitionError> {
-        match self.status {
+        match &self.status {
             Status::Submitting => Err(TransitionError::Submitting),
             Status::Submitted { .. } if !again => Err(TransitionError::AlreadySubmitted),
             _ if problem_count > 0 => Err(TransitionError::HasProblems(problem_count)),
+            Status::Submitted { receipt } => {
+                // 仍要重新报送: the confirmed send is kept in the history first, so a re-send
+                // that ends unsent after a restart (its `before` forgotten) loses no receipt.
+                self.history.push(receipt.clone());
+                self.status = Status::Submitting;
+                Ok(())
+            }
             _ => {
                 self.status = Status::Submitting;
                 Ok(())
@@ -177,7 +184,13 @@ impl Draft {
     pub fn submission_ended_unsent(&mut self, before: Status) -> Result<(), TransitionError> {
         self.while_submitting()?;
         self.status = match before {
-            Status::Submitted { .. } => before,
+            Status::Submitted { ref receipt } => {
+                // Back to the confirmed send: no longer an earlier version of itself.
+                if self.history.last() == Some(receipt) {
+                    self.history.pop();
+                }
+                before
+            }
             _ => Status::Ready,
         };
         Ok(())
