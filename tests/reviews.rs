@@ -24,7 +24,8 @@ use baosong::core::work::Unwatched;
 use common::drafts::*;
 use common::peers::*;
 
-const TOKENS: &str = "desk-token @desk\nyz-token 渝中区妇联\njb-token 江北区妇联\n";
+const TOKENS: &str =
+    "desk-token @desk\nyz-token 渝中区妇联\njb-token 江北区妇联\nwz-token 万州区妇联\n";
 
 fn cli(data: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_baosong"))
@@ -252,10 +253,22 @@ fn a_returned_report_is_corrected_sent_again_and_passed() {
     // on time, version 2 (naming the one it replaces) after the deadline — on time.
     set_received(&bundles[0].path, "2024-03-11T10:00:00+08:00");
     set_received(&second.path, "2024-03-14T10:00:00+08:00");
-    let t = tally::tally(&campaign, &tally::scan(&w.peer.store, &Unwatched).unwrap());
+    let found = tally::scan(&w.peer.store, &Unwatched).unwrap();
+    let ledger: Vec<Message> = Ledger::in_data_dir(w.desk.path())
+        .messages(&w.pinned())
+        .into_iter()
+        .map(|(m, _)| m)
+        .collect();
+    let mut t = tally::tally(&campaign, &found);
+    t.apply_reviews(&ledger);
     let row = t.rows.iter().find(|r| r.unit == "渝中区妇联").unwrap();
     assert!(!row.latest.as_ref().unwrap().late, "judged on version 1");
     assert_eq!(t.late(), 0);
+    // The manifest's word alone is not enough: without the department's return on record (a
+    // unit naming any bundle it "replaces"), version 2 is judged by its own time.
+    let mut t = tally::tally(&campaign, &found);
+    t.apply_reviews(&[]);
+    assert_eq!(t.late(), 1);
 
     // 通过 on version 2: the unit reads 已通过, and its history keeps version 1's review.
     let o = cli(
@@ -274,6 +287,13 @@ fn a_returned_report_is_corrected_sent_again_and_passed() {
     let text = status(yz.path());
     assert!(text.contains("市妇联审核：已通过"), "{text}");
     assert!(text.contains("第1版："), "{text}");
+    assert!(
+        text.contains(&format!(
+            "版本：第2版（按市妇联退回意见修改，替换 SHA-256 为 {}",
+            receipt.bundle_sha256
+        )),
+        "the receipt says which version and what it replaces: {text}"
+    );
     assert!(text.contains("退回修改：请按意见补充后重新报送"), "{text}");
     // The desk's table (and its Excel) says 已通过 for the counted version.
     let o = cli(
@@ -387,7 +407,10 @@ fn a_unit_reads_only_its_own_reviews_and_writes_none() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 409);
 
-    // A review changed on the intake's disk (通过 for 退回): the unit's app ignores it.
+    // A review changed on the intake's disk (通过 for 退回): the unit's app ignores it. (The
+    // intake keeps a unit's list in memory until that unit's folder is written: a reminder
+    // published now makes it read the changed file.)
+    let later = Message::reminder("渝中区妇联", "cq-sanba-2024", now, "请核对");
     let reviews_dir = w.peer.store.parent().unwrap().join("reviews");
     let file = walk(&reviews_dir)
         .into_iter()
@@ -411,11 +434,167 @@ fn a_unit_reads_only_its_own_reviews_and_writes_none() {
         serde_json::json!({"message": changed.message, "signature": changed.signature, "published_at": "2024-03-09T02:00:00Z"}).to_string(),
     )
     .unwrap();
+    channel::publish(
+        &w.endpoint("desk-token"),
+        &w.desk.path().join("desk"),
+        &later,
+    )
+    .unwrap();
     let fresh = tempfile::tempdir().unwrap();
     let inbox = Inbox::in_data_dir(fresh.path());
     let looked = channel::look(&w.endpoint("yz-token"), &w.pinned(), &inbox).unwrap();
-    assert_eq!((looked.new, looked.refused), (0, 1));
-    assert!(inbox.messages(&w.pinned(), &[]).is_empty());
+    assert_eq!((looked.new, looked.refused), (1, 1));
+    let kept = inbox.messages(&w.pinned(), &[]);
+    assert_eq!(kept.len(), 1);
+    assert!(kept[0].verdict().is_none(), "only the reminder");
+}
+
+#[test]
+fn the_intake_survives_an_oversize_body_and_refuses_what_the_apps_would() {
+    let w = World::new();
+    // A client of its own for each request: the intake closes a connection after a refusal.
+    let http = || {
+        reqwest::blocking::Client::builder()
+            .no_proxy()
+            .pool_max_idle_per_host(0)
+            .build()
+            .unwrap()
+    };
+    let now = chrono::DateTime::parse_from_rfc3339("2024-03-09T10:00:00+08:00").unwrap();
+    // 300 KB to a review, 2.2 MB to a campaign: 413, and the intake still answers (a refused
+    // body once took the whole intake down: the socket was ended after it was destroyed).
+    for (path, size) in [
+        (format!("reviews/{}", "c".repeat(32)), 300_000),
+        ("campaigns/x-2024".to_string(), 2_200_000),
+    ] {
+        let r = http()
+            .put(format!("{}{path}", w.url))
+            .bearer_auth("desk-token")
+            .body(vec![b'x'; size])
+            .send();
+        if let Ok(r) = r {
+            assert_eq!(r.status().as_u16(), 413, "{path}");
+        }
+        let alive = http()
+            .get(format!("{}reviews/all", w.url))
+            .bearer_auth("desk-token")
+            .send()
+            .unwrap();
+        assert_eq!(
+            alive.status().as_u16(),
+            200,
+            "the intake is still up after {path}"
+        );
+    }
+    // What the apps would refuse is not kept (validly signed all the same): a unit with a space
+    // around it, a reminder over 2000 characters.
+    let put = |m: &Message| {
+        let mut signed = m.clone();
+        let text = serde_json::to_string_pretty(&signed).unwrap();
+        signed.id = m.id.clone();
+        let signature = w
+            .key
+            .sign_as(baosong::core::review::CONTEXT, text.as_bytes());
+        http()
+            .put(format!("{}reviews/{}", w.url, m.id))
+            .bearer_auth("desk-token")
+            .body(serde_json::json!({"message": text, "signature": signature}).to_string())
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let mut spaced = Message::reminder("渝中区妇联", "c", now, "请报送");
+    spaced.unit = "\u{feff}渝中区妇联".into();
+    assert_eq!(put(&spaced), 400);
+    let mut long = Message::reminder("渝中区妇联", "c", now, "请报送");
+    long.body = Body::Reminder {
+        text: "催".repeat(2001),
+    };
+    assert_eq!(put(&long), 400);
+    assert_eq!(
+        put(&Message::reminder("渝中区妇联", "c", now, "请报送")),
+        201
+    );
+    // Only under the endpoint's path: /filesreviews is not /files/reviews.
+    let r = http()
+        .get(format!(
+            "http://127.0.0.1:{}/filesreviews/mine",
+            w.peer.port
+        ))
+        .bearer_auth("yz-token")
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+}
+
+#[test]
+fn the_cli_refuses_what_the_desk_would_regret() {
+    let w = World::new();
+    let pc = tempfile::tempdir().unwrap();
+    let yz = tempfile::tempdir().unwrap();
+    let id = ready(yz.path(), pc.path(), "渝中区妇联", 0);
+    send(&w, yz.path(), id.as_str(), "yz-token");
+    let desk = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--endpoint", &w.url, "--token", "desk-token"]);
+        let o = cli(w.desk.path(), &all);
+        (o.status.code(), said(&o))
+    };
+    // 催报 to a unit nobody is (a typo), to nobody chosen, with nothing to say.
+    let (code, text) = desk(&["remind", "请报送", "--units", "江北区妇连"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("单位名单中没有“江北区妇连”"), "{text}");
+    let (code, text) = desk(&["remind", "请报送"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("--all"), "{text}");
+    let (code, _) = desk(&["remind", "  ", "--all"]);
+    assert_eq!(code, Some(2));
+    // A folder is not a bundle.
+    let store = w.peer.store.display().to_string();
+    let (code, text) = desk(&["review", &store, "--pass"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("不是一个文件"), "{text}");
+    // 一是 alone names an item in every pillar; ＝ as a Chinese input method types it is fine.
+    let first = w.bundles().pop().unwrap().path.display().to_string();
+    let (code, text) = desk(&["review", &first, "--return", "x", "--note", "一是=请补充"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("对应不止一个事项（一、一是"), "{text}");
+    let (code, text) = desk(&[
+        "review",
+        &first,
+        "--return",
+        "补充视频",
+        "--note",
+        "一、一是＝请补充视频",
+    ]);
+    assert_eq!(code, Some(0), "{text}");
+    // The same 通过 twice: said, not sent again.
+    let (code, text) = desk(&["review", &first, "--pass"]);
+    assert_eq!(code, Some(0), "{text}");
+    let (code, text) = desk(&["review", &first, "--pass"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("已是“已通过”，没有重复发送"), "{text}");
+    // Once a later bundle of the unit is in the folder, the earlier one is not reviewed.
+    let o = cli(
+        yz.path(),
+        &[
+            "submit",
+            id.as_str(),
+            "--endpoint",
+            &w.url,
+            "--token",
+            "yz-token",
+            "--again",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", said(&o));
+    assert_eq!(w.bundles().len(), 2);
+    let (code, text) = desk(&["review", &first, "--read"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("这不是渝中区妇联最新的一份材料包"), "{text}");
+    let ledger = Ledger::in_data_dir(w.desk.path()).messages(&w.pinned());
+    assert_eq!(ledger.len(), 2, "one 退回修改, one 通过");
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
@@ -816,6 +995,18 @@ mod window {
         click(&mut h, "知道了");
         settle(&mut h);
         h.snapshot("desk_reviews");
+        // 万州 sees it; the desk, reading its folder again, asks who has seen the reminders.
+        let wz = tempfile::tempdir().unwrap();
+        let wz_inbox = Inbox::in_data_dir(wz.path());
+        channel::look(&w.endpoint("wz-token"), &w.pinned(), &wz_inbox).unwrap();
+        let shown = wz_inbox.unshown_reminders(&w.pinned(), &[]);
+        assert_eq!(shown.len(), 1);
+        wz_inbox.mark_shown(&shown[0].id).unwrap();
+        channel::acknowledge(&w.endpoint("wz-token"), &wz_inbox);
+        click(&mut h, "读取");
+        until(&mut h, "seen", 30, |h| {
+            has_text_containing(h, "提醒情况（已发 39 条，对方已看到 1 条）")
+        });
         // The Excel has the 审核 column.
         let t = {
             let found = tally::scan(&folder, &Unwatched).unwrap();

@@ -19,6 +19,11 @@ import path from 'node:path';
 const CONTEXT = Buffer.from('baosong-review-v1\n');
 const MAX_MESSAGE = 64 * 1024;
 const MAX_PER_UNIT = 500;
+// What the apps accept (crates/baosong-core/src/review): a message they would refuse is not kept
+// (it would count towards the unit's 500 for nothing).
+const MAX_TEXT = 2000;
+const MAX_NOTES = 100;
+const chars = (s) => [...String(s ?? '')].length;
 const ID = /^[0-9a-f]{32}$/;
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
@@ -63,8 +68,17 @@ export function reviews({ dir, keyHex, audit, throttled = (_key, log) => log() }
     res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
     res.end(req.method === 'HEAD' ? undefined : `${text}\n`);
   }
-  // A unit's messages, oldest first.
+  // A unit's messages, oldest first; kept in memory until that unit's folder is written (a unit
+  // asking again and again does not make the intake read 500 files each time).
+  const cache = new Map();
   function messagesIn(folder) {
+    if (!cache.has(folder)) {
+      if (cache.size > 5000) cache.clear();
+      cache.set(folder, readMessages(folder));
+    }
+    return cache.get(folder);
+  }
+  function readMessages(folder) {
     let names;
     try {
       names = fs.readdirSync(folder).filter((n) => /^[0-9a-f]{32}\.json$/.test(n));
@@ -139,9 +153,22 @@ export function reviews({ dir, keyHex, audit, throttled = (_key, log) => log() }
       plain(req, res, 400, 'the message is not JSON');
       return;
     }
-    const unit = typeof message?.unit === 'string' ? message.unit.trim() : '';
-    if (message?.id !== id || !unit || unit.length > 100 || !['review', 'reminder'].includes(message?.kind)) {
-      plain(req, res, 400, 'the message needs the id in the address, a unit and a kind (review or reminder)');
+    // The unit exactly as written: JavaScript and the apps trim differently (U+FEFF), so a
+    // name with spaces around it is refused, not filed under another unit's folder.
+    const unit = typeof message?.unit === 'string' ? message.unit : '';
+    if (message?.id !== id || !unit || unit !== unit.trim() || chars(unit) > 100 || !['review', 'reminder'].includes(message?.kind)) {
+      plain(req, res, 400, 'the message needs the id in the address, a unit (no spaces around it) and a kind (review or reminder)');
+      return;
+    }
+    const notes = Array.isArray(message.notes) ? message.notes : [];
+    const tooLong =
+      chars(message.reason) > MAX_TEXT ||
+      chars(message.text) > MAX_TEXT ||
+      notes.length > MAX_NOTES ||
+      notes.some((n) => chars(n?.text) > MAX_TEXT) ||
+      (message.kind === 'reminder' && !String(message.text ?? '').trim());
+    if (tooLong) {
+      plain(req, res, 400, `a reason, a note or a reminder is at most ${MAX_TEXT} characters, at most ${MAX_NOTES} notes, a reminder not empty`);
       return;
     }
     const step = writing.then(() => {
@@ -153,6 +180,7 @@ export function reviews({ dir, keyHex, audit, throttled = (_key, log) => log() }
       if (!fs.existsSync(path.join(folder, 'unit.txt'))) writeWhole(path.join(folder, 'unit.txt'), `${unit}\n`);
       const published_at = new Date().toISOString();
       writeWhole(file, JSON.stringify({ message: body.message, signature, published_at }));
+      cache.delete(folder);
       audit('review published', { id, unit, kind: message.kind, verdict: message.verdict ?? null, token: token?.fingerprint ?? null }, true);
       return [201, { id, unit, published_at }];
     });
@@ -216,6 +244,7 @@ export function reviews({ dir, keyHex, audit, throttled = (_key, log) => log() }
       if (!fs.existsSync(file)) {
         try {
           writeWhole(file, `${new Date().toISOString()}\n`);
+          cache.delete(folder);
         } catch (e) {
           console.error(`seen ${id}: ${e.message}`);
           plain(req, res, 500, 'internal error');

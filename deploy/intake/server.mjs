@@ -642,7 +642,9 @@ const server = http.createServer((req, res) => {
   req[TOKEN] = token;
   const h = req.headers;
   // Only origin-form paths under the endpoint, no query: the front and tus see the same id.
-  if (!req.url.startsWith(`${settings.path}`) || /[?#]/.test(req.url) || /%2f|%5c|%00/i.test(req.url)) {
+  // The endpoint's path itself or below it (/filesreviews is not /files/reviews).
+  const under = req.url === settings.path || req.url.startsWith(`${settings.path.replace(/\/$/, '')}/`);
+  if (!under || /[?#]/.test(req.url) || /%2f|%5c|%00/i.test(req.url)) {
     answer(req, res, 404, 'Not found');
     return;
   }
@@ -680,7 +682,8 @@ const server = http.createServer((req, res) => {
     }
     if (req.method === 'PUT') watchRate(req, res);
     res.on('finish', () => {
-      if (res.statusCode >= 400) req.socket.end();
+      // (a refusal may have destroyed the socket already: a 413 cuts the body off)
+      if (res.statusCode >= 400) req.socket?.end();
     });
     if (rest.startsWith('campaigns/')) campaignRoutes(req, res, rest, token);
     else reviewRoutes(req, res, rest, token);
@@ -742,7 +745,7 @@ const server = http.createServer((req, res) => {
   }
   // A refused token of another unit (403) or a refusal for another reason: no keep-alive.
   res.on('finish', () => {
-    if (res.statusCode === 401 || res.statusCode === 403) req.socket.end();
+    if (res.statusCode === 401 || res.statusCode === 403) req.socket?.end();
   });
   tus.handle(req, res).catch((e) => {
     console.error(`request failed: ${e?.stack ?? e}`);

@@ -279,10 +279,10 @@ pub enum Command {
         #[arg(long, value_name = "令牌")]
         token: Option<String>,
     },
-    /// 催报：给尚未报送的单位（--folder 收件文件夹）、指定的单位（--units）或全部单位发提醒，对方程序中显示一次；已发送时退出码为 0
+    /// 催报：给尚未报送的单位（--folder 收件文件夹）、指定的单位（--units）或全部单位（--all）发提醒，对方程序中显示一次；已发送时退出码为 0
     #[command(
         help_template = VALIDATE_HELP_TEMPLATE,
-        override_usage = "baosong remind <内容> [--units 单位,单位 | --folder 收件文件夹] [--endpoint 报送地址] [--token 收件台令牌]"
+        override_usage = "baosong remind <内容> (--folder 收件文件夹 | --units 单位,单位 | --all) [--endpoint 报送地址] [--token 收件台令牌]"
     )]
     Remind {
         /// 提醒的内容
@@ -294,6 +294,9 @@ pub enum Command {
         /// 提醒这个收件文件夹中还没有材料包的单位
         #[arg(long, value_name = "收件文件夹")]
         folder: Option<PathBuf>,
+        /// 提醒活动的全部单位（包括已报送的）
+        #[arg(long)]
+        all: bool,
         /// 报送地址；不填则用设置或程序旁 baosong.toml 中的地址
         #[arg(long, value_name = "报送地址")]
         endpoint: Option<String>,
@@ -464,6 +467,7 @@ pub fn run(
             text,
             units,
             folder,
+            all,
             endpoint,
             token,
         } => review::remind(
@@ -471,6 +475,7 @@ pub fn run(
             review::RemindTo {
                 units,
                 folder: folder.as_deref(),
+                all,
             },
             endpoint,
             token,

@@ -13,11 +13,12 @@ use std::sync::Arc;
 use super::{open_data_dir, resolve_template};
 use crate::core::campaign::Intake;
 use crate::core::campaign::channel::ChannelError;
+use crate::core::campaign::signing::DeskKey;
 use crate::core::clock::Clock;
 use crate::core::desk::{Bundle, tally};
 use crate::core::error::CoreError;
 use crate::core::portable::PortableConfig;
-use crate::core::review::{Ledger, Message, Note, Verdict, channel, identify, locate};
+use crate::core::review::{Ledger, Message, Note, Verdict, channel, identify, locate, review_of};
 use crate::core::store::DataDir;
 use crate::core::work::Unwatched;
 
@@ -75,7 +76,11 @@ fn published(
             tracing::error!(error = %e, "review not published");
             eprintln!("错误：{}", e.review_message());
             Err(match e {
-                ChannelError::Intake(_) | ChannelError::BadAnswer { .. } => 2,
+                ChannelError::Intake(_)
+                | ChannelError::BadAnswer { .. }
+                | ChannelError::NoLocalKey { .. }
+                | ChannelError::NoSigningKey
+                | ChannelError::NoCampaignsHere { .. } => 2,
                 _ => 1,
             })
         }
@@ -109,6 +114,13 @@ pub(super) fn review(
         Some(&data),
         PortableConfig::found_beside_exe().as_ref(),
     )?;
+    if !args.bundle.is_file() {
+        eprintln!(
+            "错误：“{}”不是一个文件。请给出收到的材料包（.zip）文件，如收件文件夹中的某一个。",
+            args.bundle.display()
+        );
+        return Ok(2);
+    }
     let bundle = match Bundle::open(&args.bundle) {
         Ok(b) => b,
         Err(e) => {
@@ -118,7 +130,8 @@ pub(super) fn review(
     };
     let mut notes: Vec<Note> = Vec::new();
     for spec in &args.notes {
-        let Some((place, text)) = spec.split_once('=') else {
+        // A Chinese input method types ＝.
+        let Some((place, text)) = spec.split_once(['=', '＝']) else {
             eprintln!("错误：“{spec}”应写成 事项=说明，例如 \"二、一是 活动2=请补充活动视频\"。");
             return Ok(2);
         };
@@ -141,6 +154,34 @@ pub(super) fn review(
     } else {
         Verdict::Returned
     };
+    // Only the unit's latest bundle counts: one that a later bundle of the same unit replaced
+    // in the same folder is not reviewed (its review would read as the answer to the new one).
+    if let Some(later) = later_of(&bundle, &unit) {
+        eprintln!(
+            "错误：这不是{unit}最新的一份材料包：同一文件夹中还有更晚收到的“{later}”，按最后一份统计。请审核最新的一份。"
+        );
+        return Ok(1);
+    }
+    // The same verdict twice (no reason, no notes): said, not sent again.
+    let ledger = Ledger::in_data_dir(data.root());
+    if let Ok(Some(key)) = DeskKey::load(&data.root().join("desk")) {
+        let sent: Vec<Message> = ledger
+            .messages(&key.public())
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect();
+        if verdict != Verdict::Returned
+            && review_of(&sent, &sha256)
+                .is_some_and(|m| m.verdict() == Some(verdict) && m.unit == unit)
+        {
+            let _ = writeln!(
+                out,
+                "{unit}的这份材料包已是“{}”，没有重复发送。",
+                verdict.label()
+            );
+            return Ok(0);
+        }
+    }
     let name = args
         .bundle
         .file_name()
@@ -169,16 +210,41 @@ pub(super) fn review(
     })
 }
 
-/// `baosong remind`.
+/// A bundle of `unit` in the same folder that arrived after `bundle` (its file name), if any.
+fn later_of(bundle: &Bundle, unit: &str) -> Option<String> {
+    let folder = bundle.path.parent()?;
+    let found = tally::scan(folder, &Unwatched).ok()?;
+    found
+        .bundles
+        .iter()
+        .filter(|b| b.path != bundle.path)
+        .filter(|b| {
+            b.manifest.campaign.id == bundle.manifest.campaign.id
+                && b.intake
+                    .as_ref()
+                    .and_then(|r| r.unit.clone())
+                    .unwrap_or_else(|| b.manifest.unit.name.trim().to_string())
+                    == unit
+        })
+        .filter(|b| match (b.received, bundle.received) {
+            (Some(theirs), Some(mine)) => theirs > mine,
+            _ => b.manifest.draft.updated_at > bundle.manifest.draft.updated_at,
+        })
+        .max_by_key(|b| b.received)
+        .and_then(|b| b.path.file_name().map(|n| n.to_string_lossy().into_owned()))
+}
+
 /// To whom `baosong remind` sends: named units, or those a folder shows as not reported.
 pub(super) struct RemindTo<'a> {
     pub units: Option<String>,
     pub folder: Option<&'a Path>,
+    /// Every unit of the campaign, reported or not.
+    pub all: bool,
 }
 
 pub(super) fn remind(
     text: &str,
-    RemindTo { units, folder }: RemindTo<'_>,
+    RemindTo { units, folder, all }: RemindTo<'_>,
     endpoint: Option<String>,
     token: Option<String>,
     template: Option<PathBuf>,
@@ -191,13 +257,44 @@ pub(super) fn remind(
         Some(&data),
         PortableConfig::found_beside_exe().as_ref(),
     )?;
+    if usize::from(units.is_some()) + usize::from(folder.is_some()) + usize::from(all) != 1 {
+        eprintln!(
+            "错误：请选一种：--folder 收件文件夹（提醒其中还没有材料包的单位）、--units 单位,单位（提醒这些单位）或 --all（提醒全部 {} 个单位，包括已报送的）。",
+            campaign.units.len()
+        );
+        return Ok(2);
+    }
+    if text.trim().is_empty() {
+        eprintln!("错误：提醒内容不能为空。");
+        return Ok(2);
+    }
     let to: Vec<String> = match (units, folder) {
-        (Some(list), _) => list
-            .split([',', '，', '、'])
-            .map(str::trim)
-            .filter(|u| !u.is_empty())
-            .map(str::to_string)
-            .collect(),
+        (Some(list), _) => {
+            let named: Vec<String> = list
+                .split([',', '，', '、'])
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(str::to_string)
+                .collect();
+            // A typo would make a unit nobody is: only the campaign's units.
+            let unknown: Vec<&String> = named
+                .iter()
+                .filter(|u| !campaign.units.contains(u))
+                .collect();
+            if !unknown.is_empty() {
+                eprintln!(
+                    "错误：活动的单位名单中没有“{}”，没有发送。请照单位名单写全称，如“{}”。",
+                    unknown
+                        .iter()
+                        .map(|u| u.as_str())
+                        .collect::<Vec<_>>()
+                        .join("”“"),
+                    campaign.units.first().map_or("渝中区妇联", String::as_str)
+                );
+                return Ok(1);
+            }
+            named
+        }
         (None, Some(folder)) => {
             let found = match tally::scan(folder, &Unwatched) {
                 Ok(f) => f,

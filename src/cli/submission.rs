@@ -367,6 +367,12 @@ fn review_lines(d: &Draft, data: Option<&DataDir>, look: ReviewLook, out: &mut d
         .or_else(|| portable.as_ref().and_then(|p| p.campaign_key.clone()))
         .and_then(|k| PublicKey::from_hex(&k).ok())
     else {
+        if matches!(d.status(), Status::Submitted { .. }) {
+            let _ = writeln!(
+                out,
+                "（没有市妇联公钥：程序旁 baosong.toml 中没有 campaign_key，也没有用 --key 给出，看不到市妇联的审核结果）"
+            );
+        }
         return;
     };
     let inbox = Inbox::in_data_dir(data.root());
@@ -378,18 +384,34 @@ fn review_lines(d: &Draft, data: Option<&DataDir>, look: ReviewLook, out: &mut d
                 .is_some_and(|i| i.allow_http),
             ..Intake::new(url, look.token)
         }),
+        // The address from the settings or baosong.toml; a --token given is used with it.
         None => effective(
             data.load_settings().intake.as_ref(),
             portable.as_ref().and_then(|p| p.intake.as_ref()),
             None,
         )
-        .map(|(i, _)| i),
+        .map(|(i, _)| match look.token {
+            Some(t) => Intake {
+                token: Some(t),
+                ..i
+            },
+            None => i,
+        }),
     };
     if let Some(intake) = intake
         && let Err(e) = channel::look(&intake, &key, &inbox)
     {
         tracing::info!(error = %e, "reviews not looked at");
-        let _ = writeln!(out, "（未能联系报送服务器，以下是本机上次收到的审核结果）");
+        let _ = writeln!(
+            out,
+            "{}",
+            match e {
+                crate::core::campaign::channel::ChannelError::ReadRefused { .. } => {
+                    "（报送服务器不接受这个访问令牌，看不到新的审核结果：请用 --token 给出本单位的令牌，或在“设置与帮助”中填写。以下是本机上次收到的审核结果）"
+                }
+                _ => "（未能联系报送服务器，以下是本机上次收到的审核结果）",
+            }
+        );
     }
     let messages = inbox.messages(&key, std::slice::from_ref(&d.unit.unit));
     let said = |receipt: &crate::core::draft::Receipt| {
@@ -404,7 +426,7 @@ fn review_lines(d: &Draft, data: Option<&DataDir>, look: ReviewLook, out: &mut d
             "第{}版：{} 报送，回执 {}；市妇联审核：{}",
             n + 1,
             chinese_date_time(receipt.confirmed_at),
-            receipt.reference,
+            submit::readable_address(&receipt.reference),
             said(receipt)
         );
     }

@@ -503,13 +503,6 @@ impl App {
             }
             (Screen::Check | Screen::Receipt, Some(open)) => {
                 let endpoint = intake.as_ref().map(|(i, from)| (i.url.as_str(), *from));
-                let send = SendView {
-                    status: open.draft.status(),
-                    ready: open.form.report.is_ready(),
-                    endpoint,
-                    sending: sending.as_ref(),
-                    exporting: exporting.as_ref(),
-                };
                 let review = match open.draft.status() {
                     crate::core::draft::Status::Submitted { receipt } => {
                         crate::core::review::review_of(
@@ -518,6 +511,16 @@ impl App {
                         )
                     }
                     _ => None,
+                };
+                let send = SendView {
+                    status: open.draft.status(),
+                    ready: open.form.report.is_ready(),
+                    endpoint,
+                    sending: sending.as_ref(),
+                    exporting: exporting.as_ref(),
+                    returned: review.is_some_and(|m| {
+                        m.verdict() == Some(crate::core::review::Verdict::Returned)
+                    }),
                 };
                 let review = check_screen::ReviewView {
                     listening: self.campaigns.key.is_some(),

@@ -170,6 +170,14 @@ fn review_box(ui: &mut Ui, open: &OpenDraft, view: &ReviewView<'_>, actions: &mu
             if !c.reason.is_empty() {
                 ui.label(format!("理由：{}", c.reason));
             }
+            for n in &c.notes {
+                let line = format!("· {}", n.note.line());
+                if n.addressed {
+                    ui.label(RichText::new(format!("{line}（已按意见修改）")).color(widgets::GREY));
+                } else {
+                    ui.label(line);
+                }
+            }
             ui.label(if left > 0 {
                 format!("还有 {left} 条意见未处理（见下方各板块，改好后点“已按意见修改”）。")
             } else {

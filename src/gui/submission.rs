@@ -32,6 +32,8 @@ pub struct SendView<'a> {
     pub endpoint: Option<(&'a str, &'a str)>,
     pub sending: Option<&'a Running>,
     pub exporting: Option<&'a Running>,
+    /// The department returned the sent bundle: 修改后重新报送 is the way, not 仍要重新报送.
+    pub returned: bool,
 }
 
 pub fn send_panel(ui: &mut Ui, view: &SendView<'_>, actions: &mut Vec<Action>) {
@@ -46,7 +48,7 @@ pub fn send_panel(ui: &mut Ui, view: &SendView<'_>, actions: &mut Vec<Action>) {
             return;
         }
         match view.status {
-            Status::Submitted { receipt } => submitted(ui, receipt, actions),
+            Status::Submitted { receipt } => submitted(ui, receipt, view.returned, actions),
             Status::Submitting => {
                 ui.label(
                     RichText::new("上次报送没有完成（已暂停，或程序关闭、网络中断）。点“继续报送”会从中断的地方接着上传，不会重新开始。")
@@ -124,7 +126,7 @@ fn send_buttons(ui: &mut Ui, view: &SendView<'_>, label: &str, actions: &mut Vec
     );
 }
 
-fn submitted(ui: &mut Ui, receipt: &Receipt, actions: &mut Vec<Action>) {
+fn submitted(ui: &mut Ui, receipt: &Receipt, returned: bool, actions: &mut Vec<Action>) {
     ui.label(
         RichText::new(format!(
             "已报送：服务器于 {} 确认收到材料包（{}）。",
@@ -141,7 +143,7 @@ fn submitted(ui: &mut Ui, receipt: &Receipt, actions: &mut Vec<Action>) {
         if ui.button("导出材料包…").clicked() {
             actions.push(Action::Send(SendAction::ExportBundle));
         }
-        if ui.small_button("仍要重新报送").clicked() {
+        if !returned && ui.small_button("仍要重新报送").clicked() {
             actions.push(Action::Send(SendAction::Submit { again: true }));
         }
     });

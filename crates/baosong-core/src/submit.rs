@@ -305,8 +305,17 @@ pub fn cancel(draft_dir: &Path, intake: Option<&Intake>) -> Result<(), IntakeErr
 
 /// `receipt.txt`: what the clerk can copy, print or forward.
 pub fn receipt_text(campaign: &Campaign, draft: &Draft, r: &Receipt) -> String {
+    // A version sent after 退回修改 says so, and which bundle it replaces.
+    let version = match &draft.correction {
+        Some(c) if !draft.history.is_empty() => format!(
+            "版本：第{}版（按市妇联退回意见修改，替换 SHA-256 为 {} 的材料包）\n",
+            draft.version(),
+            c.replaces
+        ),
+        _ => String::new(),
+    };
     format!(
-        "报送回执\n\n活动：{}\n报送单位：{}\n联系人：{}　电话：{}\n材料包：{}（{}）\n材料：{}\n材料包 SHA-256：{}\n报送地址：{}\n服务器确认：{}\n确认时间：{}（{}）\n\n此回执由报送程序 baosong {} 在服务器确认收到全部材料后生成。\n",
+        "报送回执\n\n活动：{}\n报送单位：{}\n{version}联系人：{}　电话：{}\n材料包：{}（{}）\n材料：{}\n材料包 SHA-256：{}\n报送地址：{}\n服务器确认：{}\n确认时间：{}（{}）\n\n此回执由报送程序 baosong {} 在服务器确认收到全部材料后生成。\n",
         campaign.title,
         draft.unit.display_name(),
         draft.unit.contact_person,
@@ -343,7 +352,7 @@ fn sent_materials(draft: &Draft) -> String {
 
 /// An address as a person reads it: its percent-encoded parts (`%E6%B8%9D…`) decoded where they
 /// are UTF-8, as typed otherwise.
-fn readable_address(address: &str) -> String {
+pub fn readable_address(address: &str) -> String {
     percent_encoding::percent_decode_str(address)
         .decode_utf8()
         .map_or_else(|_| address.to_string(), |s| s.into_owned())

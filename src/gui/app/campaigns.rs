@@ -111,11 +111,25 @@ impl App {
                 self.campaigns.messages = seen.messages;
                 // 催报: shown once, as a banner (an error or a message being shown waits for
                 // the next look), then noted so it is not shown again and the desk is told.
-                if let Some(r) = seen.reminders.first()
-                    && self.banner.is_none()
-                {
-                    self.banner = Some(Banner::info(r.headline()));
-                    self.send(StoreCommand::MarkReminderShown { id: r.id.clone() });
+                if !seen.reminders.is_empty() && self.banner.is_none() {
+                    // Every reminder not yet shown, in one banner (the latest in it, the
+                    // others under 详情); the same text twice is said once.
+                    let mut texts: Vec<String> = Vec::new();
+                    for r in seen.reminders.iter().rev() {
+                        let line = format!(
+                            "{}（{}）",
+                            r.headline(),
+                            crate::core::dates::chinese_date_time(r.issued_at)
+                        );
+                        if !texts.iter().any(|t| t.starts_with(&r.headline())) {
+                            texts.push(line);
+                        }
+                    }
+                    let first = texts.remove(0);
+                    self.banner = Some(Banner::warning(first).with_details(texts));
+                    for r in &seen.reminders {
+                        self.send(StoreCommand::MarkReminderShown { id: r.id.clone() });
+                    }
                 }
             }
             Err(lost) => tracing::error!(?lost, "the look at published campaigns was lost"),

@@ -446,7 +446,15 @@ impl App {
             Ok(Ok(scanned)) => {
                 self.desk.verdicts.clear();
                 self.desk.reviews = scanned.reviews.clone();
+                // Reminders sent before: who has seen them since, asked of the intake now.
+                let reminded = scanned
+                    .reviews
+                    .iter()
+                    .any(|(m, _)| matches!(m.body, crate::core::review::Body::Reminder { .. }));
                 self.desk.scanned = Some(Arc::new(*scanned));
+                if reminded && self.intake().is_some() {
+                    self.desk_review(ReviewRequest::Refresh);
+                }
             }
             Ok(Err(DeskError::Cancelled)) => self.banner = Some(Banner::info("已取消读取。")),
             Ok(Err(e)) => self.banner = Some(failed(&e, e.user_message())),

@@ -343,7 +343,13 @@ fn review_panel(
                 .chain(r.earlier.iter())
                 .find(|e| e.path == o.bundle.path)
         });
-        match mine.and_then(|r| review_for(r, view.reviews)) {
+        match mine.and_then(|r| {
+            review_for(
+                r,
+                &view.row.map(|r| r.unit.clone()).unwrap_or_default(),
+                view.reviews,
+            )
+        }) {
             Some(m) => {
                 ui.label(
                     RichText::new(format!(
@@ -546,7 +552,7 @@ fn versions(ui: &mut Ui, view: &BundleView<'_>, actions: &mut Vec<Action>) {
         .collect();
     for (n, (r, counted)) in all.into_iter().enumerate() {
         ui.horizontal_wrapped(|ui| {
-            let said = review_for(r, view.reviews)
+            let said = review_for(r, &row.unit, view.reviews)
                 .map(|m| match &m.body {
                     Body::Review { notes, .. } if !notes.is_empty() => {
                         format!("{}；{} 条意见", m.headline(), notes.len())

@@ -294,8 +294,9 @@ pub fn desk_ui(ui: &mut Ui, view: &DeskView<'_>, form: &mut DeskForm, actions: &
             };
         }
     });
-    ui.scope(|ui| table(ui, t, view.verdicts, form, actions));
+    // Above the table (the table takes the height that is left).
     reminders_seen(ui, view.reviews, busy, actions);
+    ui.scope(|ui| table(ui, t, view.verdicts, form, actions));
     for (path, why) in &t.unreadable {
         ui.colored_label(
             widgets::RED,
@@ -396,7 +397,7 @@ fn table(
         ("联系电话".into(), None),
         ("核对".into(), None),
         ("审核".into(), None),
-        (String::new(), None),
+        ("选择 / 打开".into(), None),
     ];
     // 序号 stays each unit's number in the full table.
     let mut lines: Vec<(usize, (&crate::core::desk::tally::Row, bool))> = t

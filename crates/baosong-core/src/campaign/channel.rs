@@ -103,6 +103,14 @@ impl ChannelError {
     /// The channel's words, said of reviews rather than campaigns where they differ.
     pub fn review_message(&self) -> String {
         match self {
+            Self::Intake(IntakeError::Unauthorised { .. }) => {
+                "报送服务器不接受这个令牌：发送审核结果和提醒需要市妇联宣传部的收件台令牌（令牌文件中写作 @desk），请用 --token 给出或在“设置与帮助”中填写。".into()
+            }
+            Self::NoLocalKey { intake, path } => format!(
+                "本机没有市妇联的签名私钥，而报送服务器核对签名用的公钥指纹是 {intake}。审核结果和提醒要用发布活动的同一把私钥签名：请把当初生成私钥的电脑上的私钥文件复制到“{}”（见 docs/campaigns.md），不要重新生成。",
+                path.display()
+            ),
+            Self::NoSigningKey => "本机和报送服务器都还没有市妇联的签名钥匙，不能发送审核结果和提醒：请先运行 baosong campaign key 生成，由信息技术人员把公钥配置到服务器（INTAKE_CAMPAIGN_KEY）和各单位的 baosong.toml（见 docs/campaigns.md）。".into(),
             Self::Refused { status: 403, .. } => {
                 "报送服务器拒绝：这个令牌不是市妇联宣传部的收件台令牌（令牌文件中写作 @desk）。".into()
             }

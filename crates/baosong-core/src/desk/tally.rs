@@ -144,7 +144,8 @@ pub struct Received {
     pub phone: String,
     /// The bundle's own time (its draft's last change).
     pub made_at: DateTime<FixedOffset>,
-    /// The sha256 the intake verified on arrival (`None` outside the intake's store).
+    /// The sha256 the intake verified on arrival; outside its store, the file's own once read
+    /// to match a review ([`Tally::apply_reviews`]); `None` otherwise.
     pub sha256: Option<String>,
     /// 修改后重新报送: the bundle this one replaces (the one the department returned), and its
     /// version number, as its manifest says.
@@ -220,12 +221,25 @@ impl Tally {
             .chain(self.others.iter().map(|r| (r, true)))
     }
 
-    /// The 审核 column from the reviews the desk published (matched by the bundle's verified
-    /// sha256, or by its file name for a bundle outside the intake's store).
+    /// The 审核 column from the reviews the desk published, matched by the bundle's sha256 (the
+    /// one the intake verified; for a bundle outside its store, the file's own, read only when a
+    /// review of a bundle of that name for that unit exists) and by the unit. And 逾期 of a
+    /// correction the department asked for: judged on the first version — only when the late
+    /// bundle replaces one of this unit's own, on time, that the department returned (a
+    /// manifest's word alone is not evidence).
     pub fn apply_reviews(&mut self, messages: &[crate::review::Message]) {
+        let deadline = self.deadline;
         for row in self.rows.iter_mut().chain(self.others.iter_mut()) {
+            let unit = row.unit.clone();
+            for r in row.earlier.iter_mut().chain(row.latest.iter_mut()) {
+                if r.sha256.is_none() && named_in(r, &unit, messages) {
+                    r.sha256 = crate::hashing::sha256_file(&r.path, &crate::work::Unwatched)
+                        .ok()
+                        .flatten();
+                }
+            }
             row.review = row.latest.as_ref().map(|l| {
-                review_for(l, messages).map_or_else(
+                review_for(l, &unit, messages).map_or_else(
                     || "待审核".to_string(),
                     |m| {
                         m.verdict()
@@ -234,6 +248,21 @@ impl Tally {
                     },
                 )
             });
+            let returned_on_time = |sha: &str| {
+                row.earlier.iter().any(|e| {
+                    e.sha256.as_deref() == Some(sha)
+                        && e.received.zip(deadline).is_some_and(|(t, d)| t <= d)
+                        && review_for(e, &unit, messages)
+                            .is_some_and(|m| m.verdict() == Some(crate::review::Verdict::Returned))
+                })
+            };
+            let exempt = row
+                .latest
+                .as_ref()
+                .is_some_and(|l| l.late && l.replaces.as_deref().is_some_and(returned_on_time));
+            if exempt && let Some(l) = row.latest.as_mut() {
+                l.late = false;
+            }
         }
     }
 
@@ -279,18 +308,7 @@ pub fn tally(campaign: &Campaign, found: &Found) -> Tally {
         // The latest to arrive counts (a re-send after a correction).
         let mut all: Vec<Received> = mine.iter().map(|b| received(campaign, b)).collect();
         all.sort_by_key(|r| (r.received, r.made_at));
-        let mut latest = all.pop();
-        // 逾期 of a correction the department asked for (退回修改 → a bundle naming the one it
-        // replaces): judged on the first version, when that one came on time.
-        if let Some(l) = latest.as_mut()
-            && l.late
-            && l.replaces.is_some()
-            && all
-                .iter()
-                .any(|e| e.received.is_some_and(|t| t <= campaign.deadline))
-        {
-            l.late = false;
-        }
+        let latest = all.pop();
         Row {
             unit: unit.to_string(),
             latest,
@@ -390,27 +408,30 @@ fn received(campaign: &Campaign, b: &Bundle) -> Received {
     }
 }
 
-/// The department's latest review of this bundle, among `messages`.
-pub fn review_for<'a>(
-    r: &Received,
-    messages: &'a [crate::review::Message],
-) -> Option<&'a crate::review::Message> {
+/// Is there a review for `unit` of a bundle named as `r`'s file (its sha256 then worth reading)?
+fn named_in(r: &Received, unit: &str, messages: &[crate::review::Message]) -> bool {
     let name = r
         .path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    messages.iter().any(|m| {
+        m.unit == unit
+            && matches!(&m.body, crate::review::Body::Review { bundle_name, .. } if *bundle_name == name)
+    })
+}
+
+/// The department's latest review of this bundle of `unit`, among `messages`: by the bundle's
+/// sha256 and the unit, never by a file name (two units' bundles may share one).
+pub fn review_for<'a>(
+    r: &Received,
+    unit: &str,
+    messages: &'a [crate::review::Message],
+) -> Option<&'a crate::review::Message> {
+    let sha = r.sha256.as_deref()?;
     messages
         .iter()
-        .filter(|m| match (&m.body, &r.sha256) {
-            (crate::review::Body::Review { bundle_sha256, .. }, Some(sha)) => {
-                bundle_sha256.eq_ignore_ascii_case(sha)
-            }
-            (crate::review::Body::Review { bundle_name, .. }, None) => {
-                !name.is_empty() && *bundle_name == name
-            }
-            _ => false,
-        })
+        .filter(|m| m.unit == unit && m.bundle().is_some_and(|b| b.eq_ignore_ascii_case(sha)))
         .max_by_key(|m| m.issued_at)
 }
 
@@ -492,10 +513,12 @@ pub fn cells(n: usize, row: &Row, typed: bool, pillars: usize) -> Vec<String> {
                 human_bytes(r.bytes),
                 r.contact_person.clone(),
                 r.phone.clone(),
-                if row.copies > 1 {
-                    format!("共收到{}份，按最后一份统计", row.copies)
-                } else {
-                    String::new()
+                match (row.copies, r.version) {
+                    (n, Some(v)) if n > 1 => {
+                        format!("第{v}版（按退回意见修改），共收到{n}份，按最后一份统计")
+                    }
+                    (n, _) if n > 1 => format!("共收到{n}份，按最后一份统计"),
+                    _ => String::new(),
                 },
                 row.review.clone().unwrap_or_default(),
             ]);

@@ -515,7 +515,7 @@ pub fn locate(
             .iter()
             .filter(|(_, i)| i.number == item_part)
             .collect();
-        if by_number.len() == 1 {
+        if !by_number.is_empty() {
             by_number
         } else {
             items
@@ -528,7 +528,14 @@ pub fn locate(
         return Err(if found.is_empty() {
             format!("找不到事项“{item_part}”：请写成“二、一是”这样的板块和事项序号")
         } else {
-            format!("“{item_part}”对应不止一个事项：请写成“二、一是”这样的板块和事项序号")
+            format!(
+                "“{item_part}”对应不止一个事项（{}）：请写成“二、一是”这样的板块和事项序号",
+                found
+                    .iter()
+                    .map(|(l, _)| l.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            )
         });
     };
     let (activity, activity_label) = match activity {

@@ -311,7 +311,11 @@ fn check_correction(campaign: &Campaign, draft: &Draft, out: &mut Out) {
                     .is_some_and(|ans| ans.activities.iter().any(|x| x.id.as_str() == a.as_str()))
             })
             .map(|a| ActivityId::new(a.clone()));
-        let mut place = n.note.item_label.clone();
+        // Named as every other problem of the item is (一是 加强理论武装 · 活动1).
+        let mut place = campaign
+            .item(&n.note.item)
+            .map(|(_, it)| format!("{} {}", it.number, it.title).trim().to_string())
+            .unwrap_or_else(|| n.note.item_label.clone());
         if !n.note.activity_label.is_empty() {
             place.push_str(" · ");
             place.push_str(&n.note.activity_label);
