@@ -664,3 +664,35 @@ fn a_draft_copied_to_another_pc_is_hashed_on_the_first_check_only() {
     assert_eq!(after.status(), before.status());
     assert_eq!(after.updated_at, before.updated_at);
 }
+
+#[test]
+fn a_message_appearing_or_going_moves_nothing_the_clerk_is_about_to_click() {
+    // Issue 18 item 3: "已添加 1 个文件" once pushed the page 54 px down as the import ended.
+    let data = tempfile::tempdir().unwrap();
+    let pc = tempfile::tempdir().unwrap();
+    seed(data.path());
+    let (photo, _, _) = clerk_files(pc.path());
+    let picker = TestPicker::default();
+    let mut h = harness_with(app(data.path(), picker.clone()));
+    click(&mut h, "继续填写");
+    settle(&mut h);
+    let top = |h: &H, label: &str| h.get_by_label(label).rect().top();
+    let before = (top(&h, "添加图片/视频/文件…"), top(&h, "地点"));
+    picker.choose(&[photo]);
+    h.get_by_label("添加图片/视频/文件…").click();
+    settle_all(&mut h);
+    assert!(has_text_containing(&h, "已添加 1 个文件"));
+    assert_eq!(
+        (top(&h, "添加图片/视频/文件…"), top(&h, "地点")),
+        before,
+        "the banner appeared and nothing above the materials moved"
+    );
+    click(&mut h, "知道了");
+    settle(&mut h);
+    assert!(!has_text_containing(&h, "已添加 1 个文件"));
+    assert_eq!(
+        (top(&h, "添加图片/视频/文件…"), top(&h, "地点")),
+        before,
+        "the banner went and nothing moved"
+    );
+}

@@ -419,3 +419,29 @@ fn the_intakes_audit_log_is_shown_beside_the_table() {
         "2024-03-11 10:20 收到并核对无误（sha256 3f9c1a0b2c3d…）"
     ));
 }
+
+#[test]
+fn the_desks_cache_of_opened_bundles_is_said_and_cleared_in_settings() {
+    // Issue 18 item 8: opening bundles copied their videos into cache/desk without bound or word.
+    let inbox = inbox();
+    let data = tempfile::tempdir().unwrap();
+    let mut h = desk_on(data.path(), &inbox, TestPicker::default());
+    click(&mut h, "打开渝中区妇联的材料包");
+    settle(&mut h);
+    let cache = data.path().join("cache").join("desk");
+    let held = baosong::core::desk::opened::cache_bytes(&cache);
+    assert!(
+        held > 0,
+        "the photo and the video were taken out for viewing"
+    );
+    click(&mut h, "← 返回收件台");
+    click(&mut h, "← 返回设置与帮助");
+    settle(&mut h);
+    assert!(has_text_containing(&h, "收件台缓存："));
+    assert!(has_text_containing(&h, "最多保留 2 GB"));
+    click(&mut h, "清空收件台缓存");
+    settle(&mut h);
+    assert!(has_text_containing(&h, "已清空收件台缓存"));
+    assert_eq!(baosong::core::desk::opened::cache_bytes(&cache), 0);
+    assert!(!has_label(&h, "清空收件台缓存"), "nothing left to clear");
+}

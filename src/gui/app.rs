@@ -84,6 +84,8 @@ pub struct App {
     banner: Option<Banner>,
     start: StartState,
     settings_form: SettingsForm,
+    /// What the desk's cache of opened bundles holds (measured when 设置与帮助 opens).
+    desk_cache: Option<u64>,
     picker: Box<dyn FilePicker>,
     portable: Option<PortableConfig>,
     /// Every long job running: polled once a frame, see [`jobs::JobSet`].
@@ -191,6 +193,7 @@ impl App {
             banner: first_banner,
             start: StartState::default(),
             settings_form: SettingsForm::default(),
+            desk_cache: None,
             picker,
             portable,
             jobs: jobs::JobSet::default(),
@@ -390,6 +393,14 @@ impl App {
         self.drop_zones.clear();
         self.top_bar(ui);
         self.bottom_bar(ui);
+        // The message banner sits above the bottom bar: appearing or going, it moves nothing the
+        // clerk is about to click (at the top it pushed the whole page down by its height).
+        if self.banner.is_some() && self.fatal.is_none() {
+            egui::Panel::bottom("banner").show(ui, |ui| {
+                ui.add_space(4.0);
+                self.banner_ui(ui);
+            });
+        }
         egui::CentralPanel::default_margins().show(ui, |ui| {
             if let Some(message) = &self.fatal {
                 widgets::notice_box(ui, widgets::RED, |ui| {
@@ -398,7 +409,6 @@ impl App {
                 });
                 return;
             }
-            self.banner_ui(ui);
             let mut actions = std::mem::take(&mut self.actions);
             if self.screen_ui(ui, &mut actions) {
                 self.draft_changed();
@@ -435,6 +445,7 @@ impl App {
                     data_root: &self.data_root,
                     intake: self.intake(),
                     testing: self.jobs.connection.is_some(),
+                    desk_cache: self.desk_cache,
                 };
                 settings_screen::ui(ui, &view, &mut self.settings_form, actions);
                 false

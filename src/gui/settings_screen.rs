@@ -19,6 +19,8 @@ pub struct SettingsView<'a> {
     pub intake: Option<(Intake, &'static str)>,
     /// 测试连接 is under way.
     pub testing: bool,
+    /// What the desk's cache of opened bundles holds, once measured.
+    pub desk_cache: Option<u64>,
 }
 
 /// The endpoint fields being edited.
@@ -92,12 +94,12 @@ pub fn ui(
             ui.add_space(16.0);
             contact_section(ui, view.campaign);
             ui.add_space(16.0);
-            desk_section(ui);
+            desk_section(ui, view.desk_cache, actions);
         });
 }
 
 /// The way to the receiving desk, for the city federation's publicity department.
-fn desk_section(ui: &mut Ui) {
+fn desk_section(ui: &mut Ui, cache: Option<u64>, actions: &mut Vec<Action>) {
     ui.label(RichText::new("收件台（市妇联宣传部使用）").strong());
     ui.label(
         RichText::new(
@@ -105,6 +107,19 @@ fn desk_section(ui: &mut Ui) {
         )
         .color(widgets::GREY),
     );
+    // The photos and videos taken out of opened bundles for viewing: bounded, and said.
+    if let Some(bytes) = cache.filter(|b| *b > 0) {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!(
+                "收件台缓存：{}（打开材料包时取出的照片和视频，最多保留 {}，超过时自动删去最久未看的）",
+                crate::core::units::human_bytes(bytes),
+                crate::core::units::human_bytes(crate::core::desk::opened::CACHE_LIMIT)
+            ));
+            if ui.button("清空收件台缓存").clicked() {
+                actions.push(Action::ClearDeskCache);
+            }
+        });
+    }
 }
 
 fn intake_section(

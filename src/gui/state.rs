@@ -66,6 +66,8 @@ pub enum Action {
     SaveIntake(Option<Intake>),
     ProbeIntake(Intake),
     ExportDiagnostics,
+    /// 清空收件台缓存 (设置与帮助).
+    ClearDeskCache,
     /// Save the diagnostics zip in the data folder (no dialog needed).
     ExportDiagnosticsToDataFolder,
     DismissBanner,

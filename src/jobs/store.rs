@@ -71,6 +71,10 @@ pub enum StoreCommand {
         id: String,
         version: u32,
     },
+    /// How much the desk's cache of opened bundles' photos and videos holds (设置与帮助)…
+    MeasureDeskCache,
+    /// …and 清空收件台缓存.
+    ClearDeskCache,
     /// A reminder (催报) was shown to the clerk: not again, and the intake told next look.
     MarkReminderShown {
         id: String,
@@ -108,6 +112,8 @@ pub enum StoreEvent {
     Failed {
         message: String,
     },
+    /// The bytes in the desk's cache.
+    DeskCache(u64),
 }
 
 /// What is known of a template file's signature when it was opened.
@@ -352,6 +358,26 @@ fn run(data: &DataDir, command: StoreCommand) -> Vec<StoreEvent> {
                     Err(e) => fail(e),
                 },
             }
+        }
+        StoreCommand::MeasureDeskCache => StoreEvent::DeskCache(
+            crate::core::desk::opened::cache_bytes(&data.root().join("cache").join("desk")),
+        ),
+        StoreCommand::ClearDeskCache => {
+            let dir = data.root().join("cache").join("desk");
+            let left = crate::core::desk::opened::trim_cache(&dir, &Default::default(), 0);
+            return vec![
+                StoreEvent::DeskCache(left),
+                StoreEvent::Done {
+                    message: Some(if left == 0 {
+                        "已清空收件台缓存（再打开材料包时会重新取出照片和视频）。".into()
+                    } else {
+                        format!(
+                            "收件台缓存中还有 {} 没能删除（可能正被其他程序打开），可稍后再试。",
+                            crate::core::units::human_bytes(left)
+                        )
+                    }),
+                },
+            ];
         }
         StoreCommand::MarkReminderShown { id } => {
             if let Err(e) = crate::core::review::Inbox::in_data_dir(data.root()).mark_shown(&id) {

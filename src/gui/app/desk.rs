@@ -465,6 +465,7 @@ impl App {
     fn desk_opened(&mut self, result: Outcome<Result<Box<Opened>, DeskError>>) {
         match result {
             Ok(Ok(opened)) => {
+                self.desk_cache = Some(opened.cache_bytes);
                 self.desk
                     .verdicts
                     .insert(opened.bundle.path.clone(), opened.verdict.clone());

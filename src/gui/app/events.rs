@@ -69,6 +69,7 @@ impl App {
                 );
             }
             StoreEvent::Done { message: None } => {}
+            StoreEvent::DeskCache(bytes) => self.desk_cache = Some(bytes),
             StoreEvent::Done {
                 message: Some(message),
             } => self.banner = Some(Banner::info(message)),
@@ -200,6 +201,12 @@ impl App {
                 }
             }
             Action::Jump(target) => self.jump(target),
+            Action::ClearDeskCache => {
+                // Not while a bundle is being opened (its files are being written there).
+                if self.jobs.desk.is_none() {
+                    self.send(StoreCommand::ClearDeskCache);
+                }
+            }
             Action::ReviseReturned => self.revise_returned(),
             Action::AddressNote(index) => self.address_note(index),
             Action::RemoveActivity {
@@ -242,6 +249,7 @@ impl App {
 
     fn go_to(&mut self, screen: Screen) {
         if screen == Screen::Settings {
+            self.send(StoreCommand::MeasureDeskCache);
             self.settings_form = SettingsForm::from_intake(
                 self.intake().map(|(i, _)| i).as_ref(),
                 self.settings.intake.as_ref(),

@@ -397,7 +397,7 @@ fn table(
         ("联系电话".into(), None),
         ("核对".into(), None),
         ("审核".into(), None),
-        ("选择 / 打开".into(), None),
+        ("打开 / 选择".into(), None),
     ];
     // 序号 stays each unit's number in the full table.
     let mut lines: Vec<(usize, (&crate::core::desk::tally::Row, bool))> = t
@@ -555,34 +555,35 @@ fn table_actions(
     selected: &mut BTreeSet<PathBuf>,
     actions: &mut Vec<Action>,
 ) {
-    {
-        let mut ticked = selected.contains(&r.path);
-        let tick = ui.checkbox(&mut ticked, "");
-        let name = format!("选择{}的材料包", row.unit);
-        tick.widget_info(|| {
-            egui::WidgetInfo::selected(egui::Role::CheckBox, true, ticked, name.as_str())
-        });
-        if tick.changed() {
-            if ticked {
-                selected.insert(r.path.clone());
-            } else {
-                selected.remove(&r.path);
-            }
+    // 打开 first: on a narrow screen what is cut off at the right is the tick, not the way in.
+    let open = ui.button("打开");
+    let name = format!("打开{}的材料包", row.unit);
+    open.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name.as_str()));
+    if open.clicked() {
+        actions.push(Action::Desk(DeskAction::Open(r.path.clone())));
+    }
+    let mut ticked = selected.contains(&r.path);
+    let tick = ui
+        .checkbox(&mut ticked, "")
+        .on_hover_text("勾选后可“批量通过”");
+    let name = format!("选择{}的材料包", row.unit);
+    tick.widget_info(|| {
+        egui::WidgetInfo::selected(egui::Role::CheckBox, true, ticked, name.as_str())
+    });
+    if tick.changed() {
+        if ticked {
+            selected.insert(r.path.clone());
+        } else {
+            selected.remove(&r.path);
         }
-        let open = ui.button("打开");
-        let name = format!("打开{}的材料包", row.unit);
-        open.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, name.as_str()));
-        if open.clicked() {
-            actions.push(Action::Desk(DeskAction::Open(r.path.clone())));
-        }
-        if row.copies > 1 {
-            let v = r.version.map(|v| format!("第{v}版，")).unwrap_or_default();
-            ui.label(
-                RichText::new(format!("{v}共收到{}份，按最后一份", row.copies))
-                    .small()
-                    .color(widgets::GREY),
-            );
-        }
+    }
+    if row.copies > 1 {
+        let v = r.version.map(|v| format!("第{v}版，")).unwrap_or_default();
+        ui.label(
+            RichText::new(format!("{v}共收到{}份，按最后一份", row.copies))
+                .small()
+                .color(widgets::GREY),
+        );
     }
 }
 
