@@ -126,6 +126,16 @@ fn attach_by_dialog_see_the_grid_open_the_viewer_and_caption() {
     );
     h.get_by_label("查看：快闪活动.mp4").scroll_to_me();
     settle_all(&mut h);
+    // Issue 18 item 15: 移除 once wrapped onto a line of its own on the video tile; on every
+    // tile it sits beside 所在文件夹.
+    let tops =
+        |label: &str| -> Vec<f32> { h.get_all_by_label(label).map(|n| n.rect().top()).collect() };
+    let (remove, folder) = (tops("移除"), tops("所在文件夹"));
+    assert_eq!(remove.len(), 3, "three tiles");
+    assert_eq!(
+        remove, folder,
+        "移除 on the same line as 所在文件夹 on every tile"
+    );
     h.snapshot("materials_grid");
 
     // The original may go: everything is in the draft's own folder.
