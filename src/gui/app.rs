@@ -107,6 +107,8 @@ pub struct App {
     data: Option<DataDir>,
     /// 继续报送 was pressed on the draft list: resume once this draft is opened.
     resume_when_opened: Option<DraftId>,
+    /// The benchmark's draft (`BAOSONG_BENCH_SEND`): sent with 一键报送 as soon as it is open.
+    send_when_opened: Option<DraftId>,
     /// The store's thread was found gone (said once in the log, kept in the banner).
     store_stopped: bool,
     /// 市妇联发布的活动: what the background look found.
@@ -199,6 +201,7 @@ impl App {
             jobs: jobs::JobSet::default(),
             data: data_dir,
             resume_when_opened: None,
+            send_when_opened: None,
             store_stopped: false,
             previews: Previews::new(pool),
             prober,
@@ -271,6 +274,18 @@ impl App {
     }
 
     /// How many preview textures are held (tests and benchmarks of the bound).
+    /// For `benches/send-cpu.sh` (`BAOSONG_BENCH_SEND`): open this draft and press 一键报送, as
+    /// a clerk would.
+    pub fn open_and_send(&mut self, id: DraftId) {
+        self.send_when_opened = Some(id.clone());
+        self.actions.push(crate::gui::state::Action::OpenDraft(id));
+    }
+
+    /// A send is running (its job not finished).
+    pub fn is_sending(&self) -> bool {
+        !self.jobs.is_empty()
+    }
+
     pub fn texture_count(&self) -> usize {
         self.previews.texture_count()
     }
@@ -576,7 +591,10 @@ fn repaint_waker(context: &Arc<OnceLock<egui::Context>>) -> Wake {
     let context = context.clone();
     Arc::new(move || {
         if let Some(ctx) = context.get() {
-            ctx.request_repaint();
+            // One frame per wake: egui answers an immediate request with two (to let things
+            // settle), which doubled the frames drawn while a send reports its progress; a
+            // request "after 1 ms" is answered with one (issue 18 item 7).
+            ctx.request_repaint_after(std::time::Duration::from_millis(1));
         }
     })
 }

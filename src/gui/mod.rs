@@ -95,6 +95,12 @@ pub fn run(template: Option<PathBuf>) -> ExitCode {
         .ok()
         .and_then(|ms| ms.parse().ok())
         .map(Duration::from_millis);
+    // benches/send-cpu.sh: open this draft, press 一键报送, count the frames drawn until the
+    // server confirms, then close.
+    let bench_send = std::env::var("BAOSONG_BENCH_SEND")
+        .ok()
+        .filter(|id| !id.trim().is_empty())
+        .map(|id| crate::core::draft::DraftId::new(id.trim()));
     let mut failures = Vec::new();
     for renderer in renderer_order(preference.as_deref()) {
         let name = renderer_name(renderer);
@@ -112,11 +118,16 @@ pub fn run(template: Option<PathBuf>) -> ExitCode {
             ..Default::default()
         };
         let template = template.clone();
+        let bench_send = bench_send.clone();
         let result = eframe::run_native(
             "baosong",
             options,
             Box::new(move |cc| {
                 fonts::install(&cc.egui_ctx);
+                // No animations: each one redraws the window at full speed for its duration
+                // (scroll bars fading in and out while a send's figures change kept a software
+                // renderer busy: issue 18 item 7, benches/send-cpu.sh).
+                cc.egui_ctx.all_styles_mut(|s| s.animation_time = 0.0);
                 let portable = crate::core::portable::PortableConfig::found_beside_exe();
                 let app = App::new(AppConfig {
                     data_root: None,
@@ -135,6 +146,13 @@ pub fn run(template: Option<PathBuf>) -> ExitCode {
                     started: Instant::now(),
                     first_frame: true,
                     close_after,
+                    bench: bench_send.map(|id| Bench {
+                        id,
+                        asked: false,
+                        frames: 0,
+                        since: None,
+                        causes: Default::default(),
+                    }),
                 }))
             }),
         );
@@ -162,11 +180,69 @@ struct Window {
     started: Instant,
     first_frame: bool,
     close_after: Option<Duration>,
+    bench: Option<Bench>,
+}
+
+/// `BAOSONG_BENCH_SEND`: the draft sent and the frames drawn meanwhile.
+struct Bench {
+    id: crate::core::draft::DraftId,
+    asked: bool,
+    frames: u64,
+    since: Option<Instant>,
+    /// Why each frame was drawn (egui's repaint causes), counted: what keeps the window busy.
+    causes: std::collections::BTreeMap<String, u64>,
+}
+
+impl Window {
+    /// The benchmark's part of a frame: press 一键报送 once, count frames while sending, and
+    /// when the send has ended, log the count and close.
+    fn bench(&mut self, ctx: &egui::Context) {
+        let Some(b) = &mut self.bench else {
+            return;
+        };
+        if !b.asked {
+            b.asked = true;
+            self.app.open_and_send(b.id.clone());
+            ctx.request_repaint();
+            return;
+        }
+        let sending = self.app.is_sending();
+        match (sending, b.since) {
+            (true, None) => b.since = Some(Instant::now()),
+            (true, Some(_)) => {
+                b.frames += 1;
+                for cause in ctx.repaint_causes() {
+                    *b.causes
+                        .entry(format!("{}:{} {}", cause.file, cause.line, cause.reason))
+                        .or_default() += 1;
+                }
+            }
+            (false, Some(since)) => {
+                let secs = since.elapsed().as_secs_f64();
+                let status = self
+                    .app
+                    .open_draft()
+                    .map(|d| d.status().label())
+                    .unwrap_or_default();
+                tracing::info!(
+                    frames = b.frames,
+                    seconds = secs,
+                    per_second = b.frames as f64 / secs.max(0.001),
+                    status,
+                    "bench: frames drawn while sending"
+                );
+                tracing::info!(causes = ?b.causes, "bench: why they were drawn");
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            (false, None) => {}
+        }
+    }
 }
 
 impl eframe::App for Window {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.app.ui(ui);
+        self.bench(ui.ctx());
         if self.first_frame {
             self.first_frame = false;
             tracing::info!(

@@ -127,7 +127,8 @@ impl App {
         open.fresh = fresh && open.draft.created_at == self.now();
         open.form.revealed = self.screen == Screen::Check;
         let resume = self.resume_when_opened.take().as_ref() == Some(&open.draft.id)
-            && *open.draft.status() == Status::Submitting;
+            && *open.draft.status() == Status::Submitting
+            || self.send_when_opened.take().as_ref() == Some(&open.draft.id);
         self.open = Some(open);
         if self.screen == Screen::Check {
             self.check_files();
