@@ -686,6 +686,31 @@ mod tests {
             .build_ui_state(|ui, app: &mut App| app.ui(ui), app)
     }
 
+    /// Issue 18 item 7: a job's wake asks for one frame; egui answers an immediate request with
+    /// two, which doubled what a software renderer drew while a send reported its progress.
+    #[test]
+    fn a_wake_asks_for_one_frame_not_two() {
+        let ctx = egui::Context::default();
+        let cell = Arc::new(OnceLock::new());
+        assert!(cell.set(ctx.clone()).is_ok());
+        let wake = repaint_waker(&cell);
+        let pass = || {
+            let mut out = ctx.run_ui(Default::default(), |_| {});
+            out.textures_delta.clear();
+        };
+        for _ in 0..3 {
+            pass();
+        }
+        assert!(!ctx.has_requested_repaint(), "settled");
+        wake();
+        assert!(ctx.has_requested_repaint(), "the wake asks for a frame");
+        pass();
+        assert!(
+            !ctx.has_requested_repaint(),
+            "and only one: no second frame is asked for"
+        );
+    }
+
     #[test]
     #[allow(clippy::panic)]
     fn a_lost_job_is_cleared_and_said_once() {
