@@ -16,40 +16,20 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { publicKey, readSigned, writeWhole } from './signed.mjs';
 
 const CONTEXT = Buffer.from('baosong-campaign-v1\n');
 const MAX_TEMPLATE = 2 * 1024 * 1024;
 const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const FILE = /^([a-z0-9][a-z0-9-]{0,63})-v([1-9][0-9]{0,8})\.json(\.sig)?$/;
-// An Ed25519 public key as DER (SubjectPublicKeyInfo): this prefix, then the 32 raw bytes.
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 export function campaigns({ dir, keyHex, audit, throttled = (_key, log) => log() }) {
   fs.mkdirSync(dir, { recursive: true });
-  let key = null;
-  if (keyHex) {
-    if (!/^[0-9a-f]{64}$/i.test(keyHex)) throw new Error('INTAKE_CAMPAIGN_KEY must be 64 hex digits');
-    key = crypto.createPublicKey({
-      key: Buffer.concat([SPKI_PREFIX, Buffer.from(keyHex, 'hex')]),
-      format: 'der',
-      type: 'spki',
-    });
-  }
+  const key = publicKey(keyHex);
   const indexFile = path.join(dir, 'index.json');
   // One publication at a time: the index is read, checked and replaced in one step.
   let publishing = Promise.resolve();
 
-  function writeWhole(file, data) {
-    const temp = `${file}.${crypto.randomBytes(6).toString('hex')}.tmp`;
-    const fd = fs.openSync(temp, 'wx');
-    try {
-      fs.writeSync(fd, data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temp, file);
-  }
   function syncDir() {
     const fd = fs.openSync(dir, 'r');
     try {
@@ -90,44 +70,22 @@ export function campaigns({ dir, keyHex, audit, throttled = (_key, log) => log()
       plain(req, res, 503, 'campaign publishing is not configured here (INTAKE_CAMPAIGN_KEY)');
       return;
     }
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += chunk.length;
-      if (size > MAX_TEMPLATE + 4096) {
-        plain(req, res, 413, 'a campaign template is at most 2 MiB', { Connection: 'close' });
-        req.socket.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    }
-    let body;
-    try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    } catch {
-      plain(req, res, 400, 'the body is not JSON {"template": …, "signature": …}');
-      return;
-    }
-    if (typeof body?.template !== 'string' || typeof body?.signature !== 'string') {
-      plain(req, res, 400, 'the body needs "template" (text) and "signature" (hex)');
-      return;
-    }
+    const signed = await readSigned(req, res, {
+      key,
+      context: CONTEXT,
+      field: 'template',
+      max: MAX_TEMPLATE,
+      what: 'a campaign template',
+      plain,
+      refused: (reason) =>
+        throttled(`campaign signature ${token?.fingerprint}`, () =>
+          audit('campaign refused', { id, token: token?.fingerprint ?? null, reason }),
+        ),
+    });
+    if (!signed) return;
+    const body = { template: signed.text };
+    const { signature } = signed;
     const bytes = Buffer.from(body.template, 'utf8');
-    if (bytes.length > MAX_TEMPLATE) {
-      plain(req, res, 413, 'a campaign template is at most 2 MiB');
-      return;
-    }
-    const signature = body.signature.trim();
-    const good =
-      /^[0-9a-f]{128}$/i.test(signature) &&
-      crypto.verify(null, Buffer.concat([CONTEXT, bytes]), key, Buffer.from(signature, 'hex'));
-    if (!good) {
-      throttled(`campaign signature ${token?.fingerprint}`, () =>
-        audit('campaign refused', { id, token: token?.fingerprint ?? null, reason: 'bad signature' }),
-      );
-      plain(req, res, 422, 'the signature does not verify against the department key');
-      return;
-    }
     let template;
     try {
       template = JSON.parse(body.template);
@@ -172,7 +130,7 @@ export function campaigns({ dir, keyHex, audit, throttled = (_key, log) => log()
         return [409, `${file} exists already and there is no index`];
       }
       writeWhole(path.join(dir, file), bytes);
-      writeWhole(path.join(dir, `${file}.sig`), `${signature.toLowerCase()}\n`);
+      writeWhole(path.join(dir, `${file}.sig`), `${signature}\n`);
       const entry = {
         id,
         version,

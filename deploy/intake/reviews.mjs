@@ -15,6 +15,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { publicKey, readSigned, writeWhole as writeFile } from './signed.mjs';
 
 const CONTEXT = Buffer.from('baosong-review-v1\n');
 const MAX_MESSAGE = 64 * 1024;
@@ -25,40 +26,15 @@ const MAX_TEXT = 2000;
 const MAX_NOTES = 100;
 const chars = (s) => [...String(s ?? '')].length;
 const ID = /^[0-9a-f]{32}$/;
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 export function reviews({ dir, keyHex, audit, throttled = (_key, log) => log() }) {
   fs.mkdirSync(dir, { recursive: true });
-  let key = null;
-  if (keyHex && /^[0-9a-f]{64}$/i.test(keyHex)) {
-    key = crypto.createPublicKey({
-      key: Buffer.concat([SPKI_PREFIX, Buffer.from(keyHex, 'hex')]),
-      format: 'der',
-      type: 'spki',
-    });
-  }
+  const key = keyHex && /^[0-9a-f]{64}$/i.test(keyHex) ? publicKey(keyHex) : null;
   // One write at a time: the count per unit and the file are checked and written in one step.
   let writing = Promise.resolve();
 
   const folderOf = (unit) => path.join(dir, crypto.createHash('sha256').update(unit).digest('hex').slice(0, 32));
 
-  function writeWhole(file, data) {
-    const temp = `${file}.${crypto.randomBytes(6).toString('hex')}.tmp`;
-    const fd = fs.openSync(temp, 'wx');
-    try {
-      fs.writeSync(fd, data);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temp, file);
-    const d = fs.openSync(path.dirname(file), 'r');
-    try {
-      fs.fsyncSync(d);
-    } finally {
-      fs.closeSync(d);
-    }
-  }
   function json(req, res, status, value) {
     const body = Buffer.from(`${JSON.stringify(value)}\n`);
     res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Content-Length': body.length });
@@ -108,44 +84,21 @@ export function reviews({ dir, keyHex, audit, throttled = (_key, log) => log() }
       plain(req, res, 503, 'reviews are not configured here (INTAKE_CAMPAIGN_KEY)');
       return;
     }
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += chunk.length;
-      if (size > 2 * MAX_MESSAGE + 4096) {
-        plain(req, res, 413, 'a review is at most 64 KiB', { Connection: 'close' });
-        req.socket.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    }
-    let body;
-    try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    } catch {
-      plain(req, res, 400, 'the body is not JSON {"message": …, "signature": …}');
-      return;
-    }
-    if (typeof body?.message !== 'string' || typeof body?.signature !== 'string') {
-      plain(req, res, 400, 'the body needs "message" (text) and "signature" (hex)');
-      return;
-    }
-    const bytes = Buffer.from(body.message, 'utf8');
-    if (bytes.length > MAX_MESSAGE) {
-      plain(req, res, 413, 'a review is at most 64 KiB');
-      return;
-    }
-    const signature = body.signature.trim().toLowerCase();
-    const good =
-      /^[0-9a-f]{128}$/.test(signature) &&
-      crypto.verify(null, Buffer.concat([CONTEXT, bytes]), key, Buffer.from(signature, 'hex'));
-    if (!good) {
-      throttled(`review signature ${token?.fingerprint}`, () =>
-        audit('review refused', { id, token: token?.fingerprint ?? null, reason: 'bad signature' }),
-      );
-      plain(req, res, 422, 'the signature does not verify against the department key');
-      return;
-    }
+    const signed = await readSigned(req, res, {
+      key,
+      context: CONTEXT,
+      field: 'message',
+      max: MAX_MESSAGE,
+      what: 'a review',
+      plain,
+      refused: (reason) =>
+        throttled(`review signature ${token?.fingerprint}`, () =>
+          audit('review refused', { id, token: token?.fingerprint ?? null, reason }),
+        ),
+    });
+    if (!signed) return;
+    const body = { message: signed.text };
+    const { signature } = signed;
     let message;
     try {
       message = JSON.parse(body.message);
@@ -177,9 +130,9 @@ export function reviews({ dir, keyHex, audit, throttled = (_key, log) => log() }
       const file = path.join(folder, `${id}.json`);
       if (fs.existsSync(file)) return [409, 'this message is published already'];
       if (messagesIn(folder).length >= MAX_PER_UNIT) return [507, 'too many messages for this unit'];
-      if (!fs.existsSync(path.join(folder, 'unit.txt'))) writeWhole(path.join(folder, 'unit.txt'), `${unit}\n`);
+      if (!fs.existsSync(path.join(folder, 'unit.txt'))) writeFile(path.join(folder, 'unit.txt'), `${unit}\n`, { syncFolder: true });
       const published_at = new Date().toISOString();
-      writeWhole(file, JSON.stringify({ message: body.message, signature, published_at }));
+      writeFile(file, JSON.stringify({ message: body.message, signature, published_at }), { syncFolder: true });
       cache.delete(folder);
       audit('review published', { id, unit, kind: message.kind, verdict: message.verdict ?? null, token: token?.fingerprint ?? null }, true);
       return [201, { id, unit, published_at }];
@@ -243,7 +196,7 @@ export function reviews({ dir, keyHex, audit, throttled = (_key, log) => log() }
       }
       if (!fs.existsSync(file)) {
         try {
-          writeWhole(file, `${new Date().toISOString()}\n`);
+          writeFile(file, `${new Date().toISOString()}\n`, { syncFolder: true });
           cache.delete(folder);
         } catch (e) {
           console.error(`seen ${id}: ${e.message}`);

@@ -81,7 +81,9 @@ pub(super) fn parse(notice: &Path, output: &Path, out: &mut dyn Write) -> Result
 }
 
 /// The endpoint for publishing or looking: given on the command line, else as `probe` finds it.
-fn endpoint(
+/// The address to talk to: `--endpoint` (with `--token`), else the one in force (settings,
+/// baosong.toml, the template), said on `out`, with `--token` used on it when given.
+pub(super) fn endpoint(
     url: Option<String>,
     token: Option<String>,
     template: Option<PathBuf>,

@@ -33,31 +33,6 @@ pub(super) struct ReviewArgs {
     pub token: Option<String>,
 }
 
-fn intake_for(
-    url: Option<String>,
-    token: Option<String>,
-    data: &DataDir,
-    template: Option<PathBuf>,
-) -> Option<Intake> {
-    let portable = PortableConfig::found_beside_exe();
-    if let Some(url) = url {
-        return Some(Intake {
-            allow_http: portable
-                .and_then(|p| p.intake)
-                .is_some_and(|i| i.allow_http),
-            ..Intake::new(url, token)
-        });
-    }
-    let settings = data.load_settings();
-    let campaign = resolve_template(template, Some(data), portable.as_ref()).ok();
-    crate::core::intake::effective(
-        settings.intake.as_ref(),
-        portable.as_ref().and_then(|p| p.intake.as_ref()),
-        campaign.as_ref().and_then(|c| c.intake.as_ref()),
-    )
-    .map(|(i, _)| i)
-}
-
 fn published(
     intake: &Intake,
     data: &DataDir,
@@ -200,7 +175,8 @@ pub(super) fn review(
         eprintln!("错误：{m}");
         return Ok(1);
     }
-    let Some(intake) = intake_for(args.endpoint, args.token, &data, template) else {
+    let Some(intake) = super::campaign::endpoint(args.endpoint, args.token, template, clock, out)
+    else {
         eprintln!("错误：尚未设置报送地址。请用 --endpoint 写上地址，或在“设置与帮助”中填写。");
         return Ok(2);
     };
@@ -316,7 +292,8 @@ pub(super) fn remind(
         let _ = writeln!(out, "没有需要提醒的单位。");
         return Ok(0);
     }
-    let Some(intake) = intake_for(endpoint, token, &data, template) else {
+    let Some(intake) = super::campaign::endpoint(endpoint, token, template, clock.clone(), out)
+    else {
         eprintln!("错误：尚未设置报送地址。请用 --endpoint 写上地址，或在“设置与帮助”中填写。");
         return Ok(2);
     };
