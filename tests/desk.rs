@@ -1238,3 +1238,35 @@ fn reviews_and_reminders_pass_through_the_documented_nginx_site() {
     unsafe { libc::kill(nginx.id() as i32, libc::SIGTERM) };
     let _ = nginx.wait();
 }
+
+/// The install steps in docs/intake-server.md copy every module server.mjs imports (stop 24's
+/// campaigns.mjs was missing from them: an intake installed by the book would not start).
+#[test]
+fn the_documented_install_copies_every_module_the_intake_imports() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/intake-server.md")).unwrap();
+    let line = doc
+        .lines()
+        .find(|l| l.starts_with("sudo cp deploy/intake/") && l.contains("/opt/baosong-intake/"))
+        .expect("the install line");
+    let mut modules = vec!["server.mjs".to_string()];
+    let mut i = 0;
+    while i < modules.len() {
+        let text = std::fs::read_to_string(root.join("deploy/intake").join(&modules[i])).unwrap();
+        for l in text.lines().filter(|l| l.starts_with("import ")) {
+            if let Some(m) = l.split("'./").nth(1).and_then(|r| r.split('\'').next())
+                && !modules.iter().any(|x| x == m)
+            {
+                modules.push(m.to_string());
+            }
+        }
+        i += 1;
+    }
+    assert!(modules.len() >= 4, "{modules:?}");
+    for m in &modules {
+        assert!(
+            line.contains("*.mjs") || line.contains(m.as_str()),
+            "{m} is not copied by: {line}"
+        );
+    }
+}
