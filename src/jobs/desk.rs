@@ -86,6 +86,9 @@ pub struct Reviewed {
     pub messages: Vec<(Message, Option<String>)>,
     /// Why it stopped, in Chinese.
     pub error: Option<String>,
+    /// The table given, its 审核 column (and 逾期) from what has been published now — worked
+    /// out here, not on the window's thread (it may read a bundle's sha256).
+    pub tally: Option<Tally>,
 }
 
 pub type ReviewJob = Job<Reviewed>;
@@ -98,6 +101,7 @@ pub fn start_review(
     data_root: PathBuf,
     campaign_id: String,
     now: DateTime<FixedOffset>,
+    tally: Option<Tally>,
     wake: Wake,
 ) -> ReviewJob {
     let label = match &request {
@@ -110,6 +114,7 @@ pub fn start_review(
             sent: 0,
             messages: Vec::new(),
             error: None,
+            tally: None,
         };
         let ledger = Ledger::in_data_dir(&data_root);
         let key_dir = data_root.join("desk");
@@ -187,6 +192,11 @@ pub fn start_review(
         })();
         out.error = result.err();
         out.messages = published(&data_root);
+        out.tally = tally.map(|mut t| {
+            let messages: Vec<Message> = out.messages.iter().map(|(m, _)| m.clone()).collect();
+            t.apply_reviews(&messages);
+            t
+        });
         out
     })
 }

@@ -51,7 +51,7 @@ impl DeskJob {
             Self::Open(j) => DeskDone::Opened(j.poll()?.map(|r| r.map(Box::new))),
             Self::Save(j, done) => DeskDone::Saved(done, j.poll()?),
             Self::Import(j) => DeskDone::Imported(j.poll()?.map(|r| r.map(Box::new))),
-            Self::Review(j) => DeskDone::Reviewed(j.poll()?),
+            Self::Review(j) => DeskDone::Reviewed(j.poll()?.map(Box::new)),
         })
     }
 
@@ -397,19 +397,22 @@ impl App {
         self.banner = None;
         let wake = super::repaint_waker(&self.context);
         let intake = self.intake().map(|(i, _)| i);
+        // A fresh table (not yet given any review) for the job to mark.
+        let tally = self.desk.scanned.as_ref().map(|s| s.tally.clone());
         self.jobs.desk = Some(DeskJob::Review(start_review(
             request,
             intake,
             self.data_root.clone(),
             self.campaign.id.clone(),
             self.now(),
+            tally,
             wake,
         )));
     }
 
-    fn desk_reviewed(&mut self, result: Outcome<Reviewed>) {
+    fn desk_reviewed(&mut self, result: Outcome<Box<Reviewed>>) {
         let r = match result {
-            Ok(r) => r,
+            Ok(r) => *r,
             Err(lost) => {
                 self.banner = Some(Banner::error(lost.user_message("发送")));
                 return;
@@ -427,11 +430,8 @@ impl App {
             self.desk.form.returning = None;
             self.desk.form.remind = None;
         }
-        // The table's 审核 column from what was published.
-        if let Some(scanned) = &self.desk.scanned {
-            let messages: Vec<Message> = self.desk.reviews.iter().map(|(m, _)| m.clone()).collect();
-            let mut tally = scanned.tally.clone();
-            tally.apply_reviews(&messages);
+        // The table's 审核 column from what was published (worked out by the job).
+        if let (Some(scanned), Some(tally)) = (&self.desk.scanned, r.tally) {
             self.desk.scanned = Some(Arc::new(Scanned {
                 folder: scanned.folder.clone(),
                 found: scanned.found.clone(),

@@ -76,7 +76,7 @@ pub(super) enum DeskDone {
     /// An Excel table or a summary document written; the words that say it was.
     Saved(&'static str, Outcome<Result<PathBuf, DeskError>>),
     Imported(Outcome<Result<Box<Draft>, ImportError>>),
-    Reviewed(Outcome<crate::jobs::desk::Reviewed>),
+    Reviewed(Outcome<Box<crate::jobs::desk::Reviewed>>),
 }
 
 impl JobSet {
