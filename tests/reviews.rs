@@ -597,6 +597,66 @@ fn the_cli_refuses_what_the_desk_would_regret() {
     assert_eq!(ledger.len(), 2, "one 退回修改, one 通过");
 }
 
+#[test]
+fn a_unit_holds_at_most_so_many_messages_and_a_changed_id_is_refused() {
+    let desk = tempfile::tempdir().unwrap();
+    let (key, _) = DeskKey::load_or_create(&desk.path().join("desk")).unwrap();
+    let hex = key.public().to_hex();
+    let peer = intake(
+        Some(TOKENS),
+        &[
+            ("INTAKE_CAMPAIGN_KEY", hex.as_str()),
+            ("INTAKE_MAX_REVIEWS_PER_UNIT", "3"),
+        ],
+    );
+    let endpoint = Intake::new(
+        format!("http://127.0.0.1:{}/files/", peer.port),
+        Some("desk-token".into()),
+    );
+    let now = chrono::DateTime::parse_from_rfc3339("2024-03-09T10:00:00+08:00").unwrap();
+    let key_dir = desk.path().join("desk");
+    for n in 0..3 {
+        let m = Message::reminder("万州区妇联", "c", now, &format!("第{n}次提醒"));
+        channel::publish(&endpoint, &key_dir, &m).unwrap();
+    }
+    let fourth = Message::reminder("万州区妇联", "c", now, "第四次");
+    let e = channel::publish(&endpoint, &key_dir, &fourth).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            baosong::core::campaign::channel::ChannelError::Refused { status: 507, .. }
+        ),
+        "{e:?}"
+    );
+    // Another unit is not affected.
+    channel::publish(
+        &endpoint,
+        &key_dir,
+        &Message::reminder("江北区妇联", "c", now, "请报送"),
+    )
+    .unwrap();
+    // A message whose id is not the one in the address: 400.
+    let m = Message::reminder("江北区妇联", "c", now, "x");
+    let signed = m.sign(&key).unwrap();
+    let r = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .put(format!(
+            "http://127.0.0.1:{}/files/reviews/{}",
+            peer.port,
+            "e".repeat(32)
+        ))
+        .bearer_auth("desk-token")
+        .body(
+            serde_json::json!({"message": signed.message, "signature": signed.signature})
+                .to_string(),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+}
+
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap().flatten() {

@@ -11,7 +11,7 @@
 // hex digits as in the address, a unit named. The unit a message goes to is the one it names;
 // the unit a token reads is the token's (the tokens file): a unit cannot read, write or mark
 // another's. Files are written whole (temp, fsync, rename) and never changed; at most
-// MAX_PER_UNIT messages per unit.
+// INTAKE_MAX_REVIEWS_PER_UNIT (500) messages per unit.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,7 +19,6 @@ import { publicKey, readSigned, writeWhole as writeFile } from './signed.mjs';
 
 const CONTEXT = Buffer.from('baosong-review-v1\n');
 const MAX_MESSAGE = 64 * 1024;
-const MAX_PER_UNIT = 500;
 // What the apps accept (crates/baosong-core/src/review): a message they would refuse is not kept
 // (it would count towards the unit's 500 for nothing).
 const MAX_TEXT = 2000;
@@ -27,7 +26,7 @@ const MAX_NOTES = 100;
 const chars = (s) => [...String(s ?? '')].length;
 const ID = /^[0-9a-f]{32}$/;
 
-export function reviews({ dir, keyHex, audit, throttled = (_key, log) => log() }) {
+export function reviews({ dir, keyHex, audit, throttled = (_key, log) => log(), maxPerUnit = 500 }) {
   fs.mkdirSync(dir, { recursive: true });
   const key = keyHex && /^[0-9a-f]{64}$/i.test(keyHex) ? publicKey(keyHex) : null;
   // One write at a time: the count per unit and the file are checked and written in one step.
@@ -129,7 +128,7 @@ export function reviews({ dir, keyHex, audit, throttled = (_key, log) => log() }
       fs.mkdirSync(folder, { recursive: true });
       const file = path.join(folder, `${id}.json`);
       if (fs.existsSync(file)) return [409, 'this message is published already'];
-      if (messagesIn(folder).length >= MAX_PER_UNIT) return [507, 'too many messages for this unit'];
+      if (messagesIn(folder).length >= maxPerUnit) return [507, 'too many messages for this unit'];
       if (!fs.existsSync(path.join(folder, 'unit.txt'))) writeFile(path.join(folder, 'unit.txt'), `${unit}\n`, { syncFolder: true });
       const published_at = new Date().toISOString();
       writeFile(file, JSON.stringify({ message: body.message, signature, published_at }), { syncFolder: true });

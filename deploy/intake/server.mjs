@@ -51,6 +51,7 @@
 //                        with S3)
 //   INTAKE_REVIEWS       where reviews and reminders to the units are kept (reviews beside
 //                        INTAKE_DIR; ./reviews with S3)
+//   INTAKE_MAX_REVIEWS_PER_UNIT  messages kept per unit (500): past it, 507
 //   INTAKE_CAMPAIGN_KEY  the department's public key (64 hex digits, as pinned in baosong.toml);
 //                        unset = publishing refused (503), what is published still served
 //
@@ -127,6 +128,7 @@ const reviewRoutes = reviews({
   keyHex: env.INTAKE_CAMPAIGN_KEY,
   audit,
   throttled: (key, log) => throttled(key, log),
+  maxPerUnit: num(env.INTAKE_MAX_REVIEWS_PER_UNIT, 500),
 });
 
 // ---- tokens: "<token> <unit or *>" per line, # comments -------------------------------------
