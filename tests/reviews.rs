@@ -232,6 +232,8 @@ fn a_returned_report_is_corrected_sent_again_and_passed() {
     draft.mark_ready(0, store.now()).unwrap();
     store.save(&draft).unwrap();
     drop(store);
+    let o = cli(yz.path(), &["drafts"]);
+    assert!(said(&o).contains("已完成待报送（第2版）"), "{}", said(&o));
     send(&w, yz.path(), id.as_str(), "yz-token");
 
     // The intake holds both; the new one names the one it replaces; the desk counts version 2.
@@ -295,6 +297,21 @@ fn a_returned_report_is_corrected_sent_again_and_passed() {
         "the receipt says which version and what it replaces: {text}"
     );
     assert!(text.contains("退回修改：请按意见补充后重新报送"), "{text}");
+    // `baosong drafts` beside a baosong.toml with the key says it too (from what status got).
+    let exe_dir = tempfile::tempdir().unwrap();
+    let exe = exe_dir.path().join("baosong");
+    std::fs::copy(env!("CARGO_BIN_EXE_baosong"), &exe).unwrap();
+    std::fs::write(
+        exe_dir.path().join("baosong.toml"),
+        format!("campaign_key = \"{}\"\n", w.hex()),
+    )
+    .unwrap();
+    let o = Command::new(&exe)
+        .env("BAOSONG_DATA_DIR", yz.path())
+        .arg("drafts")
+        .output()
+        .unwrap();
+    assert!(said(&o).contains("已报送 · 已通过"), "{}", said(&o));
     // The desk's table (and its Excel) says 已通过 for the counted version.
     let o = cli(
         w.desk.path(),

@@ -35,7 +35,28 @@ pub(super) fn drafts(
         );
     } else {
         w(out, "编号\t名称\t状态\t完成情况\t最后修改".into());
+        // What the department said, as this PC last received it (where IT pinned its key).
+        let reviews = PortableConfig::found_beside_exe()
+            .and_then(|p| p.campaign_key)
+            .and_then(|k| crate::core::campaign::signing::PublicKey::from_hex(&k).ok())
+            .map(|key| {
+                let units: Vec<String> = listing.drafts.iter().map(|d| d.unit.clone()).collect();
+                crate::core::review::Inbox::in_data_dir(data.root()).messages(&key, &units)
+            });
         for d in &listing.drafts {
+            let status = match (&d.status, &reviews) {
+                (crate::core::draft::Status::Submitted { receipt }, Some(messages)) => {
+                    match crate::core::review::review_of(messages, &receipt.bundle_sha256) {
+                        Some(m) => format!(
+                            "已报送 · {}",
+                            m.verdict().map_or("", crate::core::review::Verdict::label)
+                        ),
+                        None => "已报送 · 市妇联已收到".into(),
+                    }
+                }
+                (s, _) if d.version > 1 => format!("{}（第{}版）", s.label(), d.version),
+                (s, _) => s.label().to_string(),
+            };
             let done = d
                 .items_done
                 .map(|(done, total)| format!("{done}/{total} 项"))
@@ -46,7 +67,7 @@ pub(super) fn drafts(
                     "{}\t{}\t{}\t{}\t{}",
                     d.id,
                     d.name,
-                    d.status.label(),
+                    status,
                     done,
                     chinese_date_time(d.updated_at)
                 ),
