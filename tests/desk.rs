@@ -1225,7 +1225,7 @@ fn reviews_and_reminders_pass_through_the_documented_nginx_site() {
     let jb = tempfile::tempdir().unwrap();
     let jb_inbox = Inbox::in_data_dir(jb.path());
     channel::look(&endpoint("t2"), &pinned, &jb_inbox).unwrap();
-    let shown = jb_inbox.unshown_reminders(&pinned, &[]);
+    let shown = jb_inbox.unshown_reminders(&jb_inbox.messages(&pinned, &[]));
     assert_eq!(shown.len(), 1);
     jb_inbox.mark_shown(&shown[0].id).unwrap();
     channel::acknowledge(&endpoint("t2"), &jb_inbox);

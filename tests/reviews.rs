@@ -719,7 +719,7 @@ fn a_reminder_reaches_the_units_not_reported_and_the_desk_sees_who_has_seen_it()
     let inbox = Inbox::in_data_dir(jb.path());
     channel::look(&w.endpoint("jb-token"), &w.pinned(), &inbox).unwrap();
     // 江北 has no draft yet: the token's unit is enough to be shown it.
-    let unshown = inbox.unshown_reminders(&w.pinned(), &[]);
+    let unshown = inbox.unshown_reminders(&inbox.messages(&w.pinned(), &[]));
     assert_eq!(unshown.len(), 1);
     assert!(matches!(&unshown[0].body, Body::Reminder { text } if text.contains("17:30")));
     let seen = |w: &World| {
@@ -733,7 +733,11 @@ fn a_reminder_reaches_the_units_not_reported_and_the_desk_sees_who_has_seen_it()
     };
     assert_eq!(seen(&w), None);
     inbox.mark_shown(&unshown[0].id).unwrap();
-    assert!(inbox.unshown_reminders(&w.pinned(), &[]).is_empty());
+    assert!(
+        inbox
+            .unshown_reminders(&inbox.messages(&w.pinned(), &[]))
+            .is_empty()
+    );
     channel::look(&w.endpoint("jb-token"), &w.pinned(), &inbox).unwrap();
     assert!(seen(&w).is_some());
     assert!(inbox.unacknowledged().is_empty());
@@ -1076,7 +1080,7 @@ mod window {
         let wz = tempfile::tempdir().unwrap();
         let wz_inbox = Inbox::in_data_dir(wz.path());
         channel::look(&w.endpoint("wz-token"), &w.pinned(), &wz_inbox).unwrap();
-        let shown = wz_inbox.unshown_reminders(&w.pinned(), &[]);
+        let shown = wz_inbox.unshown_reminders(&wz_inbox.messages(&w.pinned(), &[]));
         assert_eq!(shown.len(), 1);
         wz_inbox.mark_shown(&shown[0].id).unwrap();
         channel::acknowledge(&w.endpoint("wz-token"), &wz_inbox);

@@ -81,6 +81,10 @@ pub(super) fn parse(notice: &Path, output: &Path, out: &mut dyn Write) -> Result
 }
 
 /// The endpoint for publishing or looking: given on the command line, else as `probe` finds it.
+/// Said when no address is given or set.
+pub(super) const NO_ENDPOINT: &str =
+    "尚未设置报送地址。请用 --endpoint 写上地址，或在“设置与帮助”中填写。";
+
 /// The address to talk to: `--endpoint` (with `--token`), else the one in force (settings,
 /// baosong.toml, the template), said on `out`, with `--token` used on it when given.
 pub(super) fn endpoint(
@@ -169,7 +173,7 @@ pub(super) fn publish(
     let campaign = Campaign::load(file)?;
     let data = open_data_dir(clock.clone())?;
     let Some(intake) = endpoint(url, token, None, clock, out) else {
-        eprintln!("错误：尚未设置报送地址。请用 --endpoint 写上地址，或在“设置与帮助”中填写。");
+        eprintln!("错误：{NO_ENDPOINT}");
         return Ok(2);
     };
     match publish_from(&intake, &data.root().join("desk"), &campaign) {
@@ -245,7 +249,7 @@ pub(super) fn list(
         }
     };
     let Some(intake) = endpoint(url, token, template, clock, out) else {
-        eprintln!("错误：尚未设置报送地址。请用 --endpoint 写上地址，或在“设置与帮助”中填写。");
+        eprintln!("错误：{NO_ENDPOINT}");
         return Ok(2);
     };
     let shelf = Shelf::in_data_dir(data.root());

@@ -62,6 +62,20 @@ fn published(
     }
 }
 
+/// The desk's data folder and the campaign in force (as the window would choose it).
+fn desk_and_campaign(
+    template: Option<PathBuf>,
+    clock: Arc<dyn Clock>,
+) -> Result<(DataDir, crate::core::campaign::Campaign), CoreError> {
+    let data = open_data_dir(clock)?;
+    let campaign = resolve_template(
+        template,
+        Some(&data),
+        PortableConfig::found_beside_exe().as_ref(),
+    )?;
+    Ok((data, campaign))
+}
+
 /// `baosong review`.
 pub(super) fn review(
     args: ReviewArgs,
@@ -83,12 +97,7 @@ pub(super) fn review(
         eprintln!("错误：--note 只用于退回修改（--return）。");
         return Ok(2);
     }
-    let data = open_data_dir(clock.clone())?;
-    let campaign = resolve_template(
-        template.clone(),
-        Some(&data),
-        PortableConfig::found_beside_exe().as_ref(),
-    )?;
+    let (data, campaign) = desk_and_campaign(template.clone(), clock.clone())?;
     if !args.bundle.is_file() {
         eprintln!(
             "错误：“{}”不是一个文件。请给出收到的材料包（.zip）文件，如收件文件夹中的某一个。",
@@ -177,7 +186,7 @@ pub(super) fn review(
     }
     let Some(intake) = super::campaign::endpoint(args.endpoint, args.token, template, clock, out)
     else {
-        eprintln!("错误：尚未设置报送地址。请用 --endpoint 写上地址，或在“设置与帮助”中填写。");
+        eprintln!("错误：{}", super::campaign::NO_ENDPOINT);
         return Ok(2);
     };
     Ok(match published(&intake, &data, &message, out) {
@@ -227,12 +236,7 @@ pub(super) fn remind(
     clock: Arc<dyn Clock>,
     out: &mut dyn Write,
 ) -> Result<u8, CoreError> {
-    let data = open_data_dir(clock.clone())?;
-    let campaign = resolve_template(
-        template.clone(),
-        Some(&data),
-        PortableConfig::found_beside_exe().as_ref(),
-    )?;
+    let (data, campaign) = desk_and_campaign(template.clone(), clock.clone())?;
     if usize::from(units.is_some()) + usize::from(folder.is_some()) + usize::from(all) != 1 {
         eprintln!(
             "错误：请选一种：--folder 收件文件夹（提醒其中还没有材料包的单位）、--units 单位,单位（提醒这些单位）或 --all（提醒全部 {} 个单位，包括已报送的）。",
@@ -294,7 +298,7 @@ pub(super) fn remind(
     }
     let Some(intake) = super::campaign::endpoint(endpoint, token, template, clock.clone(), out)
     else {
-        eprintln!("错误：尚未设置报送地址。请用 --endpoint 写上地址，或在“设置与帮助”中填写。");
+        eprintln!("错误：{}", super::campaign::NO_ENDPOINT);
         return Ok(2);
     };
     let mut code = 0;

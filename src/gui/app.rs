@@ -281,9 +281,9 @@ impl App {
         self.actions.push(crate::gui::state::Action::OpenDraft(id));
     }
 
-    /// A send is running (its job not finished).
+    /// 一键报送 is running (its job not finished).
     pub fn is_sending(&self) -> bool {
-        !self.jobs.is_empty()
+        self.jobs.sending.is_some()
     }
 
     pub fn texture_count(&self) -> usize {

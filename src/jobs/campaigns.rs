@@ -62,7 +62,7 @@ pub fn look(
                 }
             }
             seen.messages = inbox.messages(&key, &what.units);
-            seen.reminders = inbox.unshown_reminders(&key, &what.units);
+            seen.reminders = inbox.unshown_reminders(&seen.messages);
             if let Some(intake) = intake.filter(|_| what.campaigns) {
                 match fetch(&intake, &key, &shelf) {
                     Ok(f) => {

@@ -135,27 +135,23 @@ impl App {
         match (self.screen, self.desk.opened.clone()) {
             (Screen::DeskBundle, Some(opened)) => {
                 let imported = self.desk.imported.clone();
-                let messages: Vec<Message> =
-                    self.desk.reviews.iter().map(|(m, _)| m.clone()).collect();
-                let row = self.desk.scanned.as_ref().and_then(|s| {
-                    s.tally
-                        .lines()
-                        .map(|(r, _)| r)
-                        .find(|r| {
-                            r.latest
-                                .as_ref()
-                                .is_some_and(|l| l.path == opened.bundle.path)
-                                || r.earlier.iter().any(|e| e.path == opened.bundle.path)
-                        })
-                        .cloned()
+                // The unit's line of the table (its versions), borrowed for the frame.
+                let scanned = self.desk.scanned.clone();
+                let row = scanned.as_ref().and_then(|s| {
+                    s.tally.lines().map(|(r, _)| r).find(|r| {
+                        r.latest
+                            .as_ref()
+                            .is_some_and(|l| l.path == opened.bundle.path)
+                            || r.earlier.iter().any(|e| e.path == opened.bundle.path)
+                    })
                 });
                 let view = BundleView {
                     opened: &opened,
                     imported: imported.as_ref(),
                     busy,
                     campaign: &self.campaign,
-                    reviews: &messages,
-                    row: row.as_ref(),
+                    reviews: &self.desk.reviews,
+                    row,
                 };
                 desk_screen::bundle_ui(ui, &view, &mut self.desk.form, &mut self.previews, actions);
                 if let Some(state) = &mut self.desk.viewer {

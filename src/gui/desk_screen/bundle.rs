@@ -25,8 +25,9 @@ pub struct BundleView<'a> {
     pub imported: Option<&'a crate::core::draft::DraftId>,
     pub busy: Option<Busy>,
     pub campaign: &'a crate::core::campaign::Campaign,
-    /// The reviews the desk has published (the latest of this bundle is shown).
-    pub reviews: &'a [Message],
+    /// What the desk has published, with when each was seen (the latest review of this bundle
+    /// is shown).
+    pub reviews: &'a [(Message, Option<String>)],
     /// The unit's line in the table: its other versions.
     pub row: Option<&'a Row>,
 }
@@ -347,7 +348,7 @@ fn review_panel(
             review_for(
                 r,
                 &view.row.map(|r| r.unit.clone()).unwrap_or_default(),
-                view.reviews,
+                view.reviews.iter().map(|(m, _)| m),
             )
         }) {
             Some(m) => {
@@ -552,7 +553,7 @@ fn versions(ui: &mut Ui, view: &BundleView<'_>, actions: &mut Vec<Action>) {
         .collect();
     for (n, (r, counted)) in all.into_iter().enumerate() {
         ui.horizontal_wrapped(|ui| {
-            let said = review_for(r, &row.unit, view.reviews)
+            let said = review_for(r, &row.unit, view.reviews.iter().map(|(m, _)| m))
                 .map(|m| match &m.body {
                     Body::Review { notes, .. } if !notes.is_empty() => {
                         format!("{}；{} 条意见", m.headline(), notes.len())

@@ -346,20 +346,7 @@ pub fn publish(
     });
     let url = url_of(intake, &campaign.id)?;
     let shown = url.to_string();
-    let response = authorised(http.put(url), intake)
-        .header("Content-Type", "application/json")
-        .body(body.to_string())
-        .send()
-        .map_err(|e| classify(&shown, &e))?;
-    let status = response.status();
-    if status == StatusCode::UNAUTHORIZED {
-        return Err(IntakeError::Unauthorised {
-            url: shown,
-            status: 401,
-        }
-        .into());
-    }
-    let text = body_capped(&shown, response, 64 * 1024)?;
+    let (status, text) = put_signed(&http, intake, url, &body)?;
     if unchanged
         && status == StatusCode::CONFLICT
         && let Some(entry) = held
@@ -385,6 +372,31 @@ pub fn publish(
         unchanged: false,
         changes,
     })
+}
+
+/// PUT a signed document (`body`, JSON) to `url` with the desk's token: the answer's status and
+/// its text (at most 64 KiB); a refused token is [`IntakeError::Unauthorised`].
+pub(crate) fn put_signed(
+    http: &reqwest::blocking::Client,
+    intake: &Intake,
+    url: reqwest::Url,
+    body: &serde_json::Value,
+) -> Result<(StatusCode, Vec<u8>), ChannelError> {
+    let shown = url.to_string();
+    let response = authorised(http.put(url), intake)
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .send()
+        .map_err(|e| classify(&shown, &e))?;
+    let status = response.status();
+    if status == StatusCode::UNAUTHORIZED {
+        return Err(IntakeError::Unauthorised {
+            url: shown,
+            status: 401,
+        }
+        .into());
+    }
+    Ok((status, body_capped(&shown, response, 64 * 1024)?))
 }
 
 /// The public key the intake checks publications with (`None`: not configured there).

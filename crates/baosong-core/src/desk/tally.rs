@@ -426,11 +426,11 @@ fn named_in(r: &Received, unit: &str, messages: &[crate::review::Message]) -> bo
 pub fn review_for<'a>(
     r: &Received,
     unit: &str,
-    messages: &'a [crate::review::Message],
+    messages: impl IntoIterator<Item = &'a crate::review::Message>,
 ) -> Option<&'a crate::review::Message> {
     let sha = r.sha256.as_deref()?;
     messages
-        .iter()
+        .into_iter()
         .filter(|m| m.unit == unit && m.bundle().is_some_and(|b| b.eq_ignore_ascii_case(sha)))
         .max_by_key(|m| m.issued_at)
 }

@@ -17,10 +17,10 @@ use serde::Deserialize;
 use super::{Inbox, Message, Signed};
 use crate::campaign::Intake;
 use crate::campaign::channel::{
-    ChannelError, authorised, body_capped, client, desk_key_for, get_at, url_at,
+    ChannelError, authorised, client, desk_key_for, get_at, put_signed, url_at,
 };
 use crate::campaign::signing::PublicKey;
-use crate::intake::{IntakeError, classify};
+use crate::intake::IntakeError;
 
 /// The largest list read (the intake keeps at most 500 messages per unit).
 const MAX_LIST: u64 = 40 * 1024 * 1024;
@@ -43,23 +43,10 @@ pub fn publish(intake: &Intake, key_dir: &Path, message: &Message) -> Result<Sig
     let shown = url.to_string();
     let http = client(intake)?;
     let body = serde_json::json!({ "message": signed.message, "signature": signed.signature });
-    let response = authorised(http.put(url), intake)
-        .header("Content-Type", "application/json")
-        .body(body.to_string())
-        .send()
-        .map_err(|e| classify(&shown, &e))?;
-    let status = response.status();
-    if status == StatusCode::UNAUTHORIZED {
-        return Err(IntakeError::Unauthorised {
-            url: shown,
-            status: 401,
-        }
-        .into());
-    }
+    let (status, text) = put_signed(&http, intake, url, &body)?;
     if status == StatusCode::NOT_FOUND || status == StatusCode::METHOD_NOT_ALLOWED {
         return Err(ChannelError::NoCampaignsHere { url: shown });
     }
-    let text = body_capped(&shown, response, 64 * 1024)?;
     if status == StatusCode::CREATED || status == StatusCode::CONFLICT {
         return Ok(signed);
     }

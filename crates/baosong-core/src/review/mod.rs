@@ -427,12 +427,13 @@ impl Inbox {
         out
     }
 
-    /// Reminders not yet shown.
-    pub fn unshown_reminders(&self, key: &PublicKey, units: &[String]) -> Vec<Message> {
+    /// The reminders among `messages` (from [`Inbox::messages`]) not yet shown.
+    pub fn unshown_reminders(&self, messages: &[Message]) -> Vec<Message> {
         let shown = self.kept().shown;
-        self.messages(key, units)
-            .into_iter()
+        messages
+            .iter()
             .filter(|m| matches!(m.body, Body::Reminder { .. }) && !shown.contains(&m.id))
+            .cloned()
             .collect()
     }
 
@@ -756,10 +757,14 @@ mod tests {
         // …until the intake answered for this PC's token's unit.
         inbox.keep(Some("渝中区妇联"), &[]).unwrap();
         assert_eq!(inbox.messages(&key.public(), &[]).len(), 1);
-        let shown = inbox.unshown_reminders(&key.public(), &units);
+        let shown = inbox.unshown_reminders(&inbox.messages(&key.public(), &units));
         assert_eq!(shown.len(), 1);
         inbox.mark_shown(&shown[0].id).unwrap();
-        assert!(inbox.unshown_reminders(&key.public(), &units).is_empty());
+        assert!(
+            inbox
+                .unshown_reminders(&inbox.messages(&key.public(), &units))
+                .is_empty()
+        );
         assert_eq!(inbox.unacknowledged(), vec![shown[0].id.clone()]);
         inbox.mark_acknowledged(&shown[0].id).unwrap();
         assert!(inbox.unacknowledged().is_empty());
