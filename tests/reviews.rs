@@ -415,6 +415,11 @@ fn a_unit_reads_only_its_own_reviews_and_writes_none() {
         .send()
         .unwrap();
     assert_eq!(r.status().as_u16(), 422);
+    // Each publication and each refusal is in the intake's audit log.
+    let audit = std::fs::read_to_string(w.peer.store.join("intake-audit.jsonl")).unwrap();
+    assert!(audit.contains("\"review published\""), "{audit}");
+    assert!(audit.contains("\"bad signature\""), "{audit}");
+    assert!(audit.contains("\"not the desk token\""), "{audit}");
     // The same id twice: kept once.
     let r = http
         .put(format!("{}reviews/{}", w.url, review.id))
