@@ -1,35 +1,34 @@
 #!/usr/bin/env bash
 # Smoke test of the Windows build under Wine (run by .ci/run; not part of scripts/test.sh, so the
-# README's test command runs without Wine). It:
-#   1. cross-builds baosong.exe (x86_64-pc-windows-gnu) with mingw-w64, in the `smoke` profile:
-#      dev-speed, but without debug assertions, so it is the windowed (GUI-subsystem) program a
-#      clerk gets; checks the subsystem and the embedded resources (icon, version, manifest);
-#   2. runs the CLI under Wine from a folder with Chinese characters in its path, and checks it
-#      gives the same answers as on Linux (validate, inspect, export — the same bundle byte for
-#      byte —, status), that submit reaches the real tus server on loopback, and that
-#      %LOCALAPPDATA% is the default data folder;
+# README's test command runs without Wine). What ships is what is tested: it
+#   1. takes baosong.exe out of the release zip (dist/, made by scripts/release.sh — the optimised
+#      `release` profile; made here first when missing) into a folder with Chinese characters in
+#      its path, as IT would, and checks the exe names this commit;
+#   2. runs the CLI under Wine from there, and checks it gives the same answers as on Linux
+#      (validate, inspect, export — the same bundle byte for byte —, status), that submit reaches
+#      the real tus server on loopback, and that %LOCALAPPDATA% is the default data folder;
 #   3. starts the window under Xvfb + Wine with a fresh BAOSONG_DATA_DIR, takes a screenshot
 #      (kept as target/wine-smoke/start-screen.png), checks it is more than a blank window, and
 #      checks the exe closes cleanly and logged its first frame.
-# Needs: rustup target x86_64-pc-windows-gnu, gcc-mingw-w64-x86-64, wine64, xvfb, imagemagick.
+# Needs: rustup target x86_64-pc-windows-gnu, gcc-mingw-w64-x86-64, wine64, xvfb, imagemagick,
+# unzip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-TARGET=x86_64-pc-windows-gnu
 OUT="$ROOT/target/wine-smoke"
 APPDIR="$OUT/报送 程序"
-rm -rf "$OUT"; mkdir -p "$APPDIR"
+rm -rf "$OUT"; mkdir -p "$OUT"
 
-echo "== cross-building baosong.exe"
-cargo build --locked --profile smoke --target $TARGET
-EXE_BUILT="target/$TARGET/smoke/baosong.exe"
-HEADERS=$(x86_64-w64-mingw32-objdump -p -h "$EXE_BUILT")   # captured: grep -q in a pipe trips pipefail
-grep -q "(Windows GUI)" <<<"$HEADERS" || { echo "FAIL: not a GUI-subsystem exe"; exit 1; }
-grep -q "[.]rsrc" <<<"$HEADERS" || { echo "FAIL: no resources embedded"; exit 1; }
-grep -q "PerMonitorV2" "$EXE_BUILT" || { echo "FAIL: no DPI-aware manifest"; exit 1; }
+VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
+COMMIT=$(git rev-parse --short=12 HEAD)
+ZIP="dist/baosong-$VERSION-windows-x64.zip"
+[ -f "$ZIP" ] || bash scripts/release.sh
+echo "== baosong.exe from $ZIP"
+unzip -q "$ZIP" -d "$OUT/unzipped"
+mv "$OUT/unzipped/baosong-$VERSION" "$APPDIR"
+EXE_BUILT="$APPDIR/baosong.exe"
 x86_64-w64-mingw32-gcc -shared -O2 -o "$APPDIR/bcryptprimitives.dll" \
     scripts/wine/bcryptprimitives.c scripts/wine/bcryptprimitives.def -ladvapi32
-cp "$EXE_BUILT" "$APPDIR/"
 cargo build --locked --quiet   # the Linux binary, for comparing answers
 
 # Debian's wine64 package puts its programs under /usr/lib/wine (the `wine` package adds PATH links).
@@ -45,8 +44,10 @@ fail() { echo "FAIL: $*"; exit 1; }
 echo "== CLI under Wine"
 DATA="$OUT/数据 文件夹"; mkdir -p "$DATA"
 EXE="$APPDIR/baosong.exe"
-"$WINE" "$EXE" --version > "$OUT/version.txt"
-grep -q "baosong" "$OUT/version.txt" || fail "--version"
+"$WINE" "$EXE" --version | tr -d '\r' > "$OUT/version.txt"
+[ "$(cat "$OUT/version.txt")" = "baosong $VERSION ($COMMIT)" ] \
+    || fail "--version says '$(cat "$OUT/version.txt")', not 'baosong $VERSION ($COMMIT)': an old zip in dist/? run scripts/release.sh"
+./target/debug/baosong --version | diff - "$OUT/version.txt" || fail "--version differs from Linux's"
 
 lin_rc=0; ./target/debug/baosong validate docs/example-draft > "$OUT/validate-linux.txt" || lin_rc=$?
 win_rc=0; BAOSONG_DATA_DIR="$(winpath "$DATA")" "$WINE" "$EXE" validate "$(winpath "$ROOT/docs/example-draft")" \

@@ -440,6 +440,7 @@ fn a_submitted_draft_takes_no_more_files() {
         bytes: 1,
         protocol: "tus".into(),
         bundle_name: "材料包.zip".into(),
+        app: String::new(),
     };
     draft.submitted(confirmed).unwrap();
     data.save(&draft).unwrap();

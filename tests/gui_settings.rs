@@ -101,6 +101,19 @@ fn intake_endpoint_and_diagnostics_export() {
             "settings.json"
         ]
     );
+    // about.txt names the version and the commit, as `baosong --version`, the receipt and the
+    // exe's version resource do (docs/release.md).
+    let mut about = String::new();
+    zip.by_name("about.txt")
+        .unwrap()
+        .read_to_string(&mut about)
+        .unwrap();
+    let first = about.lines().next().unwrap();
+    assert_eq!(
+        first,
+        format!("baosong {}", baosong::core::build_info::VERSION_AND_COMMIT)
+    );
+    assert!(first.len() == "baosong 0.1.0 (".len() + 12 + 1, "{first}");
     let mut all = String::new();
     for i in 0..zip.len() {
         zip.by_index(i).unwrap().read_to_string(&mut all).unwrap();

@@ -468,6 +468,7 @@ fn screenshot_of_the_receipt() {
         bytes: 1_234_567,
         protocol: "tus".into(),
         bundle_name: "材料包-渝中区妇联-20240301.zip".into(),
+        app: "0.1.0 (3f9a2c1e7b00)".into(),
     })
     .unwrap();
     store.save(&d).unwrap();

@@ -106,7 +106,17 @@ fn sent_to_a_real_tus_server_byte_for_byte_with_a_receipt() {
         .unwrap()
         .draft_dir(&id)
         .join("submission");
-    assert!(dir.join("receipt.txt").is_file());
+    // The receipt names the program that got the confirmation: version and commit, as
+    // `baosong --version` says them (docs/release.md).
+    let receipt = std::fs::read_to_string(dir.join("receipt.txt")).unwrap();
+    assert!(
+        receipt.contains(&format!(
+            "此回执由报送程序 baosong {} 在服务器确认",
+            baosong::core::build_info::VERSION_AND_COMMIT
+        )),
+        "{receipt}"
+    );
+    assert_eq!(r.app, baosong::core::build_info::VERSION_AND_COMMIT);
     assert!(!dir.join("upload.json").exists(), "nothing left to resume");
     // The server has it: the bundle does not stay a third copy on the clerk's disk (the export
     // above rebuilt it byte for byte).

@@ -72,7 +72,7 @@ const DRAFTS_HELP_TEMPLATE: &str = "\
 #[derive(Debug, Parser)]
 #[command(
     name = "baosong",
-    version,
+    version = crate::core::build_info::VERSION_AND_COMMIT,
     about = "重庆市妇联“三八”国际妇女节活动情况报送",
     help_template = HELP_TEMPLATE,
     disable_help_flag = true,

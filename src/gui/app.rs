@@ -361,7 +361,7 @@ impl App {
             .unwrap_or_else(|| "未设置".into());
         format!(
             "baosong {}\n系统：{} {}\n数据文件夹：{}\n活动模板：{}（{}）\n报送地址：{}\n",
-            env!("CARGO_PKG_VERSION"),
+            crate::core::build_info::VERSION_AND_COMMIT,
             std::env::consts::OS,
             std::env::consts::ARCH,
             self.data_root.display(),

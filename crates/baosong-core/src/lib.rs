@@ -24,6 +24,18 @@
 //! - [`secrets`]: the unit's access token in the system's credential store, never in a file.
 //! - [`diagnostics`]: the zip of logs and settings (tokens removed) for IT support.
 //! - [`work`]: how long work reports progress and is cancelled (`Work`), without threads.
+//! - [`build_info`]: the version and the commit, as every face says them.
+
+/// The program's version and the commit it was built from (build.rs, build_commit.rs). What
+/// `baosong --version`, the receipt, the diagnostics and the exe's version resource say.
+pub mod build_info {
+    pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+    /// 12 hex digits, or "unknown" for a build from sources without git.
+    pub const COMMIT: &str = env!("BAOSONG_COMMIT");
+    /// `0.1.0 (1a2b3c4d5e6f)`.
+    pub const VERSION_AND_COMMIT: &str =
+        concat!(env!("CARGO_PKG_VERSION"), " (", env!("BAOSONG_COMMIT"), ")");
+}
 
 pub mod bundle;
 pub mod campaign;

@@ -13,14 +13,14 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::campaign::Intake;
 use super::error::CoreError;
 
 pub const FILE_NAME: &str = "baosong.toml";
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PortableConfig {
     /// A template file; a relative path is taken from the folder of `baosong.toml`.
@@ -116,6 +116,63 @@ pub fn template_choice(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The example in the release zip (release/baosong.toml.example).
+    const EXAMPLE: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../release/baosong.toml.example"
+    ));
+
+    /// The release zip's baosong.toml.example reads as it is (the intake's address only), and
+    /// with every commented setting switched on it sets every setting the program knows: a
+    /// setting added to [`PortableConfig`] or [`Intake`] and not to the example fails here.
+    #[test]
+    fn the_release_example_reads_as_it_is_and_names_every_setting() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), EXAMPLE).unwrap();
+        let as_is = PortableConfig::load_from(dir.path()).unwrap().unwrap();
+        assert_eq!(as_is.template, None);
+        assert_eq!(as_is.campaign_key, None);
+        let intake = as_is.intake.unwrap();
+        assert!(intake.url.starts_with("https://"), "{}", intake.url);
+        assert_eq!((intake.token, intake.allow_http), (None, false));
+
+        // Every `# key = value` line switched on.
+        let on: String = EXAMPLE
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest)
+                    if rest.split_once(" = ").is_some_and(|(k, _)| {
+                        k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    }) =>
+                {
+                    rest.to_string()
+                }
+                _ => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        std::fs::write(dir.path().join(FILE_NAME), &on).unwrap();
+        let all = PortableConfig::load_from(dir.path()).unwrap().unwrap();
+        // Every field the program has (as serde names them), in the switched-on file.
+        let fields = serde_json::to_value(&all).unwrap();
+        let table: toml::Table = on.parse().unwrap();
+        let mut missing = Vec::new();
+        for (k, _) in fields.as_object().unwrap() {
+            if !table.contains_key(k) {
+                missing.push(k.clone());
+            }
+        }
+        for (k, _) in fields["intake"].as_object().unwrap() {
+            if !table["intake"].as_table().unwrap().contains_key(k) {
+                missing.push(format!("intake.{k}"));
+            }
+        }
+        assert!(missing.is_empty(), "not in the example: {missing:?}");
+        assert!(all.campaign_key.is_some());
+        assert!(all.intake.unwrap().token.is_some());
+        assert!(all.template.unwrap().ends_with("2025年三八活动模板.json"));
+    }
 
     #[test]
     fn reads_template_and_intake_relative_to_its_folder() {

@@ -243,6 +243,7 @@ pub fn submit(input: &SubmitInput<'_>, work: &dyn Work) -> Result<Receipt, Submi
         bytes: built.bytes,
         protocol: confirmed.protocol.to_string(),
         bundle_name: name,
+        app: crate::build_info::VERSION_AND_COMMIT.into(),
     };
     let text = receipt_text(input.campaign, input.draft, &receipt);
     write_atomic(&dir.join(RECEIPT_FILE), text.as_bytes()).map_err(|source| {
@@ -315,7 +316,7 @@ pub fn receipt_text(campaign: &Campaign, draft: &Draft, r: &Receipt) -> String {
         _ => String::new(),
     };
     format!(
-        "报送回执\n\n活动：{}\n报送单位：{}\n{version}联系人：{}　电话：{}\n材料包：{}（{}）\n材料：{}\n材料包 SHA-256：{}\n报送地址：{}\n服务器确认：{}\n确认时间：{}（{}）\n\n此回执由报送程序 baosong {} 在服务器确认收到全部材料后生成。\n",
+        "报送回执\n\n活动：{}\n报送单位：{}\n{version}联系人：{}　电话：{}\n材料包：{}（{}）\n材料：{}\n材料包 SHA-256：{}\n报送地址：{}\n服务器确认：{}\n确认时间：{}（{}）\n\n此回执由报送程序 baosong{} 在服务器确认收到全部材料后生成。\n",
         campaign.title,
         draft.unit.display_name(),
         draft.unit.contact_person,
@@ -328,7 +329,11 @@ pub fn receipt_text(campaign: &Campaign, draft: &Draft, r: &Receipt) -> String {
         readable_address(&r.reference),
         crate::dates::chinese_date_time(r.confirmed_at),
         crate::dates::ZONE_NAME,
-        env!("CARGO_PKG_VERSION"),
+        if r.app.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", r.app)
+        },
     )
 }
 
@@ -384,6 +389,7 @@ mod tests {
             bytes: 1,
             protocol: "tus".into(),
             bundle_name: "材料包.zip".into(),
+            app: "0.1.0 (3f9a2c1e7b00)".into(),
         }
     }
 
@@ -426,6 +432,19 @@ mod tests {
         );
         // Not UTF-8 once decoded: shown as it came.
         assert_eq!(readable_address("https://x/%FF%FE"), "https://x/%FF%FE");
+        // The program that got the confirmation, kept with the receipt; none for a receipt from
+        // before it was kept (not the version that shows it now).
+        assert!(
+            text.ends_with(
+                "此回执由报送程序 baosong 0.1.0 (3f9a2c1e7b00) 在服务器确认收到全部材料后生成。\n"
+            ),
+            "{text}"
+        );
+        r.app.clear();
+        assert!(
+            receipt_text(&campaign, &d, &r)
+                .ends_with("此回执由报送程序 baosong 在服务器确认收到全部材料后生成。\n")
+        );
     }
 
     fn at(status: &str) -> Draft {

@@ -372,6 +372,7 @@ mod tests {
             bytes: 1,
             protocol: "tus".into(),
             bundle_name: String::new(),
+            app: String::new(),
         }
     }
 
@@ -481,6 +482,7 @@ mod tests {
                 bytes: 1,
                 protocol: "tus".into(),
                 bundle_name: "材料包.zip".into(),
+                app: String::new(),
             },
         };
         assert!(!d.is_editable());

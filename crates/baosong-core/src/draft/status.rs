@@ -40,6 +40,10 @@ pub struct Receipt {
     pub protocol: String,
     #[serde(default)]
     pub bundle_name: String,
+    /// The program that got the confirmation: `0.1.0 (1a2b3c4d5e6f)` ([`crate::build_info`]);
+    /// empty in receipts from before it was kept.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub app: String,
 }
 
 impl Status {
