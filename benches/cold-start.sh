@@ -23,13 +23,14 @@ profile() { sed -n '/^\[profile\.release\]/,/^\[/p' "$1" | grep -v '^\[' | grep 
 diff <(profile Cargo.toml) <(profile benches/eframe_template/Cargo.toml) \
     || { echo "benches/eframe_template's [profile.release] differs from baosong's: copy it"; exit 1; }
 cp Cargo.lock benches/eframe_template/Cargo.lock
-(cd benches/eframe_template && CARGO_TARGET_DIR="$ROOT/target" \
+BUILT="${CARGO_TARGET_DIR:-$ROOT/target}"
+(cd benches/eframe_template && CARGO_TARGET_DIR="$BUILT" \
     CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS="--remap-path-prefix=$ROOT=/baosong --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo -C link-arg=-Wl,--no-insert-timestamp" \
     cargo build --quiet --release --target $TARGET)
 
 WORK="$ROOT/target/cold-start"; rm -rf "$WORK"; mkdir -p "$WORK/baosong" "$WORK/template"
 unzip -q -j "$ZIP" "baosong-$VERSION/baosong.exe" -d "$WORK/baosong"
-cp "target/$TARGET/release/eframe_template.exe" "$WORK/template/"
+cp "$BUILT/$TARGET/release/eframe_template.exe" "$WORK/template/"
 for d in baosong template; do
     x86_64-w64-mingw32-gcc -shared -O2 -o "$WORK/$d/bcryptprimitives.dll" \
         scripts/wine/bcryptprimitives.c scripts/wine/bcryptprimitives.def -ladvapi32

@@ -16,6 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
 COMMIT=$(git rev-parse --short=12 HEAD)
+# A zip cut from a tree with uncommitted changes (ALLOW_DIRTY=1) says so (scripts/release.sh).
+[ -z "$(git status --porcelain --untracked-files=no)" ] || COMMIT="$COMMIT-dirty"
 NAME="baosong-$VERSION-windows-x64"
 ZIP="dist/$NAME.zip"
 fail() { echo "FAIL (release): $*"; exit 1; }

@@ -21,6 +21,8 @@ cargo about generate --locked --config release/about.toml release/about.hbs > "$
     echo
     echo "由 cargo-about $(cargo about --version | awk '{print $2}') 根据 Cargo.lock 生成（scripts/licences.sh）。"
     echo "Cargo.lock SHA-256：$(sha256sum Cargo.lock | cut -d' ' -f1)"
+    echo "每个 crate 的源代码都可在 https://crates.io/crates/<名称>/<版本> 获取（MPL-2.0 等许可要求告知源代码的获取方式）。"
+    echo "The source of every crate below is available at https://crates.io/crates/<name>/<version>."
     echo
     echo "================================================================================"
     echo "字体 / Font: NotoSansSC-baosong.otf（SIL Open Font License 1.1, OFL-1.1）"
@@ -48,5 +50,5 @@ if rest:
     for name, version, licence in rest:
         print(f"    {name} {version}\n        ({licence})")
 PY
-} > "$OUT"
+} | tr -d '\r' > "$OUT"   # one kind of line end (some crates ship CRLF licence files)
 echo "$OUT: $(wc -c < "$OUT") bytes, $(grep -c '^    [a-zA-Z0-9_-]* [0-9]' "$OUT") crate lines"

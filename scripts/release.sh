@@ -18,8 +18,8 @@
 # runs the baosong.exe from this zip (scripts/wine-smoke.sh --release).
 #
 # Needs: rustup target x86_64-pc-windows-gnu, gcc-mingw-w64-x86-64, imagemagick, python3, git.
-# ALLOW_DIRTY=1 cuts from a working tree with uncommitted changes (for trying the script only:
-# the exe then names a commit that is not what it was built from).
+# ALLOW_DIRTY=1 cuts from a working tree with uncommitted changes, for trying the script only: the
+# exe then says "<commit>-dirty" (--version, properties, receipts), never a commit it is not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -30,10 +30,15 @@ NAME="baosong-$VERSION-windows-x64"
 DIST="$ROOT/dist"
 STAGE="$ROOT/target/release-stage/baosong-$VERSION"
 
-if [ -n "$(git status --porcelain --untracked-files=no)" ] && [ "${ALLOW_DIRTY:-}" != 1 ]; then
-    echo "release: the working tree has uncommitted changes; commit them first (or ALLOW_DIRTY=1 to try the script)" >&2
-    exit 1
+if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
+    if [ "${ALLOW_DIRTY:-}" != 1 ]; then
+        echo "release: the working tree has uncommitted changes; commit them first (or ALLOW_DIRTY=1 to try the script)" >&2
+        exit 1
+    fi
+    # Not what the commit holds: the exe and the guide say so.
+    COMMIT="$COMMIT-dirty"
 fi
+export BAOSONG_COMMIT="$COMMIT"
 [ -n "$VERSION" ] || { echo "release: no version in Cargo.toml" >&2; exit 1; }
 
 # The licences file must be the one made from this Cargo.lock (scripts/licences.sh writes its hash).
@@ -47,7 +52,7 @@ echo "== building baosong.exe $VERSION ($COMMIT), release profile"
 # Reproducible: no build paths in the exe, no link time stamp in its PE header.
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS="--remap-path-prefix=$ROOT=/baosong --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo -C link-arg=-Wl,--no-insert-timestamp"
 cargo build --locked --release --target "$TARGET"
-EXE="target/$TARGET/release/baosong.exe"
+EXE="${CARGO_TARGET_DIR:-target}/$TARGET/release/baosong.exe"
 
 echo "== staging $STAGE"
 rm -rf "$STAGE"; mkdir -p "$STAGE"

@@ -239,3 +239,38 @@ fn a_token_typed_in_settings_goes_to_the_credential_store_not_a_file() {
         Some("clerk-typed-7c41")
     );
 }
+
+/// IT's baosong.toml with a mistake (a typo under [intake]): the window says so in red above the
+/// draft list, in Chinese, with the line — the window starts as without the file (drafts open).
+#[test]
+fn a_mistake_in_baosong_toml_is_said_in_red_on_the_start_screen() {
+    let data = tempfile::tempdir().unwrap();
+    let it = tempfile::tempdir().unwrap();
+    std::fs::write(
+        it.path().join("baosong.toml"),
+        "[intake]\nurl = \"https://intake.example.cn/files/\"\ntokne = \"unit-01\"\n",
+    )
+    .unwrap();
+    let problem = PortableConfig::load_from(it.path())
+        .unwrap_err()
+        .user_message();
+    let mut app = app(data.path(), TestPicker::default());
+    app.set_portable_problem(problem);
+    let mut h = harness_with(app);
+    assert!(has_label(
+        &h,
+        "程序旁的 baosong.toml 有误，其中的设置都没有采用"
+    ));
+    assert!(has_text_containing(
+        &h,
+        "第 3 行：[intake] 下没有“tokne”这一项"
+    ));
+    assert!(has_text_containing(&h, "请信息技术人员改正或删除该文件"));
+    click(&mut h, "新建草稿");
+    settle(&mut h);
+    assert_eq!(
+        h.state().screen(),
+        baosong::gui::state::Screen::Profile,
+        "the clerk can still work"
+    );
+}

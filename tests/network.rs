@@ -252,6 +252,41 @@ fn network_failures_get_chinese_messages() {
     assert!(text(&o).contains("尚未设置报送地址"), "{}", text(&o));
 }
 
+/// A baosong.toml with a typo under [intake] (the token's name): said once, in Chinese, at its
+/// line, before what the command then says — not silently dropped (the token then missing, the
+/// intake's 401 blamed the token) and not as an English log line.
+#[test]
+fn a_mistake_in_baosong_toml_beside_the_exe_is_said_in_chinese_at_its_line() {
+    let folder = tempfile::tempdir().unwrap();
+    let app_dir = folder.path().join("报送 程序");
+    std::fs::create_dir_all(&app_dir).unwrap();
+    let exe = app_dir.join("baosong");
+    std::fs::copy(env!("CARGO_BIN_EXE_baosong"), &exe).unwrap();
+    std::fs::write(
+        app_dir.join("baosong.toml"),
+        "[intake]\nurl = \"https://intake.example.cn/files/\"\ntokne = \"unit-01\"\n",
+    )
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let o = Command::new(&exe)
+        .arg("drafts")
+        .env("BAOSONG_DATA_DIR", data.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        err.matches("注意：程序旁的配置文件格式不正确").count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.contains("第 3 行：[intake] 下没有“tokne”这一项"),
+        "{err}"
+    );
+    assert!(!err.contains("ERROR") && !err.contains("WARN"), "{err}");
+}
+
 #[test]
 fn the_endpoint_handed_out_in_baosong_toml_beside_the_exe_is_used() {
     let tus = tus_server(None);

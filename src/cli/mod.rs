@@ -375,6 +375,10 @@ pub fn main() -> ExitCode {
         Some(command) => {
             crate::platform::attach_console();
             let _logs = crate::logging::init_stderr();
+            // IT's baosong.toml with a mistake is not used; said once, in Chinese, at its line.
+            if let Err(e) = crate::core::portable::PortableConfig::beside_exe() {
+                eprintln!("注意：{}", e.user_message());
+            }
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             let code = run(command, args.template, Arc::new(SystemClock), &mut out);

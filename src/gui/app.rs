@@ -63,6 +63,8 @@ pub struct AppConfig {
 
 pub struct App {
     campaign: Arc<Campaign>,
+    /// IT's baosong.toml could not be used: what is wrong (start screen).
+    portable_problem: Option<String>,
     /// Where the campaign came from, when it is not the built-in one.
     template_path: Option<PathBuf>,
     clock: Arc<dyn Clock>,
@@ -177,6 +179,7 @@ impl App {
         });
         let campaigns = campaigns::CampaignsState::new(portable.as_ref());
         let mut app = Self {
+            portable_problem: None,
             campaign,
             template_path: None,
             clock,
@@ -353,6 +356,12 @@ impl App {
         .map(|(i, source)| (i, source.label()))
     }
 
+    /// IT's baosong.toml beside the exe has a mistake (the window could not use it): said in
+    /// red on the start screen until it is mended.
+    pub fn set_portable_problem(&mut self, message: String) {
+        self.portable_problem = Some(message);
+    }
+
     /// The "about" text of the diagnostics zip: versions, system, folders; no tokens.
     pub fn about(&self) -> String {
         let intake = self
@@ -492,6 +501,7 @@ impl App {
                     now: self.now(),
                     reviews: &self.campaigns.messages,
                     listening: self.campaigns.key.is_some(),
+                    portable_problem: self.portable_problem.as_deref(),
                 };
                 start_screen::ui(ui, &view, &mut self.start, actions);
                 false

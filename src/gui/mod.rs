@@ -128,8 +128,15 @@ pub fn run(template: Option<PathBuf>) -> ExitCode {
                 // (scroll bars fading in and out while a send's figures change kept a software
                 // renderer busy: issue 18 item 7, benches/send-cpu.sh).
                 cc.egui_ctx.all_styles_mut(|s| s.animation_time = 0.0);
-                let portable = crate::core::portable::PortableConfig::found_beside_exe();
-                let app = App::new(AppConfig {
+                let (portable, problem) = match crate::core::portable::PortableConfig::beside_exe()
+                {
+                    Ok(p) => (p, None),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "baosong.toml unreadable");
+                        (None, Some(e.user_message()))
+                    }
+                };
+                let mut app = App::new(AppConfig {
                     data_root: None,
                     template,
                     clock: Arc::new(SystemClock),
@@ -140,6 +147,9 @@ pub fn run(template: Option<PathBuf>) -> ExitCode {
                     preview_workers: 0,
                     upload: Default::default(),
                 });
+                if let Some(problem) = problem {
+                    app.set_portable_problem(problem);
+                }
                 Ok(Box::new(Window {
                     app,
                     renderer: name,

@@ -36,6 +36,8 @@ pub struct StartView<'a> {
     /// it at all (IT pinned the key).
     pub reviews: &'a [Message],
     pub listening: bool,
+    /// IT's baosong.toml beside the exe could not be used: what is wrong, in Chinese.
+    pub portable_problem: Option<&'a str>,
 }
 
 impl StartView<'_> {
@@ -107,6 +109,17 @@ pub fn ui(ui: &mut Ui, view: &StartView<'_>, state: &mut StartState, actions: &m
     egui::ScrollArea::vertical()
         .auto_shrink(false)
         .show(ui, |ui| {
+            if let Some(problem) = view.portable_problem {
+                widgets::notice_box(ui, widgets::RED, |ui| {
+                    ui.label(
+                        RichText::new("程序旁的 baosong.toml 有误，其中的设置都没有采用")
+                            .color(widgets::RED)
+                            .strong(),
+                    );
+                    ui.label(problem);
+                });
+                ui.add_space(6.0);
+            }
             notice(ui, view, actions);
             offers(ui, view, actions);
             returned(ui, view, actions);

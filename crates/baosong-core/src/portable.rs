@@ -35,42 +35,79 @@ pub struct PortableConfig {
 }
 
 impl PortableConfig {
-    /// Read `baosong.toml` from `dir`; `Ok(None)` when there is none.
+    /// Read `baosong.toml` from `dir`; `Ok(None)` when there is none. What is wrong is said in
+    /// Chinese with its line: not UTF-8 (an old Notepad's ANSI), a TOML mistake, a setting the
+    /// program does not know (a typo, at the top or under [intake], which would otherwise be
+    /// silently ignored), `campaign_key` under [intake], the example's placeholder address.
     pub fn load_from(dir: &Path) -> Result<Option<Self>, CoreError> {
         let path = dir.join(FILE_NAME);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(CoreError::io("read", &path, e)),
         };
-        // A key written under [intake] belongs to the intake's table there, where it would be
-        // silently ignored: said instead.
-        if let Ok(table) = toml::from_str::<toml::Table>(text.trim_start_matches('\u{feff}'))
-            && table
-                .get("intake")
-                .and_then(|i| i.get("campaign_key"))
-                .is_some()
-        {
-            return Err(CoreError::PortableInvalid {
-                path,
-                detail: "campaign_key 写在了 [intake] 下面；请把它移到文件开头、[intake] 之前"
+        let invalid = |detail: String| CoreError::PortableInvalid {
+            path: path.clone(),
+            detail,
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            return Err(invalid(
+                "文件不是 UTF-8 编码（记事本按 ANSI 保存的就是这样）；请用记事本打开，“另存为”时编码选 UTF-8"
                     .into(),
-            });
-        }
-        let mut config: Self =
-            toml::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
-                CoreError::PortableInvalid {
-                    path: path.clone(),
-                    detail: e.message().to_string(),
+            ));
+        };
+        let text = text.trim_start_matches('\u{feff}');
+        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            invalid(match e.span() {
+                Some(span) => format!("第 {} 行：{}", line_of(span.start), explain(e.message())),
+                None => explain(e.message()),
+            })
+        })?;
+        let line_with = |key: &str| {
+            text.lines()
+                .position(|l| l.trim_start().starts_with(key))
+                .map_or(String::new(), |i| format!("第 {} 行：", i + 1))
+        };
+        // A key written under [intake] belongs to the intake's table there, where it would be
+        // silently ignored: said instead; so is any other name the program does not know.
+        if let Some(intake) = table.get("intake").and_then(|i| i.as_table()) {
+            for key in intake.keys() {
+                if key == "campaign_key" {
+                    return Err(invalid(format!(
+                        "{}campaign_key 写在了 [intake] 下面；请把它移到文件开头、[intake] 之前",
+                        line_with("campaign_key")
+                    )));
                 }
-            })?;
+                if !["url", "token", "allow_http"].contains(&key.as_str()) {
+                    return Err(invalid(format!(
+                        "{}[intake] 下没有“{key}”这一项（可写的是 url、token、allow_http），请对照 baosong.toml.example 改正",
+                        line_with(key)
+                    )));
+                }
+            }
+        }
+        let mut config: Self = toml::from_str(text).map_err(|e: toml::de::Error| {
+            let at = e.span().map_or(String::new(), |span| {
+                format!("第 {} 行：", line_of(span.start))
+            });
+            invalid(format!("{at}{}", explain(e.message())))
+        })?;
+        if let Some(intake) = &config.intake
+            && (intake.url.contains('（') || intake.url.trim().is_empty())
+        {
+            return Err(invalid(format!(
+                "{}报送地址（url）还没有填写，或仍是示例中的占位文字；请填写市妇联提供的地址",
+                line_with("url")
+            )));
+        }
         if let Some(key) = &config.campaign_key
             && let Err(problem) = super::campaign::signing::PublicKey::from_hex(key)
         {
-            return Err(CoreError::PortableInvalid {
-                path,
-                detail: format!("campaign_key: {problem}"),
-            });
+            return Err(invalid(format!(
+                "{}campaign_key: {problem}",
+                line_with("campaign_key")
+            )));
         }
         if let Some(t) = &config.template
             && t.is_relative()
@@ -84,7 +121,9 @@ impl PortableConfig {
     /// ignored, so it never stops the program.
     pub fn found_beside_exe() -> Option<Self> {
         Self::beside_exe()
-            .map_err(|e| tracing::error!(error = %e, "baosong.toml unreadable"))
+            // The faces say it in Chinese (the CLI once on stderr, the window on its start
+            // screen); the log keeps it.
+            .map_err(|e| tracing::info!(error = %e, "baosong.toml unreadable"))
             .ok()
             .flatten()
     }
@@ -99,6 +138,22 @@ impl PortableConfig {
         };
         Self::load_from(&dir)
     }
+}
+
+/// TOML's and serde's English, with what to do in Chinese for the mistakes IT makes.
+fn explain(message: &str) -> String {
+    let hint = if message.contains("expected a boolean") {
+        "应写 true 或 false，不加引号"
+    } else if message.contains("unknown field") {
+        "没有这一项，请对照 baosong.toml.example 改正拼写"
+    } else if message.contains("expected a string") || message.contains("invalid string") {
+        "文字要写在英文双引号 \"\" 里"
+    } else if message.contains("duplicate key") {
+        "同一项写了两次，请删去一处"
+    } else {
+        "请对照 baosong.toml.example 改正"
+    };
+    format!("{hint}（{}）", message.trim())
 }
 
 /// The template file to use instead of the built-in one, for the window and the CLI alike: the
@@ -123,22 +178,37 @@ mod tests {
         "/../../release/baosong.toml.example"
     ));
 
-    /// The release zip's baosong.toml.example reads as it is (the intake's address only), and
+    /// The release zip's baosong.toml.example, renamed without filling in the address, is
+    /// refused at the address's line; with the address filled in it reads (the address only);
     /// with every commented setting switched on it sets every setting the program knows: a
     /// setting added to [`PortableConfig`] or [`Intake`] and not to the example fails here.
     #[test]
-    fn the_release_example_reads_as_it_is_and_names_every_setting() {
+    fn the_release_example_reads_once_filled_in_and_names_every_setting() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(FILE_NAME), EXAMPLE).unwrap();
+        let m = PortableConfig::load_from(dir.path())
+            .unwrap_err()
+            .user_message();
+        let url_line = EXAMPLE
+            .lines()
+            .position(|l| l.starts_with("url = "))
+            .unwrap()
+            + 1;
+        assert!(
+            m.contains(&format!("第 {url_line} 行：报送地址（url）还没有填写")),
+            "{m}"
+        );
+        let filled = EXAMPLE.replace("（市妇联提供的报送地址）", "intake.cqwomen.example");
+        std::fs::write(dir.path().join(FILE_NAME), &filled).unwrap();
         let as_is = PortableConfig::load_from(dir.path()).unwrap().unwrap();
         assert_eq!(as_is.template, None);
         assert_eq!(as_is.campaign_key, None);
         let intake = as_is.intake.unwrap();
-        assert!(intake.url.starts_with("https://"), "{}", intake.url);
+        assert_eq!(intake.url, "https://intake.cqwomen.example/files/");
         assert_eq!((intake.token, intake.allow_http), (None, false));
 
         // Every `# key = value` line switched on.
-        let on: String = EXAMPLE
+        let on: String = filled
             .lines()
             .map(|l| match l.strip_prefix("# ") {
                 Some(rest)
@@ -188,6 +258,67 @@ mod tests {
         let intake = c.intake.unwrap();
         assert_eq!(intake.url, "https://intake.example.cn/files/");
         assert_eq!(intake.token.as_deref(), Some("t"));
+    }
+
+    /// What IT gets wrong in baosong.toml is said in Chinese, at its line, with what to do —
+    /// never silently ignored (a typo under [intake] used to drop the token without a word).
+    #[test]
+    fn each_mistake_in_the_file_is_said_in_chinese_at_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let said = |bytes: &[u8]| {
+            std::fs::write(dir.path().join(FILE_NAME), bytes).unwrap();
+            PortableConfig::load_from(dir.path())
+                .unwrap_err()
+                .user_message()
+        };
+        // An old Notepad's ANSI (GBK): 报送 is B1 A8 CB CD.
+        let gbk = b"# \xb1\xa8\xcb\xcd\n[intake]\nurl = \"https://x.example/files/\"\n".to_vec();
+        let m = said(&gbk);
+        assert!(m.contains("不是 UTF-8 编码") && m.contains("另存为"), "{m}");
+        let cases: [(&str, &[&str]); 7] = [
+            (
+                "[intake]\nurl = \"https://x.example/files/\"\nallow_http = \"true\"\n",
+                &["第 3 行", "true 或 false"],
+            ),
+            (
+                "templte = \"模板.json\"\n[intake]\nurl = \"https://x.example/files/\"\n",
+                &["第 1 行", "templte", "没有这一项"],
+            ),
+            (
+                "[intake]\nurl = \"https://x.example/files/\"\ntokne = \"t\"\n",
+                &["第 3 行", "[intake] 下没有“tokne”这一项"],
+            ),
+            (
+                "[intake]\nurl = \"https://x.example/files/\"\ncampaign_key = \"ab\"\n",
+                &["第 3 行", "campaign_key 写在了 [intake] 下面"],
+            ),
+            (
+                "campaign_key = \"not hex\"\n[intake]\nurl = \"https://x.example/files/\"\n",
+                &["第 1 行", "campaign_key"],
+            ),
+            (
+                "[intake]\nurl = “https://x.example/files/”\n",
+                &["第 2 行", "请对照 baosong.toml.example"],
+            ),
+            (
+                "[intake]\nurl = \"https://x.example/files/\"\nurl = \"https://y.example/files/\"\n",
+                &["第 3 行", "同一项写了两次"],
+            ),
+        ];
+        for (text, parts) in cases {
+            let m = said(text.as_bytes());
+            assert!(m.contains("配置文件格式不正确"), "{m}");
+            for part in parts {
+                assert!(m.contains(part), "{text:?}: {part} not in {m}");
+            }
+        }
+        // A BOM and Windows line ends are fine.
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "\u{feff}[intake]\r\nurl = \"https://x.example/files/\"\r\n",
+        )
+        .unwrap();
+        assert!(PortableConfig::load_from(dir.path()).unwrap().is_some());
     }
 
     #[test]
