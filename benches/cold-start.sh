@@ -25,7 +25,7 @@ diff <(profile Cargo.toml) <(profile benches/eframe_template/Cargo.toml) \
 cp Cargo.lock benches/eframe_template/Cargo.lock
 BUILT="${CARGO_TARGET_DIR:-$ROOT/target}"
 (cd benches/eframe_template && CARGO_TARGET_DIR="$BUILT" \
-    CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS="--remap-path-prefix=$ROOT=/baosong --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo -C link-arg=-Wl,--no-insert-timestamp" \
+    CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS="--remap-path-prefix=$ROOT=/baosong --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo --remap-path-prefix=$(realpath -m "$BUILT")=/target -C link-arg=-Wl,--no-insert-timestamp" \
     cargo build --quiet --release --target $TARGET)
 
 WORK="$ROOT/target/cold-start"; rm -rf "$WORK"; mkdir -p "$WORK/baosong" "$WORK/template"

@@ -60,7 +60,10 @@ FILEVER=$(exiftool -s3 -FileVersionNumber "$EXE")
 [ "$FILEVER" = "$VERSION.0" ] || fail "FileVersionNumber is '$FILEVER'"
 grep -q "PerMonitorV2" "$EXE" || fail "no DPI-aware manifest"
 grep -aq "$VERSION ($COMMIT)" "$EXE" || fail "the program's own version text does not name $COMMIT"
-if strings -a "$EXE" | grep -q "$(pwd)"; then fail "the exe holds this build's path (not reproducible)"; fi
+BUILT="$(realpath -m "${CARGO_TARGET_DIR:-$(pwd)/target}")"
+if strings -a "$EXE" | grep -qF -e "$(pwd)" -e "$BUILT" -e "${CARGO_HOME:-$HOME/.cargo}"; then
+    fail "the exe holds this build's paths (not reproducible): $(strings -a "$EXE" | grep -F -e "$(pwd)" -e "$BUILT" | head -2)"
+fi
 echo "baosong.exe: $(stat -c %s "$EXE") bytes, GUI subsystem, ProductVersion $PRODUCT, no time stamp"
 
 cmp "$DIR/第三方许可.txt" release/第三方许可.txt || fail "第三方许可.txt is not the committed one"

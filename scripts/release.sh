@@ -50,9 +50,12 @@ grep -q "Cargo.lock SHA-256：$LOCK_SHA" release/第三方许可.txt || {
 
 echo "== building baosong.exe $VERSION ($COMMIT), release profile"
 # Reproducible: no build paths in the exe, no link time stamp in its PE header.
-export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS="--remap-path-prefix=$ROOT=/baosong --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo -C link-arg=-Wl,--no-insert-timestamp"
+# The target folder is remapped after the tree (the later mapping wins), so generated sources
+# (build scripts' OUT_DIR) are named the same wherever the target folder is.
+BUILT="$(realpath -m "${CARGO_TARGET_DIR:-$ROOT/target}")"
+export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS="--remap-path-prefix=$ROOT=/baosong --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo --remap-path-prefix=$BUILT=/target -C link-arg=-Wl,--no-insert-timestamp"
 cargo build --locked --release --target "$TARGET"
-EXE="${CARGO_TARGET_DIR:-target}/$TARGET/release/baosong.exe"
+EXE="$BUILT/$TARGET/release/baosong.exe"
 
 echo "== staging $STAGE"
 rm -rf "$STAGE"; mkdir -p "$STAGE"

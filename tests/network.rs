@@ -252,21 +252,24 @@ fn network_failures_get_chinese_messages() {
     assert!(text(&o).contains("尚未设置报送地址"), "{}", text(&o));
 }
 
-/// A baosong.toml with a typo under [intake] (the token's name): said once, in Chinese, at its
-/// line, before what the command then says — not silently dropped (the token then missing, the
-/// intake's 401 blamed the token) and not as an English log line.
-#[test]
-fn a_mistake_in_baosong_toml_beside_the_exe_is_said_in_chinese_at_its_line() {
+/// IT's folder: a copy of the program and its baosong.toml, under a path with Chinese characters.
+fn exe_beside(toml: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let folder = tempfile::tempdir().unwrap();
     let app_dir = folder.path().join("报送 程序");
     std::fs::create_dir_all(&app_dir).unwrap();
     let exe = app_dir.join("baosong");
     std::fs::copy(env!("CARGO_BIN_EXE_baosong"), &exe).unwrap();
-    std::fs::write(
-        app_dir.join("baosong.toml"),
-        "[intake]\nurl = \"https://intake.example.cn/files/\"\ntokne = \"unit-01\"\n",
-    )
-    .unwrap();
+    std::fs::write(app_dir.join("baosong.toml"), toml).unwrap();
+    (folder, exe)
+}
+
+/// A baosong.toml with a typo under [intake] (the token's name): said once, in Chinese, at its
+/// line, before what the command then says — not silently dropped (the token then missing, the
+/// intake's 401 blamed the token) and not as an English log line.
+#[test]
+fn a_mistake_in_baosong_toml_beside_the_exe_is_said_in_chinese_at_its_line() {
+    let (_folder, exe) =
+        exe_beside("[intake]\nurl = \"https://intake.example.cn/files/\"\ntokne = \"unit-01\"\n");
     let data = tempfile::tempdir().unwrap();
     let o = Command::new(&exe)
         .arg("drafts")
@@ -290,17 +293,10 @@ fn a_mistake_in_baosong_toml_beside_the_exe_is_said_in_chinese_at_its_line() {
 #[test]
 fn the_endpoint_handed_out_in_baosong_toml_beside_the_exe_is_used() {
     let tus = tus_server(None);
-    // IT's folder: the program and its baosong.toml, under a path with Chinese characters.
-    let folder = tempfile::tempdir().unwrap();
-    let app_dir = folder.path().join("报送 程序");
-    std::fs::create_dir_all(&app_dir).unwrap();
-    let exe = app_dir.join("baosong");
-    std::fs::copy(env!("CARGO_BIN_EXE_baosong"), &exe).unwrap();
-    std::fs::write(
-        app_dir.join("baosong.toml"),
-        format!("[intake]\nurl = \"http://127.0.0.1:{}/files/\"\n", tus.port),
-    )
-    .unwrap();
+    let (_folder, exe) = exe_beside(&format!(
+        "[intake]\nurl = \"http://127.0.0.1:{}/files/\"\n",
+        tus.port
+    ));
     let data = tempfile::tempdir().unwrap();
     let o = Command::new(&exe)
         .arg("probe")
