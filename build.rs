@@ -43,19 +43,12 @@ const MANIFEST: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?
 </assembly>
 "#;
 
-/// `0.1.0 (1a2b3c4d5e6f)`, as `baosong --version`, the receipt and the diagnostics say it.
-fn product_version() -> String {
-    let dir = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
-    format!("{version} ({})", build_commit(&dir).0)
-}
-
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=assets");
     println!("cargo:rerun-if-changed=crates/baosong-core/build_commit.rs");
     // The commit, as the core says it (baosong_core::build_info): the version resource names it.
-    emit_build_commit();
+    let commit = emit_build_commit();
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("windows") {
         return;
     }
@@ -66,7 +59,11 @@ fn main() {
         .set("FileDescription", "重庆市妇联“三八”国际妇女节活动情况报送")
         .set("CompanyName", "baosong")
         .set("OriginalFilename", "baosong.exe")
-        .set("ProductVersion", &product_version())
+        // `0.1.0 (1a2b3c4d5e6f)`, as `baosong --version`, the receipt and the diagnostics say it.
+        .set(
+            "ProductVersion",
+            &format!("{} ({commit})", env!("CARGO_PKG_VERSION")),
+        )
         .set_manifest(MANIFEST);
     if let Err(e) = res.compile() {
         // A build-time failure for the developer: say what is missing.

@@ -14,8 +14,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 RUNS=${1:-9}
 TARGET=x86_64-pc-windows-gnu
-VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
-ZIP="dist/baosong-$VERSION-windows-x64.zip"
+source scripts/release-env.sh
 [ -f "$ZIP" ] || bash scripts/release.sh
 
 # Built the same way: the same profile section, the same flags, the same target folder.
@@ -23,9 +22,8 @@ profile() { sed -n '/^\[profile\.release\]/,/^\[/p' "$1" | grep -v '^\[' | grep 
 diff <(profile Cargo.toml) <(profile benches/eframe_template/Cargo.toml) \
     || { echo "benches/eframe_template's [profile.release] differs from baosong's: copy it"; exit 1; }
 cp Cargo.lock benches/eframe_template/Cargo.lock
-BUILT="${CARGO_TARGET_DIR:-$ROOT/target}"
 (cd benches/eframe_template && CARGO_TARGET_DIR="$BUILT" \
-    CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS="--remap-path-prefix=$ROOT=/baosong --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo --remap-path-prefix=$(realpath -m "$BUILT")=/target -C link-arg=-Wl,--no-insert-timestamp" \
+    CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS="$RELEASE_RUSTFLAGS" \
     cargo build --quiet --release --target $TARGET)
 
 WORK="$ROOT/target/cold-start"; rm -rf "$WORK"; mkdir -p "$WORK/baosong" "$WORK/template"

@@ -14,12 +14,7 @@
 # Needs: python3, unzip, exiftool (libimage-exiftool-perl), mingw-w64's objdump.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
-COMMIT=$(git rev-parse --short=12 HEAD)
-# A zip cut from a tree with uncommitted changes (ALLOW_DIRTY=1) says so (scripts/release.sh).
-[ -z "$(git status --porcelain --untracked-files=no)" ] || COMMIT="$COMMIT-dirty"
-NAME="baosong-$VERSION-windows-x64"
-ZIP="dist/$NAME.zip"
+source scripts/release-env.sh
 fail() { echo "FAIL (release): $*"; exit 1; }
 
 [ -f "$ZIP" ] || fail "$ZIP missing: run scripts/release.sh"
@@ -60,7 +55,6 @@ FILEVER=$(exiftool -s3 -FileVersionNumber "$EXE")
 [ "$FILEVER" = "$VERSION.0" ] || fail "FileVersionNumber is '$FILEVER'"
 grep -q "PerMonitorV2" "$EXE" || fail "no DPI-aware manifest"
 grep -aq "$VERSION ($COMMIT)" "$EXE" || fail "the program's own version text does not name $COMMIT"
-BUILT="$(realpath -m "${CARGO_TARGET_DIR:-$(pwd)/target}")"
 if strings -a "$EXE" | grep -qF -e "$(pwd)" -e "$BUILT" -e "${CARGO_HOME:-$HOME/.cargo}"; then
     fail "the exe holds this build's paths (not reproducible): $(strings -a "$EXE" | grep -F -e "$(pwd)" -e "$BUILT" | head -2)"
 fi

@@ -24,20 +24,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 TARGET=x86_64-pc-windows-gnu
-VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
-COMMIT=$(git rev-parse --short=12 HEAD)
-NAME="baosong-$VERSION-windows-x64"
+source scripts/release-env.sh
 DIST="$ROOT/dist"
 STAGE="$ROOT/target/release-stage/baosong-$VERSION"
 
-if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
-    if [ "${ALLOW_DIRTY:-}" != 1 ]; then
-        echo "release: the working tree has uncommitted changes; commit them first (or ALLOW_DIRTY=1 to try the script)" >&2
-        exit 1
-    fi
-    # Not what the commit holds: the exe and the guide say so.
-    COMMIT="$COMMIT-dirty"
+if [ -n "$DIRTY" ] && [ "${ALLOW_DIRTY:-}" != 1 ]; then
+    echo "release: the working tree has uncommitted changes; commit them first (or ALLOW_DIRTY=1 to try the script)" >&2
+    exit 1
 fi
+# "-dirty" when ALLOW_DIRTY let a changed tree through: the exe and the guide say so.
 export BAOSONG_COMMIT="$COMMIT"
 [ -n "$VERSION" ] || { echo "release: no version in Cargo.toml" >&2; exit 1; }
 
@@ -50,10 +45,7 @@ grep -q "Cargo.lock SHA-256：$LOCK_SHA" release/第三方许可.txt || {
 
 echo "== building baosong.exe $VERSION ($COMMIT), release profile"
 # Reproducible: no build paths in the exe, no link time stamp in its PE header.
-# The target folder is remapped after the tree (the later mapping wins), so generated sources
-# (build scripts' OUT_DIR) are named the same wherever the target folder is.
-BUILT="$(realpath -m "${CARGO_TARGET_DIR:-$ROOT/target}")"
-export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS="--remap-path-prefix=$ROOT=/baosong --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo --remap-path-prefix=$BUILT=/target -C link-arg=-Wl,--no-insert-timestamp"
+export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUSTFLAGS="$RELEASE_RUSTFLAGS"
 cargo build --locked --release --target "$TARGET"
 EXE="$BUILT/$TARGET/release/baosong.exe"
 

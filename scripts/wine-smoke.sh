@@ -19,11 +19,7 @@ OUT="$ROOT/target/wine-smoke"
 APPDIR="$OUT/报送 程序"
 rm -rf "$OUT"; mkdir -p "$OUT"
 
-VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
-COMMIT=$(git rev-parse --short=12 HEAD)
-# A zip cut from a tree with uncommitted changes (ALLOW_DIRTY=1) says so (scripts/release.sh).
-[ -z "$(git status --porcelain --untracked-files=no)" ] || COMMIT="$COMMIT-dirty"
-ZIP="dist/baosong-$VERSION-windows-x64.zip"
+source scripts/release-env.sh
 [ -f "$ZIP" ] || bash scripts/release.sh
 echo "== baosong.exe from $ZIP"
 unzip -q "$ZIP" -d "$OUT/unzipped"
@@ -49,10 +45,9 @@ EXE="$APPDIR/baosong.exe"
 "$WINE" "$EXE" --version | tr -d '\r' > "$OUT/version.txt"
 [ "$(cat "$OUT/version.txt")" = "baosong $VERSION ($COMMIT)" ] \
     || fail "--version says '$(cat "$OUT/version.txt")', not 'baosong $VERSION ($COMMIT)': an old zip in dist/? run scripts/release.sh"
-case "$COMMIT" in
-    *-dirty) ;;   # the Linux build names the commit without the mark
-    *) ./target/debug/baosong --version | diff - "$OUT/version.txt" || fail "--version differs from Linux's" ;;
-esac
+if [ -z "$DIRTY" ]; then   # the Linux build names the commit without the mark
+    ./target/debug/baosong --version | diff - "$OUT/version.txt" || fail "--version differs from Linux's"
+fi
 
 lin_rc=0; ./target/debug/baosong validate docs/example-draft > "$OUT/validate-linux.txt" || lin_rc=$?
 win_rc=0; BAOSONG_DATA_DIR="$(winpath "$DATA")" "$WINE" "$EXE" validate "$(winpath "$ROOT/docs/example-draft")" \

@@ -37,8 +37,8 @@ fn build_commit(dir: &std::path::Path) -> (String, Vec<std::path::PathBuf>) {
     (commit, watch)
 }
 
-/// Tell cargo the commit (`BAOSONG_COMMIT` for `env!`) and when to look again.
-fn emit_build_commit() {
+/// Tell cargo the commit (`BAOSONG_COMMIT` for `env!`) and when to look again; returns it.
+fn emit_build_commit() -> String {
     let dir = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
     let (commit, watch) = build_commit(&dir);
     println!("cargo:rerun-if-env-changed=BAOSONG_COMMIT");
@@ -46,4 +46,5 @@ fn emit_build_commit() {
         println!("cargo:rerun-if-changed={}", path.display());
     }
     println!("cargo:rustc-env=BAOSONG_COMMIT={commit}");
+    commit
 }

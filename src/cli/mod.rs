@@ -376,8 +376,8 @@ pub fn main() -> ExitCode {
             crate::platform::attach_console();
             let _logs = crate::logging::init_stderr();
             // IT's baosong.toml with a mistake is not used; said once, in Chinese, at its line.
-            if let Err(e) = crate::core::portable::PortableConfig::beside_exe() {
-                eprintln!("注意：{}", e.user_message());
+            if let Some(problem) = crate::core::portable::PortableConfig::problem_beside_exe() {
+                eprintln!("注意：{problem}");
             }
             let stdout = std::io::stdout();
             let mut out = stdout.lock();

@@ -128,27 +128,20 @@ pub fn run(template: Option<PathBuf>) -> ExitCode {
                 // (scroll bars fading in and out while a send's figures change kept a software
                 // renderer busy: issue 18 item 7, benches/send-cpu.sh).
                 cc.egui_ctx.all_styles_mut(|s| s.animation_time = 0.0);
-                let (portable, problem) = match crate::core::portable::PortableConfig::beside_exe()
-                {
-                    Ok(p) => (p, None),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "baosong.toml unreadable");
-                        (None, Some(e.user_message()))
-                    }
-                };
+                use crate::core::portable::PortableConfig;
                 let mut app = App::new(AppConfig {
                     data_root: None,
                     template,
                     clock: Arc::new(SystemClock),
                     ticker: Arc::new(SystemTicker),
                     picker: Box::new(NativePicker),
-                    portable,
+                    portable: PortableConfig::found_beside_exe(),
                     probe_exe: None,
                     preview_workers: 0,
                     upload: Default::default(),
                 });
-                if let Some(problem) = problem {
-                    app.set_portable_problem(problem);
+                if let Some(problem) = PortableConfig::problem_beside_exe() {
+                    app.set_portable_problem(problem.to_string());
                 }
                 Ok(Box::new(Window {
                     app,

@@ -117,19 +117,20 @@ impl PortableConfig {
         Ok(Some(config))
     }
 
-    /// `baosong.toml` beside the exe for the window and the CLI: a broken one is logged and
-    /// ignored, so it never stops the program.
+    /// `baosong.toml` beside the exe for the window and the CLI: a broken one is not used, so it
+    /// never stops the program (what is wrong: [`Self::problem_beside_exe`]).
     pub fn found_beside_exe() -> Option<Self> {
-        Self::beside_exe()
-            // The faces say it in Chinese (the CLI once on stderr, the window on its start
-            // screen); the log keeps it.
-            .map_err(|e| tracing::info!(error = %e, "baosong.toml unreadable"))
-            .ok()
-            .flatten()
+        beside_exe_once().config.clone()
+    }
+
+    /// What is wrong with `baosong.toml` beside the exe, in Chinese, when it could not be used:
+    /// the faces say it (the CLI once on stderr, the window on its start screen).
+    pub fn problem_beside_exe() -> Option<&'static str> {
+        beside_exe_once().problem.as_deref()
     }
 
     /// Read `baosong.toml` from the folder of the running program.
-    pub fn beside_exe() -> Result<Option<Self>, CoreError> {
+    fn beside_exe() -> Result<Option<Self>, CoreError> {
         let Some(dir) = std::env::current_exe()
             .ok()
             .and_then(|p| p.parent().map(Path::to_path_buf))
@@ -138,6 +139,30 @@ impl PortableConfig {
         };
         Self::load_from(&dir)
     }
+}
+
+/// `baosong.toml` beside the exe, read once per process (a CLI command asks for it from several
+/// places; the window at its start).
+struct BesideExe {
+    config: Option<PortableConfig>,
+    problem: Option<String>,
+}
+
+fn beside_exe_once() -> &'static BesideExe {
+    static ONCE: std::sync::OnceLock<BesideExe> = std::sync::OnceLock::new();
+    ONCE.get_or_init(|| match PortableConfig::beside_exe() {
+        Ok(config) => BesideExe {
+            config,
+            problem: None,
+        },
+        Err(e) => {
+            tracing::info!(error = %e, "baosong.toml unreadable, not used");
+            BesideExe {
+                config: None,
+                problem: Some(e.user_message()),
+            }
+        }
+    })
 }
 
 /// TOML's and serde's English, with what to do in Chinese for the mistakes IT makes.
