@@ -20,6 +20,9 @@ use super::error::CoreError;
 
 pub const FILE_NAME: &str = "baosong.toml";
 
+/// A few settings: anything bigger is not a baosong.toml.
+const MAX_BYTES: u64 = 1 << 20;
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PortableConfig {
@@ -41,15 +44,35 @@ impl PortableConfig {
     /// silently ignored), `campaign_key` under [intake], the example's placeholder address.
     pub fn load_from(dir: &Path) -> Result<Option<Self>, CoreError> {
         let path = dir.join(FILE_NAME);
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(CoreError::io("read", &path, e)),
-        };
         let invalid = |detail: String| CoreError::PortableInvalid {
             path: path.clone(),
             detail,
         };
+        // Only a plain file, and only so much of it: a FIFO would block the start for ever, a
+        // link to a device or a huge file saved under this name would be read into memory.
+        match std::fs::metadata(&path) {
+            Ok(m) if !m.is_file() => {
+                return Err(invalid(
+                    "这不是一个普通文件；请删除它，或换成按 baosong.toml.example 填写的文件".into(),
+                ));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(CoreError::io("read", &path, e)),
+        }
+        let mut bytes = Vec::new();
+        std::fs::File::open(&path)
+            .and_then(|f| {
+                use std::io::Read;
+                f.take(MAX_BYTES + 1).read_to_end(&mut bytes)
+            })
+            .map_err(|e| CoreError::io("read", &path, e))?;
+        if bytes.len() as u64 > MAX_BYTES {
+            return Err(invalid(format!(
+                "文件超过 {} KB，不像是按 baosong.toml.example 填写的设置；请检查是否放错了文件",
+                MAX_BYTES / 1024
+            )));
+        }
         let Ok(text) = String::from_utf8(bytes) else {
             return Err(invalid(
                 "文件不是 UTF-8 编码（记事本按 ANSI 保存的就是这样）；请用记事本打开，“另存为”时编码选 UTF-8"
@@ -344,6 +367,36 @@ mod tests {
         )
         .unwrap();
         assert!(PortableConfig::load_from(dir.path()).unwrap().is_some());
+    }
+
+    /// Files no one expected under the name: a folder, an oversize file (a log saved as
+    /// baosong.toml), and on Unix a FIFO (which would block the start for ever: opening it
+    /// waits for a writer) and a link to /dev/zero (read until memory ran out) — each refused
+    /// at once, with a message.
+    #[test]
+    fn a_file_that_is_not_a_settings_file_is_refused_without_reading_it_all() {
+        let said = |dir: &Path| PortableConfig::load_from(dir).unwrap_err().user_message();
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::create_dir(folder.path().join(FILE_NAME)).unwrap();
+        assert!(said(folder.path()).contains("不是一个普通文件"));
+        let big = tempfile::tempdir().unwrap();
+        let mut text = String::from("[intake]\nurl = \"https://x.example/files/\"\n");
+        text.push_str(&"# 说明\n".repeat(200_000));
+        std::fs::write(big.path().join(FILE_NAME), text).unwrap();
+        assert!(said(big.path()).contains("文件超过 1024 KB"));
+        #[cfg(unix)]
+        {
+            let fifo = tempfile::tempdir().unwrap();
+            let made = std::process::Command::new("mkfifo")
+                .arg(fifo.path().join(FILE_NAME))
+                .status()
+                .unwrap();
+            assert!(made.success());
+            assert!(said(fifo.path()).contains("不是一个普通文件"));
+            let zero = tempfile::tempdir().unwrap();
+            std::os::unix::fs::symlink("/dev/zero", zero.path().join(FILE_NAME)).unwrap();
+            assert!(said(zero.path()).contains("不是一个普通文件"));
+        }
     }
 
     #[test]
